@@ -1,0 +1,158 @@
+/*
+ * mirrordec/common.h - version, export macro, error codes and the small
+ * value types shared by the decoder, the session table and the filter.
+ *
+ * Include <mirrordec.h> rather than this file.
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#ifndef MIRRORDEC_COMMON_H
+#define MIRRORDEC_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- version */
+
+#define MDEC_VERSION_MAJOR 0
+#define MDEC_VERSION_MINOR 1
+#define MDEC_VERSION_PATCH 0
+#define MDEC_VERSION_STRING "0.1.0"
+/* One integer that orders versions: major * 10000 + minor * 100 + patch. */
+#define MDEC_VERSION_NUMBER \
+    (MDEC_VERSION_MAJOR * 10000 + MDEC_VERSION_MINOR * 100 + MDEC_VERSION_PATCH)
+
+/* ----------------------------------------------------------------- export */
+
+/*
+ * MDEC_API marks every public function.  The shared library is built with
+ * hidden visibility, so only MDEC_API symbols are exported.  Nothing needs
+ * defining by a user of either the static or the shared library.
+ */
+#if defined(_WIN32) && defined(MDEC_BUILDING_SHARED)
+#define MDEC_API __declspec(dllexport)
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#define MDEC_API __attribute__((visibility("default")))
+#else
+#define MDEC_API
+#endif
+
+/* The version of the library linked at run time ("0.1.0"); static storage. */
+MDEC_API const char *mdec_version(void);
+/* MDEC_VERSION_NUMBER of the library linked at run time. */
+MDEC_API unsigned mdec_version_number(void);
+
+/* ----------------------------------------------------------------- errors */
+
+/*
+ * What the setup functions (configuration, tables, rules) return: 0 on
+ * success, a negative mdec_error otherwise.  Per-packet outcomes are not
+ * errors: they are an enum mdec_status in the decode result.
+ */
+enum mdec_error {
+    MDEC_E_OK = 0,
+    MDEC_E_INVALID = -1,  /* an argument is out of its documented range   */
+    MDEC_E_NOSPACE = -2,  /* the caller's memory or a fixed array is full */
+    MDEC_E_EXISTS = -3,   /* the key or rule number is already present    */
+    MDEC_E_NOTFOUND = -4, /* no such key                                  */
+    MDEC_E_SYNTAX = -5    /* text could not be parsed: see mdec_parse_error */
+};
+
+/* A constant English sentence for an mdec_error ("table is full"). */
+MDEC_API const char *mdec_strerror(int err);
+
+/*
+ * Where and why a text (a rule file, an AWS JSON document, an address) could
+ * not be parsed.  line and column are 1-based and count bytes; message is a
+ * NUL-terminated sentence that names what was found and what was expected.
+ */
+struct mdec_parse_error {
+    uint32_t line;
+    uint32_t column;
+    char message[160];
+};
+
+/* -------------------------------------------------------------- addresses */
+
+enum mdec_family {
+    MDEC_AF_NONE = 0, /* no address (unknown, or not present in the packet) */
+    MDEC_AF_IPV4 = 4,
+    MDEC_AF_IPV6 = 6
+};
+
+/*
+ * An IPv4 or IPv6 address in network byte order.  An IPv4 address occupies
+ * a[0..3]; the library always zeroes a[4..15] for IPv4, so two addresses are
+ * equal exactly when family and all 16 bytes are equal.
+ */
+struct mdec_addr {
+    uint8_t family; /* enum mdec_family */
+    uint8_t a[16];
+};
+
+/* An address prefix: the first len bits of addr (0..32 or 0..128). */
+struct mdec_prefix {
+    struct mdec_addr addr;
+    uint8_t len;
+};
+
+/* Longest text mdec_addr_format writes, with the NUL (an IPv6 address). */
+#define MDEC_ADDR_STRLEN 46
+
+/*
+ * Writes addr as text into buf (size bytes, MDEC_ADDR_STRLEN is always
+ * enough): dotted quad for IPv4, RFC 5952 compressed form for IPv6, "-" for
+ * MDEC_AF_NONE.  Returns the text length, or MDEC_E_NOSPACE (buf then holds
+ * a truncated, NUL-terminated text when size > 0).
+ */
+MDEC_API int mdec_addr_format(const struct mdec_addr *addr, char *buf, size_t size);
+
+/*
+ * Parses an IPv4 address ("192.0.2.1") or IPv6 address ("2001:db8::1",
+ * "::ffff:192.0.2.1") from text[0..len).  Returns 0, or MDEC_E_SYNTAX with
+ * err (may be NULL) saying where, counting columns from 1 at text[0].
+ */
+MDEC_API int mdec_addr_parse(const char *text, size_t len, struct mdec_addr *addr,
+                             struct mdec_parse_error *err);
+
+/*
+ * Parses "ADDR/LEN" or a bare "ADDR" (meaning /32 or /128).  Host bits set
+ * beyond LEN are an error, as AWS rejects them.  Returns 0 or MDEC_E_SYNTAX.
+ */
+MDEC_API int mdec_prefix_parse(const char *text, size_t len, struct mdec_prefix *prefix,
+                               struct mdec_parse_error *err);
+
+/* 1 when addr lies inside prefix (same family, first prefix->len bits equal). */
+MDEC_API int mdec_prefix_contains(const struct mdec_prefix *prefix, const struct mdec_addr *addr);
+
+/* --------------------------------------------------- direction and verdict */
+
+/* Direction of a mirrored packet relative to the mirrored interface. */
+enum mdec_direction {
+    MDEC_DIR_UNKNOWN = 0,
+    MDEC_DIR_INGRESS = 1, /* into the mirrored interface   */
+    MDEC_DIR_EGRESS = 2   /* out of the mirrored interface */
+};
+
+/* What becomes of a packet after the session table and the filter. */
+enum mdec_verdict {
+    MDEC_VERDICT_ACCEPT = 0,          /* deliver to the session's consumer      */
+    MDEC_VERDICT_REJECT = 1,          /* the session's filter refused it        */
+    MDEC_VERDICT_FORGED = 2,          /* outer source not allowed for session   */
+    MDEC_VERDICT_UNKNOWN_SESSION = 3  /* no session and the table drops unknowns */
+};
+
+/* "ingress", "egress", "unknown"; "?" for a value outside the enum. */
+MDEC_API const char *mdec_direction_name(enum mdec_direction dir);
+/* "accept", "reject", "forged", "unknown_session"; "?" outside the enum. */
+MDEC_API const char *mdec_verdict_name(enum mdec_verdict verdict);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MIRRORDEC_COMMON_H */

@@ -1,0 +1,31 @@
+/*
+ * arp.c - ARP (RFC 826), recognised inside tunnels as a non-IP payload.
+ *
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |         Hardware Type         |         Protocol Type         |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |  HW addr len  | Proto addr len|           Operation           |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * | Sender HW address | Sender proto address | Target HW | Target proto |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *
+ * The message is 8 + 2 * (HW len + proto len) bytes; the addresses are not
+ * interpreted (ARP has no flow key).  Checks: that length must fit what the
+ * tunnel carried.
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#include "internal.h"
+
+bool mdec__arp(struct dec *d, const struct win *w, uint32_t *len)
+{
+    uint8_t hln, pln;
+    if (!mdec__need(d, w, 8, MDEC_LAYER_ARP, MDEC_A_HEADER_BEYOND))
+        return false;
+    if (!rd_u8(w, 4, &hln) || !rd_u8(w, 5, &pln))
+        return mdec__truncated(d, w, MDEC_LAYER_ARP);
+    *len = 8 + 2 * ((uint32_t)hln + pln);
+    return mdec__need(d, w, *len, MDEC_LAYER_ARP, MDEC_A_ARP_FORMAT);
+}

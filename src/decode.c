@@ -1,0 +1,672 @@
+/*
+ * decode.c - the decode pipeline: link, IP, then tunnel after tunnel down to
+ * the innermost packet and its flow.
+ *
+ * The walk handles one "level" per loop turn: the frame itself (depth 0),
+ * then the payload of each tunnel peeled.  A level is a link header (when the
+ * level starts with Ethernet or Linux cooked), an IP header, and either a
+ * tunnel (UDP to a configured port, or GRE), which starts the next level, or
+ * the innermost L4 header, which ends the walk.  There is no recursion and the
+ * number of levels is capped by max_depth (itself capped by
+ * MDEC_MAX_TUNNELS), so a hostile frame costs at most that many levels,
+ * each bounded by the frame's length.
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#include <string.h>
+
+#include "internal.h"
+
+/* ------------------------------------------------------------ anomalies */
+
+void mdec__note(struct dec *d, enum mdec_anomaly_code code, enum mdec_layer layer, uint32_t off)
+{
+    struct mdec_result *r = d->res;
+    if (r->n_anomalies_seen < UINT8_MAX)
+        r->n_anomalies_seen++;
+    if (r->n_anomalies < MDEC_MAX_ANOMALIES) {
+        struct mdec_anomaly *a = &r->anomalies[r->n_anomalies++];
+        a->code = (uint8_t)code;
+        a->layer = (uint8_t)layer;
+        a->depth = d->depth;
+        a->pad_ = 0;
+        a->off = off;
+    }
+}
+
+static bool stop(struct dec *d, enum mdec_status status)
+{
+    if (!d->stopped) {
+        d->stopped = 1;
+        d->res->status = (uint8_t)status;
+    }
+    return false;
+}
+
+bool mdec__malformed(struct dec *d, enum mdec_anomaly_code code, enum mdec_layer layer,
+                     uint32_t off)
+{
+    mdec__note(d, code, layer, off);
+    return stop(d, MDEC_MALFORMED);
+}
+
+bool mdec__unsupported(struct dec *d, enum mdec_anomaly_code code, enum mdec_layer layer,
+                       uint32_t off)
+{
+    mdec__note(d, code, layer, off);
+    return stop(d, MDEC_UNSUPPORTED);
+}
+
+bool mdec__reserved(struct dec *d, enum mdec_anomaly_code code, enum mdec_layer layer,
+                    uint32_t off)
+{
+    mdec__note(d, code, layer, off);
+    return d->strict ? stop(d, MDEC_MALFORMED) : true;
+}
+
+static bool truncated_by(struct dec *d, uint32_t off, enum mdec_cut_by by, enum mdec_layer layer)
+{
+    static const uint8_t code[] = {
+        [MDEC_CUT_NONE] = MDEC_A_CAPTURE_CUT,
+        [MDEC_CUT_CAPTURE] = MDEC_A_CAPTURE_CUT,
+        [MDEC_CUT_MIRROR] = MDEC_A_MIRROR_CUT,
+        [MDEC_CUT_FRAGMENT] = MDEC_A_CARRIER_FRAGMENT,
+    };
+    struct mdec_result *r = d->res;
+    if (by == MDEC_CUT_NONE || by > MDEC_CUT_FRAGMENT)
+        by = MDEC_CUT_CAPTURE;
+    if (d->stopped)
+        return false;
+    mdec__note(d, (enum mdec_anomaly_code)code[by], layer, off);
+    r->cut.by = (uint8_t)by;
+    r->cut.layer = (uint8_t)layer;
+    r->cut.depth = d->depth;
+    r->cut.off = off;
+    return stop(d, MDEC_TRUNCATED);
+}
+
+bool mdec__truncated(struct dec *d, const struct win *w, enum mdec_layer layer)
+{
+    return truncated_by(d, w->off, (enum mdec_cut_by)w->cut, layer);
+}
+
+bool mdec__need(struct dec *d, const struct win *w, uint64_t n, enum mdec_layer layer,
+                enum mdec_anomaly_code beyond)
+{
+    if (MDEC_LIKELY(rd_has(w, 0, n)))
+        return true;
+    if ((uint64_t)w->off + n > w->wire_end) {
+        if (!w->beyond)
+            return mdec__malformed(d, beyond, layer, w->off);
+        /* Short of the stated end too: the capture ran out first if it did. */
+        return truncated_by(d, w->off,
+                            (enum mdec_cut_by)(w->end < w->wire_end ? w->cut : w->beyond),
+                            layer);
+    }
+    return mdec__truncated(d, w, layer);
+}
+
+/* ---------------------------------------------------------------- windows */
+
+bool mdec__sub(const struct win *w, uint64_t rel, uint64_t len, struct win *out)
+{
+    uint64_t start = (uint64_t)w->off + rel;
+    uint64_t wend = start + len;
+    if (wend > w->wire_end && !w->beyond)
+        return false;
+    out->p = w->p;
+    out->off = mdec__u32(start);
+    uint64_t end = wend < w->end ? wend : w->end;
+    if (end < out->off)
+        end = out->off;
+    out->end = (uint32_t)end;
+    out->wire_end = wend;
+    out->beyond = 0;
+    if (end >= wend)
+        out->cut = MDEC_CUT_NONE;
+    else if (w->end < w->wire_end)
+        out->cut = w->cut;
+    else
+        out->cut = w->beyond;
+    return true;
+}
+
+struct win mdec__rest(const struct win *w, uint64_t rel)
+{
+    struct win out = *w;
+    uint64_t start = (uint64_t)w->off + rel;
+    out.off = mdec__u32(start < w->end ? start : w->end);
+    if (start > w->end && start <= w->wire_end)
+        out.off = mdec__u32(start);
+    if (out.end < out.off)
+        out.end = out.off;
+    return out;
+}
+
+struct win mdec__tunnel_payload(const struct win *w, uint64_t rel)
+{
+    struct win out = mdec__rest(w, rel);
+    out.beyond = MDEC_CUT_MIRROR;
+    return out;
+}
+
+void mdec__span(struct dec *d, enum mdec_span_id id, const struct win *w, uint32_t hdr_len)
+{
+    struct mdec_span *s = &d->res->span[id];
+    s->off = w->off;
+    s->hdr_len = hdr_len;
+    s->cap_len = w->end > w->off ? w->end - w->off : 0;
+    s->wire_len = w->wire_end > w->off ? mdec__u32(w->wire_end - w->off) : 0;
+    d->res->spans_present |= 1u << id;
+}
+
+/* ----------------------------------------------------------- config */
+
+void mdec_config_init(struct mdec_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->max_depth = 4;
+    (void)mdec_config_set_port(cfg, 4789, MDEC_TUNNEL_VXLAN);
+    (void)mdec_config_set_port(cfg, 8472, MDEC_TUNNEL_VXLAN);
+    (void)mdec_config_set_port(cfg, 4790, MDEC_TUNNEL_VXLAN_GPE);
+    (void)mdec_config_set_port(cfg, 6081, MDEC_TUNNEL_GENEVE);
+}
+
+void mdec_config_clear_ports(struct mdec_config *cfg)
+{
+    cfg->n_ports = 0;
+}
+
+int mdec_config_set_port(struct mdec_config *cfg, uint16_t port, enum mdec_tunnel_type type)
+{
+    if (type != MDEC_TUNNEL_NONE && type != MDEC_TUNNEL_VXLAN &&
+        type != MDEC_TUNNEL_VXLAN_GPE && type != MDEC_TUNNEL_GENEVE)
+        return MDEC_E_INVALID;
+    unsigned n = cfg->n_ports > MDEC_MAX_PORTS ? MDEC_MAX_PORTS : cfg->n_ports;
+    for (unsigned i = 0; i < n; i++) {
+        if (cfg->ports[i].port != port)
+            continue;
+        if (type == MDEC_TUNNEL_NONE) {
+            cfg->ports[i] = cfg->ports[n - 1];
+            cfg->n_ports = (uint8_t)(n - 1);
+        } else {
+            cfg->ports[i].type = (uint8_t)type;
+        }
+        return MDEC_E_OK;
+    }
+    if (type == MDEC_TUNNEL_NONE)
+        return MDEC_E_OK;
+    if (n >= MDEC_MAX_PORTS)
+        return MDEC_E_NOSPACE;
+    cfg->ports[n].port = port;
+    cfg->ports[n].type = (uint8_t)type;
+    cfg->n_ports = (uint8_t)(n + 1);
+    return MDEC_E_OK;
+}
+
+static enum mdec_tunnel_type port_tunnel(const struct mdec_config *cfg, uint16_t sport,
+                                         uint16_t dport)
+{
+    unsigned n = cfg->n_ports > MDEC_MAX_PORTS ? MDEC_MAX_PORTS : cfg->n_ports;
+    for (unsigned i = 0; i < n; i++)
+        if (cfg->ports[i].port == dport)
+            return (enum mdec_tunnel_type)cfg->ports[i].type;
+    if (cfg->flags & MDEC_CFG_MATCH_SRC_PORT)
+        for (unsigned i = 0; i < n; i++)
+            if (cfg->ports[i].port == sport)
+                return (enum mdec_tunnel_type)cfg->ports[i].type;
+    return MDEC_TUNNEL_NONE;
+}
+
+/* -------------------------------------------------------------- the walk */
+
+/* What a level starts with. */
+enum level_kind {
+    LV_ETHERNET,
+    LV_SLL1,
+    LV_SLL2,
+    LV_IPV4,
+    LV_IPV6,
+    LV_IP /* either; the version nibble decides */
+};
+
+static enum level_kind kind_of_payload(uint16_t ethertype)
+{
+    switch (ethertype) {
+    case ETH_TEB:
+        return LV_ETHERNET;
+    case ETH_IPV4:
+        return LV_IPV4;
+    case ETH_IPV6:
+        return LV_IPV6;
+    default:
+        return LV_IP;
+    }
+}
+
+static void begin_inner(struct dec *d, const struct win *w, enum level_kind kind)
+{
+    struct mdec_result *r = d->res;
+    r->spans_present &= (1u << MDEC_SPAN_OUTER_LINK) | (1u << MDEC_SPAN_OUTER_IP) |
+                        (1u << MDEC_SPAN_OUTER_L4);
+    r->flow.flags = 0;
+    r->inner.off = w->off;
+    r->inner.cap_len = w->end > w->off ? w->end - w->off : 0;
+    r->inner.wire_len = w->wire_end > w->off ? mdec__u32(w->wire_end - w->off) : 0;
+    r->inner.ip_len = 0;
+    r->inner.ethertype = 0;
+    r->inner.ethernet = kind == LV_ETHERNET;
+    r->inner.n_vlan = 0;
+}
+
+/* The innermost L4 header: TCP, UDP, SCTP, ICMP; anything else has none. */
+static void final_l4(struct dec *d, uint8_t proto, const struct win *l4w, enum mdec_span_id l4_id)
+{
+    struct l4_out l4 = {0};
+    bool ok;
+    switch (proto) {
+    case IPPROTO_TCP_:
+        ok = mdec__tcp(d, l4w, &l4);
+        break;
+    case IPPROTO_UDP_:
+        ok = mdec__udp(d, l4w, &l4);
+        break;
+    case IPPROTO_SCTP_:
+        ok = mdec__sctp(d, l4w, &l4);
+        break;
+    case IPPROTO_ICMP_:
+        ok = mdec__icmp(d, l4w, 0, &l4);
+        break;
+    case IPPROTO_ICMPV6_:
+        ok = mdec__icmp(d, l4w, 1, &l4);
+        break;
+    default:
+        /* No L4 header known: the IP payload is the payload. */
+        mdec__span(d, MDEC_SPAN_PAYLOAD, l4w, 0);
+        if (l4w->end < l4w->wire_end)
+            mdec__truncated(d, l4w, MDEC_LAYER_PAYLOAD);
+        return;
+    }
+    if (!ok)
+        return;
+    mdec__span(d, l4_id, l4w, l4.hdr_len);
+    mdec__span(d, MDEC_SPAN_PAYLOAD, &l4.payload, 0);
+    if (l4.payload.end < l4.payload.wire_end)
+        mdec__truncated(d, &l4.payload, MDEC_LAYER_PAYLOAD);
+}
+
+/* A frame that carries no tunnel: its own packet is the innermost one. */
+static void not_tunneled(struct dec *d)
+{
+    struct mdec_result *r = d->res;
+    if (MDEC_HAS_SPAN(r, MDEC_SPAN_OUTER_IP)) {
+        const struct mdec_span *ip = &r->span[MDEC_SPAN_OUTER_IP];
+        r->span[MDEC_SPAN_INNER_IP] = *ip;
+        r->spans_present |= 1u << MDEC_SPAN_INNER_IP;
+        if (MDEC_HAS_SPAN(r, MDEC_SPAN_OUTER_L4)) {
+            r->span[MDEC_SPAN_INNER_L4] = r->span[MDEC_SPAN_OUTER_L4];
+            r->spans_present |= 1u << MDEC_SPAN_INNER_L4;
+        }
+        r->inner.off = ip->off;
+        r->inner.cap_len = ip->cap_len;
+        r->inner.wire_len = ip->wire_len;
+        r->inner.ip_len = ip->wire_len;
+        r->inner.ethernet = 0;
+        r->inner.n_vlan = 0;
+    }
+    /* Once the frame is known to carry no tunnel, how its own L4 header
+     * ends does not matter to a mirror decoder: it is not mirrored traffic.
+     * The anomalies found in it stay in the result. */
+    d->stopped = 1;
+    r->status = MDEC_NOT_TUNNELED;
+}
+
+/*
+ * Decodes a tunnel header at w (the carrier's payload) into a new stack
+ * entry.  On success *next is the tunnel's payload and *kind what it starts
+ * with.
+ */
+static bool peel(struct dec *d, enum mdec_tunnel_type type, const struct win *w,
+                 const struct ip_out *ip, uint16_t sport, uint16_t dport, struct win *next,
+                 enum level_kind *kind)
+{
+    struct mdec_result *r = d->res;
+    struct mdec_tunnel *t = &r->tunnels[r->n_tunnels++];
+    /* From here on the flow describes what the tunnel carries, if anything:
+     * never the carrier. */
+    r->flow.flags = 0;
+    t->type = (uint8_t)type;
+    t->flags = 0;
+    t->payload = 0;
+    t->id = 0;
+    t->off = w->off;
+    t->hdr_len = 0;
+    t->sport = sport;
+    t->dport = dport;
+    if (ip) {
+        t->src = ip->src;
+        t->dst = ip->dst;
+        t->flags |= MDEC_TF_CARRIER;
+    } else {
+        t->src.family = t->dst.family = MDEC_AF_NONE;
+    }
+    if (type != MDEC_TUNNEL_GRE)
+        t->flags |= MDEC_TF_PORTS;
+
+    bool ok;
+    switch (type) {
+    case MDEC_TUNNEL_VXLAN:
+        ok = mdec__vxlan(d, w, t, next);
+        break;
+    case MDEC_TUNNEL_VXLAN_GPE:
+        ok = mdec__vxlan_gpe(d, w, t, next);
+        break;
+    case MDEC_TUNNEL_GENEVE:
+        ok = mdec__geneve(d, w, t, next);
+        break;
+    default:
+        ok = mdec__gre(d, w, t, next);
+        break;
+    }
+    if (!ok)
+        return false;
+    t->flags |= MDEC_TF_COMPLETE;
+    *kind = kind_of_payload(t->payload);
+    return true;
+}
+
+/* Reads the version nibble of a bare IP payload. */
+static bool ip_version(struct dec *d, const struct win *w, enum level_kind *kind,
+                       uint16_t *ethertype)
+{
+    uint8_t v;
+    if (!rd_u8(w, 0, &v))
+        return mdec__need(d, w, 1, MDEC_LAYER_IPV4, MDEC_A_IP_VERSION);
+    if (v >> 4 == 4) {
+        *kind = LV_IPV4;
+        *ethertype = ETH_IPV4;
+    } else if (v >> 4 == 6) {
+        *kind = LV_IPV6;
+        *ethertype = ETH_IPV6;
+    } else {
+        return mdec__malformed(d, MDEC_A_IP_VERSION, MDEC_LAYER_IPV4, w->off);
+    }
+    return true;
+}
+
+static void walk(struct dec *d, enum level_kind kind, struct win w)
+{
+    struct mdec_result *r = d->res;
+
+    for (;;) {
+        const bool outer = d->depth == 0;
+        uint16_t ethertype = 0;
+        struct win l3w = w;
+
+        if (!outer)
+            begin_inner(d, &w, kind);
+
+        /* Link. */
+        if (kind == LV_ETHERNET || kind == LV_SLL1 || kind == LV_SLL2) {
+            struct link_out lo;
+            bool ok = kind == LV_ETHERNET ? mdec__ethernet(d, &w, &lo)
+                                          : mdec__sll(d, &w, kind == LV_SLL1 ? 1 : 2, &lo);
+            if (!ok)
+                return;
+            mdec__span(d, outer ? MDEC_SPAN_OUTER_LINK : MDEC_SPAN_INNER_LINK, &w, lo.hdr_len);
+            if (outer) {
+                r->n_outer_vlan = lo.n_vlan;
+                r->outer_vlan[0] = lo.vlan[0];
+                r->outer_vlan[1] = lo.vlan[1];
+            } else {
+                r->inner.n_vlan = lo.n_vlan;
+                r->inner.vlan[0] = lo.vlan[0];
+                r->inner.vlan[1] = lo.vlan[1];
+            }
+            ethertype = lo.ethertype;
+            l3w = mdec__rest(&w, lo.hdr_len);
+            kind = ethertype == ETH_IPV4 ? LV_IPV4 : ethertype == ETH_IPV6 ? LV_IPV6 : LV_ETHERNET;
+        } else if (kind == LV_IP) {
+            if (!ip_version(d, &w, &kind, &ethertype))
+                return;
+        } else {
+            ethertype = kind == LV_IPV4 ? ETH_IPV4 : ETH_IPV6;
+        }
+        if (!outer) {
+            r->inner.ethertype = ethertype;
+            if (d->res->tunnels[r->n_tunnels - 1].payload == 0)
+                r->tunnels[r->n_tunnels - 1].payload = ethertype;
+        }
+
+        /* Not IP: ARP inside a tunnel is recognised; anything else ends the
+         * walk (a whole mirrored frame of a kind mirrordec does not parse). */
+        if (kind != LV_IPV4 && kind != LV_IPV6) {
+            if (outer) {
+                not_tunneled(d);
+            } else if (ethertype == ETH_ARP) {
+                uint32_t len;
+                if (mdec__arp(d, &l3w, &len)) {
+                    struct win a;
+                    (void)mdec__sub(&l3w, 0, len, &a);
+                    mdec__span(d, MDEC_SPAN_INNER_IP, &a, len);
+                }
+            }
+            return;
+        }
+
+        /* IP. */
+        struct ip_out ip;
+        bool ok = kind == LV_IPV4 ? mdec__ipv4(d, &l3w, &ip) : mdec__ipv6(d, &l3w, &ip);
+        if (ip.src.family != MDEC_AF_NONE) {
+            r->flow.src = ip.src;
+            r->flow.dst = ip.dst;
+            r->flow.proto = ip.proto;
+            r->flow.flags = MDEC_FLOW_IP;
+        }
+        if (!ok)
+            return;
+        mdec__span(d, outer ? MDEC_SPAN_OUTER_IP : MDEC_SPAN_INNER_IP, &ip.ip, ip.hdr_len);
+        if (!outer) {
+            r->inner.ip_len = mdec__u32(ip.ip_len);
+            r->inner.wire_len = mdec__u32((uint64_t)(ip.ip.off - r->inner.off) + ip.ip_len);
+        }
+        struct win l4w = mdec__rest(&ip.ip, ip.hdr_len);
+        if (ip.frag == 2) {
+            r->flow.flags |= MDEC_FLOW_FRAGMENT;
+            mdec__span(d, MDEC_SPAN_PAYLOAD, &l4w, 0);
+            if (outer)
+                not_tunneled(d);
+            else if (l4w.end < l4w.wire_end)
+                mdec__truncated(d, &l4w, MDEC_LAYER_PAYLOAD);
+            return;
+        }
+        if (ip.frag == 1)
+            l4w.beyond = MDEC_CUT_FRAGMENT;
+
+        /* A tunnel? */
+        enum mdec_tunnel_type tt = MDEC_TUNNEL_NONE;
+        struct l4_out udp = {0};
+        uint16_t sport = 0, dport = 0;
+        if (ip.proto == IPPROTO_UDP_) {
+            if (!rd_be16(&l4w, 0, &sport) || !rd_be16(&l4w, 2, &dport)) {
+                /* Cannot tell whether it is tunnel traffic. */
+                (void)mdec__need(d, &l4w, 4, MDEC_LAYER_UDP, MDEC_A_UDP_LEN_BEYOND);
+                return;
+            }
+            tt = port_tunnel(d->cfg, sport, dport);
+        } else if (ip.proto == IPPROTO_GRE_) {
+            tt = MDEC_TUNNEL_GRE;
+        }
+        if (tt != MDEC_TUNNEL_NONE && d->depth >= d->max_depth) {
+            mdec__note(d, MDEC_A_DEPTH_LIMIT, MDEC_LAYER_UDP, l4w.off);
+            tt = MDEC_TUNNEL_NONE;
+        }
+        if (tt == MDEC_TUNNEL_NONE) {
+            final_l4(d, ip.proto, &l4w, outer ? MDEC_SPAN_OUTER_L4 : MDEC_SPAN_INNER_L4);
+            if (outer)
+                not_tunneled(d);
+            return;
+        }
+
+        struct win carrier = l4w;
+        if (tt != MDEC_TUNNEL_GRE) {
+            if (!mdec__udp(d, &l4w, &udp)) {
+                /* The UDP header names a tunnel port but is unusable: the
+                 * frame is tunnel traffic gone wrong, not plain traffic. */
+                return;
+            }
+            if (outer)
+                mdec__span(d, MDEC_SPAN_OUTER_L4, &l4w, 8);
+            carrier = udp.payload;
+        }
+        if (ip.frag == 1)
+            mdec__note(d, MDEC_A_CARRIER_FRAGMENT, MDEC_LAYER_IPV4, ip.ip.off);
+
+        struct win next;
+        if (!peel(d, tt, &carrier, &ip, sport, dport, &next, &kind))
+            return;
+        if (outer && tt == MDEC_TUNNEL_GRE)
+            mdec__span(d, MDEC_SPAN_OUTER_L4, &carrier, r->tunnels[r->n_tunnels - 1].hdr_len);
+        d->depth++;
+        w = next;
+    }
+}
+
+/* ------------------------------------------------------------ entry points */
+
+static void result_init(struct mdec_result *r, const uint8_t *frame, size_t cap, size_t wire)
+{
+    r->status = MDEC_OK;
+    r->n_tunnels = 0;
+    r->n_anomalies = 0;
+    r->n_anomalies_seen = 0;
+    r->n_outer_vlan = 0;
+    r->pad_[0] = 0;
+    r->spans_present = 0;
+    r->frame = frame;
+    r->cap_len = mdec__u32(cap);
+    r->wire_len = mdec__u32(wire);
+    memset(&r->cut, 0, sizeof r->cut);
+    r->flow.flags = 0;
+    r->flow.tunnel_type = MDEC_TUNNEL_NONE;
+    r->flow.tunnel_id = 0;
+    memset(&r->inner, 0, sizeof r->inner);
+}
+
+/* Sets up the decoder state and the frame's window; false for bad input. */
+static bool start(struct dec *d, const struct mdec_config *cfg, const uint8_t *frame,
+                  size_t cap, size_t wire, struct mdec_result *res, struct win *w)
+{
+    d->cfg = cfg;
+    d->res = res;
+    d->depth = 0;
+    d->strict = (cfg->flags & MDEC_CFG_STRICT) != 0;
+    d->stopped = 0;
+    d->max_depth = cfg->max_depth < 1                  ? 1
+                   : cfg->max_depth > MDEC_MAX_TUNNELS ? MDEC_MAX_TUNNELS
+                                                       : cfg->max_depth;
+    if (frame == NULL)
+        cap = 0;
+    bool raised = wire < cap && wire != 0;
+    if (wire < cap)
+        wire = cap;
+    result_init(res, frame, cap, wire);
+    if (raised)
+        mdec__note(d, MDEC_A_WIRE_LT_CAP, MDEC_LAYER_FRAME, 0);
+    if (cap >= UINT32_MAX || wire >= UINT32_MAX) {
+        res->cap_len = res->wire_len = 0;
+        mdec__unsupported(d, MDEC_A_FRAME_TOO_LONG, MDEC_LAYER_FRAME, 0);
+        return false;
+    }
+    w->p = frame;
+    w->off = 0;
+    w->end = (uint32_t)cap;
+    w->wire_end = wire;
+    w->cut = cap < wire ? MDEC_CUT_CAPTURE : MDEC_CUT_NONE;
+    w->beyond = 0;
+    return true;
+}
+
+/* Fills what the whole walk determines: flow tunnel fields, final status. */
+static enum mdec_status finish(struct dec *d)
+{
+    struct mdec_result *r = d->res;
+    if (r->n_tunnels > 0) {
+        const struct mdec_tunnel *t = &r->tunnels[r->n_tunnels - 1];
+        r->flow.tunnel_type = t->type;
+        if (t->flags & MDEC_TF_ID) {
+            r->flow.tunnel_id = t->id;
+            r->flow.flags |= MDEC_FLOW_TUNNEL_ID;
+        }
+    }
+    return (enum mdec_status)r->status;
+}
+
+enum mdec_status mdec_decode(const struct mdec_config *cfg, int linktype, const uint8_t *frame,
+                             size_t cap_len, size_t wire_len, struct mdec_result *res)
+{
+    struct dec d;
+    struct win w;
+    if (!start(&d, cfg, frame, cap_len, wire_len, res, &w))
+        return finish(&d);
+    switch (linktype) {
+    case MDEC_LINK_ETHERNET:
+        walk(&d, LV_ETHERNET, w);
+        break;
+    case MDEC_LINK_LINUX_SLL:
+        walk(&d, LV_SLL1, w);
+        break;
+    case MDEC_LINK_LINUX_SLL2:
+        walk(&d, LV_SLL2, w);
+        break;
+    case MDEC_LINK_RAW:
+    case 12: /* DLT_RAW on most systems */
+    case 14: /* DLT_RAW on OpenBSD */
+        walk(&d, LV_IP, w);
+        break;
+    case MDEC_LINK_IPV4:
+        walk(&d, LV_IPV4, w);
+        break;
+    case MDEC_LINK_IPV6:
+        walk(&d, LV_IPV6, w);
+        break;
+    default:
+        mdec__unsupported(&d, MDEC_A_LINKTYPE, MDEC_LAYER_FRAME, 0);
+        break;
+    }
+    return finish(&d);
+}
+
+enum mdec_status mdec_decode_udp(const struct mdec_config *cfg, const uint8_t *payload,
+                                 size_t cap_len, size_t wire_len, const struct mdec_udp_meta *meta,
+                                 struct mdec_result *res)
+{
+    struct dec d;
+    struct win w;
+    if (!start(&d, cfg, payload, cap_len, wire_len, res, &w))
+        return finish(&d);
+    enum mdec_tunnel_type tt = port_tunnel(cfg, meta->sport, meta->dport);
+    if (tt == MDEC_TUNNEL_NONE) {
+        not_tunneled(&d);
+        return finish(&d);
+    }
+    struct ip_out carrier;
+    carrier.src = meta->src;
+    carrier.dst = meta->dst;
+    struct win next;
+    enum level_kind kind;
+    bool known = meta->src.family != MDEC_AF_NONE || meta->dst.family != MDEC_AF_NONE;
+    if (peel(&d, tt, &w, known ? &carrier : NULL, meta->sport, meta->dport, &next, &kind)) {
+        d.depth = 1;
+        walk(&d, kind, next);
+    }
+    return finish(&d);
+}
+
+int mdec_result_has_anomaly(const struct mdec_result *res, enum mdec_anomaly_code code)
+{
+    for (unsigned i = 0; i < res->n_anomalies && i < MDEC_MAX_ANOMALIES; i++)
+        if (res->anomalies[i].code == code)
+            return 1;
+    return 0;
+}

@@ -1,0 +1,216 @@
+/*
+ * geneve.c - GENEVE (RFC 8926), UDP 6081: AWS Gateway Load Balancer and
+ * Google Cloud out-of-band mirroring; and the public option iterator.
+ *
+ * Header (section 3.4):
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |Ver|  Opt Len  |O|C|    Rsvd.  |          Protocol Type        |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |        Virtual Network Identifier (VNI)       |    Reserved   |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                    Variable-Length Options                    |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *
+ * Option (section 3.5):
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |          Option Class         |      Type     |R|R|R| Length  |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |              Variable-Length Option Data (Length * 4)         |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *
+ * Checks: version 0 ("a receiver must drop an unknown version"); the options
+ * must add up to exactly Opt Len * 4 bytes; Protocol Type 0x6558 (Ethernet),
+ * 0x0800 or 0x86DD (bare IP, what AWS GWLB and Google send), else
+ * unsupported.  Reserved bits of header and options: noted, or rejected in
+ * strict mode.  O (control packet) is noted.  A critical option (type high
+ * bit) that mirrordec does not interpret is noted: a tunnel endpoint must
+ * drop it, a passive decoder reports it.
+ *
+ * Cloud options decoded into mdec_geneve_info:
+ *   AWS GWLB, class 0x0108: type 1 endpoint id (8 bytes), type 2 attachment
+ *     id (8), type 3 flow cookie (4).
+ *   Google Cloud, class 0x0132: type 1 (4 bytes) network id in the top 28
+ *     bits and direction in the lowest bit (1 = egress), as Wireshark reads
+ *     it; type 2 endpoint id (opaque bytes, given as a view); type 3 profile
+ *     id (8 bytes).  Google says to walk options as TLVs whose number and
+ *     order may change, which is what the iterator does.
+ *   An AWS or Google option of another length is noted and skipped.
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#include "internal.h"
+
+/* ------------------------------------------------------------- iterator */
+
+void mdec_geneve_iter_init(struct mdec_geneve_iter *it, const uint8_t *opts, size_t cap,
+                           size_t len)
+{
+    it->p = opts;
+    it->len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+    it->cap = cap > it->len ? it->len : (uint32_t)cap;
+    if (opts == NULL)
+        it->cap = 0;
+    it->pos = 0;
+    it->done = 0;
+}
+
+void mdec_geneve_iter_result(struct mdec_geneve_iter *it, const struct mdec_result *res,
+                             unsigned index)
+{
+    mdec_geneve_iter_init(it, NULL, 0, 0);
+    if (index >= res->n_tunnels || index >= MDEC_MAX_TUNNELS)
+        return;
+    const struct mdec_tunnel *t = &res->tunnels[index];
+    if (t->type != MDEC_TUNNEL_GENEVE || res->frame == NULL)
+        return;
+    const struct mdec_geneve_info *g = &t->u.geneve;
+    if (g->opt_off > res->cap_len)
+        return;
+    mdec_geneve_iter_init(it, res->frame + g->opt_off, res->cap_len - g->opt_off, g->opt_len);
+}
+
+int mdec_geneve_next(struct mdec_geneve_iter *it, struct mdec_geneve_opt *opt)
+{
+    if (it->done)
+        return it->done;
+    if (it->pos >= it->len)
+        return it->done = MDEC_ITER_END;
+    /* The options as a window: present up to cap, stated up to len. */
+    const struct win w = {it->p, it->pos, it->cap, it->len, MDEC_CUT_CAPTURE, 0};
+    uint8_t h[4];
+    if ((uint64_t)it->pos + 4 > it->len)
+        return it->done = MDEC_ITER_MALFORMED;
+    if (!rd_copy(&w, 0, h, sizeof h))
+        return it->done = MDEC_ITER_TRUNCATED;
+    const uint32_t dlen = (uint32_t)(h[3] & 0x1F) * 4;
+    if ((uint64_t)it->pos + 4 + dlen > it->len)
+        return it->done = MDEC_ITER_MALFORMED;
+    const uint8_t *data = rd_view(&w, 4, dlen);
+    if (data == NULL)
+        return it->done = MDEC_ITER_TRUNCATED;
+    opt->cls = (uint16_t)(h[0] << 8 | h[1]);
+    opt->type = h[2];
+    opt->flags = (uint8_t)(h[3] >> 5);
+    opt->len = (uint8_t)dlen;
+    opt->data = data;
+    it->pos += 4 + dlen;
+    return MDEC_ITER_OPTION;
+}
+
+/* ---------------------------------------------------------------- header */
+
+static uint32_t be32(const uint8_t *b)
+{
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+static uint64_t be64(const uint8_t *b)
+{
+    return (uint64_t)be32(b) << 32 | be32(b + 4);
+}
+
+/* Decodes an AWS or Google option; false when it is neither. */
+static bool cloud_option(struct dec *d, const struct mdec_geneve_opt *o, uint32_t off,
+                         struct mdec_geneve_info *g)
+{
+    if (o->cls == MDEC_GENEVE_CLASS_AWS_GWLB) {
+        if (o->type == 1 && o->len == 8) {
+            g->gwlb_endpoint = be64(o->data);
+            g->have |= MDEC_GWLB_ENDPOINT;
+        } else if (o->type == 2 && o->len == 8) {
+            g->gwlb_attachment = be64(o->data);
+            g->have |= MDEC_GWLB_ATTACHMENT;
+        } else if (o->type == 3 && o->len == 4) {
+            g->gwlb_cookie = be32(o->data);
+            g->have |= MDEC_GWLB_COOKIE;
+        } else if (o->type >= 1 && o->type <= 3) {
+            mdec__note(d, MDEC_A_GENEVE_CLOUD_OPT, MDEC_LAYER_GENEVE, off);
+        } else {
+            return false;
+        }
+        return true;
+    }
+    if (o->cls == MDEC_GENEVE_CLASS_GCP) {
+        if (o->type == 1 && o->len == 4) {
+            uint32_t v = be32(o->data);
+            g->gcp_network = v >> 4;
+            g->gcp_direction = (uint8_t)(v & 1);
+            g->have |= MDEC_GCP_NETWORK;
+        } else if (o->type == 2 && o->len > 0) {
+            g->gcp_endpoint_off = off + 4;
+            g->gcp_endpoint_len = o->len;
+            g->have |= MDEC_GCP_ENDPOINT;
+        } else if (o->type == 3 && o->len == 8) {
+            g->gcp_profile = be64(o->data);
+            g->have |= MDEC_GCP_PROFILE;
+        } else if (o->type >= 1 && o->type <= 3) {
+            mdec__note(d, MDEC_A_GENEVE_CLOUD_OPT, MDEC_LAYER_GENEVE, off);
+        } else {
+            return false;
+        }
+        return true;
+    }
+    return false;
+}
+
+bool mdec__geneve(struct dec *d, const struct win *w, struct mdec_tunnel *t, struct win *payload)
+{
+    uint8_t h[8];
+    struct mdec_geneve_info *g = &t->u.geneve;
+    t->hdr_len = 8;
+    g->have = 0;
+    g->opt_len = 0;
+    g->opt_off = w->off + 8;
+    if (!mdec__need(d, w, 8, MDEC_LAYER_GENEVE, MDEC_A_HEADER_BEYOND))
+        return false;
+    if (!rd_copy(w, 0, h, sizeof h))
+        return mdec__truncated(d, w, MDEC_LAYER_GENEVE);
+    if (h[0] >> 6 != 0)
+        return mdec__malformed(d, MDEC_A_GENEVE_VERSION, MDEC_LAYER_GENEVE, w->off);
+    const uint32_t opt_len = (uint32_t)(h[0] & 0x3F) * 4;
+    g->opt_len = (uint8_t)opt_len;
+    g->flags = h[1];
+    g->proto = (uint16_t)(h[2] << 8 | h[3]);
+    g->reserved = h[7];
+    g->gcp_direction = 0;
+    g->gcp_endpoint_len = 0;
+    t->id = (uint32_t)h[4] << 16 | (uint32_t)h[5] << 8 | h[6];
+    t->flags |= MDEC_TF_ID;
+    t->hdr_len = 8 + opt_len;
+    if ((h[1] & 0x3F) || h[7]) {
+        if (!mdec__reserved(d, MDEC_A_GENEVE_RESERVED, MDEC_LAYER_GENEVE, w->off))
+            return false;
+    }
+    if (h[1] & 0x80)
+        mdec__note(d, MDEC_A_GENEVE_OAM, MDEC_LAYER_GENEVE, w->off);
+    if (!mdec__need(d, w, 8 + (uint64_t)opt_len, MDEC_LAYER_GENEVE, MDEC_A_HEADER_BEYOND))
+        return false;
+
+    struct mdec_geneve_iter it;
+    struct mdec_geneve_opt o;
+    int r;
+    mdec_geneve_iter_init(&it, rd_view(w, 8, opt_len), opt_len, opt_len);
+    while ((r = mdec_geneve_next(&it, &o)) == MDEC_ITER_OPTION) {
+        const uint32_t off = g->opt_off + it.pos - 4 - o.len;
+        if (o.flags && !mdec__reserved(d, MDEC_A_GENEVE_RESERVED, MDEC_LAYER_GENEVE, off))
+            return false;
+        if (!cloud_option(d, &o, off, g) && (o.type & 0x80))
+            mdec__note(d, MDEC_A_GENEVE_CRITICAL, MDEC_LAYER_GENEVE, off);
+    }
+    if (r != MDEC_ITER_END) /* all option bytes are present: only MALFORMED */
+        return mdec__malformed(d, MDEC_A_GENEVE_OPT_LEN, MDEC_LAYER_GENEVE, w->off);
+
+    switch (g->proto) {
+    case ETH_TEB:
+    case ETH_IPV4:
+    case ETH_IPV6:
+        t->payload = g->proto;
+        break;
+    default:
+        return mdec__unsupported(d, MDEC_A_GENEVE_PROTO, MDEC_LAYER_GENEVE, w->off);
+    }
+    *payload = mdec__tunnel_payload(w, 8 + (uint64_t)opt_len);
+    return true;
+}

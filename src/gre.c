@@ -1,0 +1,114 @@
+/*
+ * gre.c - GRE (RFC 2784, key and sequence number from RFC 2890, routing from
+ * RFC 1701), IP protocol 47, as used to carry ERSPAN, NVGRE (RFC 7637) and
+ * IP.
+ *
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |C|R|K|S|s|Recur|A| Flags | Ver |         Protocol Type         |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |      Checksum (C or R)        |       Offset (C or R)         |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                         Key (K)                               |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                    Sequence Number (S)                        |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                    Routing (R): a list of SREs                |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *
+ * SRE (RFC 1701): Address Family (16), SRE Offset (8), SRE Length (8),
+ * then SRE Length bytes; the list ends with family 0 and length 0.
+ *
+ * Protocol Type decides what follows: 0x88BE ERSPAN type I or II, 0x22EB
+ * ERSPAN type III (both handed to erspan.c: GRE carrying ERSPAN is one
+ * erspan tunnel), 0x6558 Ethernet (NVGRE, gretap), 0x0800 / 0x86DD IP.
+ * Anything else (PPP, NHRP, WCCP, MPLS ...) is unsupported, as is version 1
+ * (PPTP's enhanced GRE).  Bits s, Recur, A and Flags are reserved in
+ * version 0: noted, or rejected in strict mode.  The key is the tunnel id
+ * (for NVGRE: VSID << 8 | FlowID).  The checksum is not verified.
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#include "internal.h"
+
+#define GRE_C 0x8000
+#define GRE_R 0x4000
+#define GRE_K 0x2000
+#define GRE_S 0x1000
+#define GRE_RESERVED 0x0FF8 /* s, Recur, A, Flags */
+
+bool mdec__gre(struct dec *d, const struct win *w, struct mdec_tunnel *t, struct win *payload)
+{
+    struct mdec_gre_info gi = {0};
+    uint16_t fv, proto;
+    t->hdr_len = 4;
+    if (!mdec__need(d, w, 4, MDEC_LAYER_GRE, MDEC_A_HEADER_BEYOND))
+        return false;
+    if (!rd_be16(w, 0, &fv) || !rd_be16(w, 2, &proto))
+        return mdec__truncated(d, w, MDEC_LAYER_GRE);
+    gi.flags_ver = fv;
+    gi.proto = proto;
+    t->u.gre = gi;
+    if ((fv & 7) != 0)
+        return mdec__unsupported(d, MDEC_A_GRE_VERSION, MDEC_LAYER_GRE, w->off);
+    if ((fv & GRE_RESERVED) &&
+        !mdec__reserved(d, MDEC_A_GRE_RESERVED, MDEC_LAYER_GRE, w->off))
+        return false;
+
+    uint32_t len = 4;
+    if (fv & (GRE_C | GRE_R))
+        len += 4;
+    const uint32_t key_at = len;
+    if (fv & GRE_K)
+        len += 4;
+    const uint32_t seq_at = len;
+    if (fv & GRE_S)
+        len += 4;
+    t->hdr_len = len;
+    if (!mdec__need(d, w, len, MDEC_LAYER_GRE, MDEC_A_HEADER_BEYOND))
+        return false;
+    if (fv & GRE_K) {
+        if (!rd_be32(w, key_at, &t->id))
+            return mdec__truncated(d, w, MDEC_LAYER_GRE);
+        t->flags |= MDEC_TF_ID;
+    }
+    if ((fv & GRE_S) && !rd_be32(w, seq_at, &gi.seq))
+        return mdec__truncated(d, w, MDEC_LAYER_GRE);
+    t->u.gre = gi;
+
+    if (fv & GRE_R) {
+        /* Each SRE takes at least 4 bytes of a bounded window: the walk ends. */
+        for (;;) {
+            uint16_t af;
+            uint8_t sre_len;
+            if (!mdec__need(d, w, (uint64_t)len + 4, MDEC_LAYER_GRE, MDEC_A_GRE_ROUTING))
+                return false;
+            if (!rd_be16(w, len, &af) || !rd_u8(w, len + 3, &sre_len))
+                return mdec__truncated(d, w, MDEC_LAYER_GRE);
+            len += 4;
+            if (af == 0 && sre_len == 0)
+                break;
+            len += sre_len;
+        }
+        t->hdr_len = len;
+        if (!mdec__need(d, w, len, MDEC_LAYER_GRE, MDEC_A_GRE_ROUTING))
+            return false;
+    }
+
+    switch (proto) {
+    case ETH_ERSPAN_II:
+    case ETH_ERSPAN_III:
+        t->type = MDEC_TUNNEL_ERSPAN;
+        return mdec__erspan(d, w, len, t, payload);
+    case ETH_TEB:
+    case ETH_IPV4:
+    case ETH_IPV6:
+        t->payload = proto;
+        break;
+    default:
+        return mdec__unsupported(d, MDEC_A_GRE_PROTO, MDEC_LAYER_GRE, w->off);
+    }
+    *payload = mdec__tunnel_payload(w, len);
+    return true;
+}

@@ -1,0 +1,38 @@
+/*
+ * icmp.c - ICMP (RFC 792) and ICMPv6 (RFC 4443) headers.
+ *
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |     Type      |     Code      |          Checksum             |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |            Rest of header (ICMP; part of the ICMPv6 body)     |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *
+ * Every ICMP message has the 8-byte header above; RFC 4443 defines the
+ * ICMPv6 header as the first 4 bytes, the rest being the message body.
+ * Type and code go into the flow key as soon as they are present.  The
+ * checksum is not verified.
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#include "internal.h"
+
+bool mdec__icmp(struct dec *d, const struct win *w, int v6, struct l4_out *out)
+{
+    struct mdec_flow *f = &d->res->flow;
+    const enum mdec_layer layer = v6 ? MDEC_LAYER_ICMPV6 : MDEC_LAYER_ICMP;
+    const uint32_t hlen = v6 ? 4 : 8;
+    uint8_t type, code;
+    out->hdr_len = 0;
+    if (rd_u8(w, 0, &type) && rd_u8(w, 1, &code)) {
+        f->icmp_type = type;
+        f->icmp_code = code;
+        f->flags |= MDEC_FLOW_ICMP;
+    }
+    if (!mdec__need(d, w, hlen, layer, MDEC_A_HEADER_BEYOND))
+        return false;
+    out->hdr_len = hlen;
+    out->payload = mdec__rest(w, hlen);
+    return true;
+}

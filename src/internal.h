@@ -1,0 +1,178 @@
+/*
+ * internal.h - what the protocol decoders share.  Never installed.
+ *
+ * The decode pipeline (decode.c) walks the frame layer by layer.  Each
+ * protocol file decodes one header inside a struct win and reports what it
+ * found; problems go through the functions below, which record an anomaly,
+ * set the status and tell the caller to stop (false) or go on (true).
+ *
+ * Truncated versus malformed: need() compares what a header needs with the
+ * window.  Bytes past the window's wire end mean the layer contradicts its
+ * carrier (malformed), unless the window is a tunnel payload, where a mirror
+ * may have cut the packet short (truncated, by the mirror), or a first IP
+ * fragment, whose datagram goes on in later fragments (win.beyond says).  Bytes
+ * below the wire end but past the present end were cut by the capture or
+ * the mirror, as the window's cut says.
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#ifndef MDEC_INTERNAL_H
+#define MDEC_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mirrordec/decode.h"
+#include "rd.h"
+
+#if defined(__GNUC__)
+#define MDEC_HIDDEN __attribute__((visibility("hidden")))
+#define MDEC_LIKELY(x) __builtin_expect(!!(x), 1)
+#define MDEC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define MDEC_HIDDEN
+#define MDEC_LIKELY(x) (x)
+#define MDEC_UNLIKELY(x) (x)
+#endif
+
+/* Ethertypes and protocol numbers the decoders dispatch on. */
+enum {
+    ETH_IPV4 = 0x0800,
+    ETH_ARP = 0x0806,
+    ETH_TEB = 0x6558, /* transparent Ethernet bridging */
+    ETH_VLAN = 0x8100,
+    ETH_QINQ = 0x88A8,
+    ETH_QINQ_OLD = 0x9100,
+    ETH_IPV6 = 0x86DD,
+    ETH_ERSPAN_II = 0x88BE,
+    ETH_ERSPAN_III = 0x22EB,
+    IPPROTO_ICMP_ = 1,
+    IPPROTO_TCP_ = 6,
+    IPPROTO_UDP_ = 17,
+    IPPROTO_GRE_ = 47,
+    IPPROTO_ESP_ = 50,
+    IPPROTO_ICMPV6_ = 58,
+    IPPROTO_SCTP_ = 132
+};
+
+/* Per-call decoder state. */
+struct dec {
+    const struct mdec_config *cfg;
+    struct mdec_result *res;
+    uint8_t depth;     /* tunnels peeled so far                         */
+    uint8_t max_depth; /* cfg->max_depth clamped                        */
+    uint8_t strict;    /* MDEC_CFG_STRICT                               */
+    uint8_t stopped;   /* a problem ended the walk                      */
+};
+
+/* Anomalies. */
+MDEC_HIDDEN void mdec__note(struct dec *d, enum mdec_anomaly_code code, enum mdec_layer layer,
+                            uint32_t off);
+MDEC_HIDDEN bool mdec__malformed(struct dec *d, enum mdec_anomaly_code code,
+                                 enum mdec_layer layer, uint32_t off);
+MDEC_HIDDEN bool mdec__unsupported(struct dec *d, enum mdec_anomaly_code code,
+                                   enum mdec_layer layer, uint32_t off);
+/* Reserved bits were set: an anomaly; in strict mode also malformed. */
+MDEC_HIDDEN bool mdec__reserved(struct dec *d, enum mdec_anomaly_code code,
+                                enum mdec_layer layer, uint32_t off);
+/* The bytes of layer at w ran out at w->end. */
+MDEC_HIDDEN bool mdec__truncated(struct dec *d, const struct win *w, enum mdec_layer layer);
+
+/*
+ * n bytes at the start of w are needed for layer.  True when present;
+ * otherwise records truncation, or `beyond` (malformed) when the bytes lie
+ * past a hard wire end, and returns false.
+ */
+MDEC_HIDDEN bool mdec__need(struct dec *d, const struct win *w, uint64_t n,
+                            enum mdec_layer layer, enum mdec_anomaly_code beyond);
+
+/*
+ * The window of a layer that starts rel bytes into w and states its own
+ * length as len.  False when len reaches past w's hard wire end (the caller
+ * reports that as malformed); a w with `beyond` set accepts it as a cut.
+ */
+MDEC_HIDDEN bool mdec__sub(const struct win *w, uint64_t rel, uint64_t len, struct win *out);
+
+/* The rest of w from rel on, with w's wire end and `beyond`. */
+MDEC_HIDDEN struct win mdec__rest(const struct win *w, uint64_t rel);
+
+/* The payload of a tunnel whose header ends rel bytes into w: its inner
+ * packet may state more than w held (beyond = MDEC_CUT_MIRROR). */
+MDEC_HIDDEN struct win mdec__tunnel_payload(const struct win *w, uint64_t rel);
+
+/* Records a span of the result.  hdr_len is the header length. */
+MDEC_HIDDEN void mdec__span(struct dec *d, enum mdec_span_id id, const struct win *w,
+                            uint32_t hdr_len);
+
+/* Saturating conversion for public 32-bit lengths. */
+static inline uint32_t mdec__u32(uint64_t v)
+{
+    return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+/* ------------------------------------------------------ protocol decoders */
+
+/* What a link header (Ethernet, Linux cooked) leads to. */
+struct link_out {
+    uint16_t ethertype; /* after VLAN tags; < 0x600 is an 802.3 length */
+    uint8_t n_vlan;
+    uint16_t vlan[2];
+    uint32_t hdr_len;   /* link header, tags included */
+};
+
+MDEC_HIDDEN bool mdec__ethernet(struct dec *d, const struct win *w, struct link_out *out);
+/* VLAN tags from rel on, after a link header whose type field said type. */
+MDEC_HIDDEN bool mdec__link_tags(struct dec *d, const struct win *w, uint32_t rel, uint16_t type,
+                                 enum mdec_layer layer, struct link_out *out);
+MDEC_HIDDEN bool mdec__sll(struct dec *d, const struct win *w, int version, struct link_out *out);
+
+/* What an IP header leads to. */
+struct ip_out {
+    struct mdec_addr src, dst;
+    uint8_t proto;     /* upper-layer protocol after extension headers   */
+    uint8_t frag;      /* 0 whole, 1 first fragment, 2 later fragment    */
+    uint32_t hdr_len;  /* header with options / extension headers        */
+    uint64_t ip_len;   /* length the header states (GSO 0 resolved)      */
+    struct win ip;     /* the datagram as its header states it           */
+};
+
+MDEC_HIDDEN bool mdec__ipv4(struct dec *d, const struct win *w, struct ip_out *out);
+MDEC_HIDDEN bool mdec__ipv6(struct dec *d, const struct win *w, struct ip_out *out);
+
+/* An L4 header (TCP, UDP, SCTP, ICMP) inside the IP payload window. */
+struct l4_out {
+    uint32_t hdr_len;    /* 0 when the header is not wholly present */
+    struct win payload;  /* the L4 payload                          */
+    uint64_t udp_len;    /* UDP: length the header states (0 resolved) */
+};
+
+/*
+ * UDP header.  as_carrier: the datagram carries a tunnel, so a length that
+ * exceeds the IP payload is malformed rather than left to the payload.
+ */
+MDEC_HIDDEN bool mdec__udp(struct dec *d, const struct win *w, struct l4_out *out);
+MDEC_HIDDEN bool mdec__tcp(struct dec *d, const struct win *w, struct l4_out *out);
+MDEC_HIDDEN bool mdec__sctp(struct dec *d, const struct win *w, struct l4_out *out);
+MDEC_HIDDEN bool mdec__icmp(struct dec *d, const struct win *w, int v6, struct l4_out *out);
+MDEC_HIDDEN bool mdec__arp(struct dec *d, const struct win *w, uint32_t *len);
+
+/*
+ * Tunnel decoders.  Each fills t (type, id, header length, payload
+ * ethertype, type-specific part) and the payload window, or records why it
+ * cannot.  `w` starts at the tunnel header and extends to the end of the
+ * carrier (UDP payload, or IP payload for GRE).
+ */
+MDEC_HIDDEN bool mdec__vxlan(struct dec *d, const struct win *w, struct mdec_tunnel *t,
+                             struct win *payload);
+MDEC_HIDDEN bool mdec__vxlan_gpe(struct dec *d, const struct win *w, struct mdec_tunnel *t,
+                                 struct win *payload);
+MDEC_HIDDEN bool mdec__geneve(struct dec *d, const struct win *w, struct mdec_tunnel *t,
+                              struct win *payload);
+/* GRE, and ERSPAN when the GRE protocol says so. */
+MDEC_HIDDEN bool mdec__gre(struct dec *d, const struct win *w, struct mdec_tunnel *t,
+                           struct win *payload);
+/* ERSPAN header behind a GRE header of gre_len bytes (called by gre.c). */
+MDEC_HIDDEN bool mdec__erspan(struct dec *d, const struct win *w, uint32_t gre_len,
+                              struct mdec_tunnel *t, struct win *payload);
+
+#endif /* MDEC_INTERNAL_H */

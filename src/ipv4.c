@@ -1,0 +1,79 @@
+/*
+ * ipv4.c - IPv4 header (RFC 791).
+ *
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |Version|  IHL  |Type of Service|          Total Length         |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |         Identification        |Flags|      Fragment Offset    |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |  Time to Live |    Protocol   |         Header Checksum       |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                       Source Address                          |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                    Destination Address                        |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                    Options (IHL > 5)          |    Padding    |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *
+ * Checks: version 4; IHL at least 5; total length at least the header and
+ * within what the carrier states (inside a tunnel a larger total length is
+ * the normal sign of a mirror that truncated the packet).  A total length of
+ * 0 is what captures on GSO / BIG TCP hosts show for packets larger than
+ * 64 KiB: the frame's length stands in, and the fact is noted.  Options are
+ * skipped, not interpreted.  The checksum is not verified: AWS does not
+ * recompute it for truncated mirrors.  Flags: MF with offset 0 is a first
+ * fragment (ports present, datagram continues elsewhere); a non-zero offset
+ * is a later fragment, which holds no L4 header.
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#include <string.h>
+
+#include "internal.h"
+
+bool mdec__ipv4(struct dec *d, const struct win *w, struct ip_out *out)
+{
+    uint8_t h[20];
+    out->src.family = out->dst.family = MDEC_AF_NONE;
+    out->frag = 0;
+    if (!mdec__need(d, w, 20, MDEC_LAYER_IPV4, MDEC_A_HEADER_BEYOND))
+        return false;
+    if (!rd_copy(w, 0, h, sizeof h))
+        return mdec__truncated(d, w, MDEC_LAYER_IPV4);
+    if (h[0] >> 4 != 4)
+        return mdec__malformed(d, MDEC_A_IP_VERSION, MDEC_LAYER_IPV4, w->off);
+
+    memset(&out->src, 0, sizeof out->src);
+    memset(&out->dst, 0, sizeof out->dst);
+    out->src.family = out->dst.family = MDEC_AF_IPV4;
+    memcpy(out->src.a, h + 12, 4);
+    memcpy(out->dst.a, h + 16, 4);
+    out->proto = h[9];
+
+    const uint32_t ihl = (uint32_t)(h[0] & 0x0F) * 4;
+    if (ihl < 20)
+        return mdec__malformed(d, MDEC_A_IPV4_IHL, MDEC_LAYER_IPV4, w->off);
+    uint64_t len = (uint64_t)h[2] << 8 | h[3];
+    if (len == 0) {
+        mdec__note(d, MDEC_A_IP_LEN_ZERO, MDEC_LAYER_IPV4, w->off);
+        len = w->wire_end - w->off;
+    }
+    if (len < ihl)
+        return mdec__malformed(d, MDEC_A_IP_LEN_SHORT, MDEC_LAYER_IPV4, w->off);
+    if (!mdec__sub(w, 0, len, &out->ip))
+        return mdec__malformed(d, MDEC_A_IP_LEN_BEYOND, MDEC_LAYER_IPV4, w->off);
+    out->ip_len = len;
+    out->hdr_len = ihl;
+
+    const uint16_t frag = (uint16_t)(h[6] << 8 | h[7]);
+    if ((frag & 0x1FFF) != 0)
+        out->frag = 2;
+    else if (frag & 0x2000)
+        out->frag = 1;
+    if (out->frag)
+        mdec__note(d, MDEC_A_IP_FRAGMENT, MDEC_LAYER_IPV4, w->off);
+
+    return mdec__need(d, &out->ip, ihl, MDEC_LAYER_IPV4, MDEC_A_IP_LEN_SHORT);
+}

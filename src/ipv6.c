@@ -1,0 +1,189 @@
+/*
+ * ipv6.c - IPv6 header (RFC 8200) and the walk over its extension headers,
+ * jumbograms (RFC 2675).
+ *
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |Version| Traffic Class |           Flow Label                  |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |         Payload Length        |  Next Header  |   Hop Limit   |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                 Source Address (16 bytes)                     |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |               Destination Address (16 bytes)                  |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *
+ * Extension headers walked: hop-by-hop (0), routing (43), destination
+ * options (60), mobility (135), HIP (139), shim6 (140) - all
+ * "Next Header, Hdr Ext Len in 8-byte units after the first 8" - fragment
+ * (44, 8 bytes) and AH (51, length in 4-byte units minus 2).  ESP (50) and
+ * No Next Header (59) end the walk with that protocol; anything else is the
+ * upper layer.
+ *
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   |  Next Header  |  Hdr Ext Len  |  ...                          |
+ *   Fragment header:
+ *   |  Next Header  |   Reserved    |      Fragment Offset    |Res|M|
+ *   |                         Identification                        |
+ *
+ * Payload length 0 means one of two things.  With a hop-by-hop Jumbo
+ * Payload option (type 0xC2, 4 bytes) it is a jumbogram whose length that
+ * option gives (it must exceed 65535).  Without one it is how GSO / BIG TCP
+ * hosts capture packets over 64 KiB (they drop the jumbo option): the
+ * frame's length stands in, and the fact is noted.  A jumbo option with a
+ * non-zero payload length is malformed.  At most MAX_EXT extension headers
+ * are walked: a longer chain is malformed (and bounds the work).
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#include <string.h>
+
+#include "internal.h"
+
+#define MAX_EXT 16
+
+enum {
+    NH_HOPOPT = 0,
+    NH_ROUTING = 43,
+    NH_FRAGMENT = 44,
+    NH_AH = 51,
+    NH_NONE = 59,
+    NH_DSTOPTS = 60,
+    NH_MOBILITY = 135,
+    NH_HIP = 139,
+    NH_SHIM6 = 140
+};
+
+/*
+ * Looks through the options of the hop-by-hop header at rel (hlen bytes,
+ * all present) for a Jumbo Payload option.  Returns 1 and its value, 0 when
+ * there is none, -1 when one is malformed.
+ */
+static int find_jumbo(const struct win *w, uint32_t rel, uint32_t hlen, uint32_t *jumbo)
+{
+    uint32_t at = rel + 2;
+    const uint32_t end = rel + hlen;
+    while (at < end) {
+        uint8_t type, len;
+        if (!rd_u8(w, at, &type))
+            return 0;
+        if (type == 0) { /* Pad1 */
+            at++;
+            continue;
+        }
+        if (at + 2 > end || !rd_u8(w, at + 1, &len) || at + 2u + len > end)
+            return -1;
+        if (type == 0xC2) {
+            if (len != 4 || !rd_be32(w, at + 2, jumbo))
+                return -1;
+            return 1;
+        }
+        at += 2u + len;
+    }
+    return 0;
+}
+
+bool mdec__ipv6(struct dec *d, const struct win *w, struct ip_out *out)
+{
+    uint8_t h[40];
+    out->src.family = out->dst.family = MDEC_AF_NONE;
+    out->frag = 0;
+    if (!mdec__need(d, w, 40, MDEC_LAYER_IPV6, MDEC_A_HEADER_BEYOND))
+        return false;
+    if (!rd_copy(w, 0, h, sizeof h))
+        return mdec__truncated(d, w, MDEC_LAYER_IPV6);
+    if (h[0] >> 4 != 6)
+        return mdec__malformed(d, MDEC_A_IP_VERSION, MDEC_LAYER_IPV6, w->off);
+
+    out->src.family = out->dst.family = MDEC_AF_IPV6;
+    memcpy(out->src.a, h + 8, 16);
+    memcpy(out->dst.a, h + 24, 16);
+    uint8_t nh = h[6];
+    out->proto = nh;
+
+    const uint32_t plen = (uint32_t)h[4] << 8 | h[5];
+    uint64_t len = 40 + (uint64_t)plen;
+
+    /* A hop-by-hop header first: it may carry a jumbo length. */
+    if (nh == NH_HOPOPT) {
+        uint8_t hl;
+        if (rd_u8(w, 41, &hl) && rd_has(w, 40, ((uint64_t)hl + 1) * 8)) {
+            uint32_t jumbo = 0;
+            int j = find_jumbo(w, 40, ((uint32_t)hl + 1) * 8, &jumbo);
+            if (j < 0 || (j > 0 && (plen != 0 || jumbo <= 65535)))
+                return mdec__malformed(d, MDEC_A_IPV6_JUMBO, MDEC_LAYER_IPV6, w->off);
+            if (j > 0)
+                len = 40 + (uint64_t)jumbo;
+        }
+    }
+    if (len == 40 && plen == 0) {
+        /* No payload length and no jumbo option: GSO / BIG TCP capture, or
+         * a packet of bare header (next header 59) - the frame decides. */
+        if (nh != NH_NONE) {
+            mdec__note(d, MDEC_A_IP_LEN_ZERO, MDEC_LAYER_IPV6, w->off);
+            len = w->wire_end - w->off;
+        }
+    }
+    if (!mdec__sub(w, 0, len, &out->ip))
+        return mdec__malformed(d, MDEC_A_IP_LEN_BEYOND, MDEC_LAYER_IPV6, w->off);
+    out->ip_len = len;
+
+    uint32_t at = 40;
+    for (unsigned n = 0;; n++) {
+        uint8_t next, hl;
+        uint64_t ext;
+        switch (nh) {
+        case NH_HOPOPT:
+        case NH_ROUTING:
+        case NH_DSTOPTS:
+        case NH_MOBILITY:
+        case NH_HIP:
+        case NH_SHIM6:
+        case NH_FRAGMENT:
+        case NH_AH:
+            break;
+        default:
+            if (nh == IPPROTO_ESP_)
+                mdec__note(d, MDEC_A_IPV6_ESP, MDEC_LAYER_IPV6, w->off);
+            out->proto = nh;
+            out->hdr_len = at;
+            return true;
+        }
+        if (n >= MAX_EXT) {
+            out->hdr_len = at;
+            return mdec__malformed(d, MDEC_A_IPV6_EXT_LIMIT, MDEC_LAYER_IPV6, w->off);
+        }
+        out->hdr_len = at;
+        if (!mdec__need(d, &out->ip, (uint64_t)at + 2, MDEC_LAYER_IPV6, MDEC_A_IPV6_EXT_BEYOND))
+            return false;
+        if (!rd_u8(&out->ip, at, &next) || !rd_u8(&out->ip, at + 1, &hl))
+            return mdec__truncated(d, &out->ip, MDEC_LAYER_IPV6);
+        if (nh == NH_FRAGMENT)
+            ext = 8;
+        else if (nh == NH_AH)
+            ext = ((uint64_t)hl + 2) * 4;
+        else
+            ext = ((uint64_t)hl + 1) * 8;
+        if (!mdec__need(d, &out->ip, at + ext, MDEC_LAYER_IPV6, MDEC_A_IPV6_EXT_BEYOND))
+            return false;
+        if (nh == NH_FRAGMENT) {
+            uint16_t fo;
+            if (!rd_be16(&out->ip, at + 2, &fo))
+                return mdec__truncated(d, &out->ip, MDEC_LAYER_IPV6);
+            if ((fo >> 3) != 0)
+                out->frag = 2;
+            else if (fo & 1)
+                out->frag = 1;
+            if (out->frag)
+                mdec__note(d, MDEC_A_IP_FRAGMENT, MDEC_LAYER_IPV6, w->off);
+            if (out->frag == 2) {
+                out->proto = next;
+                out->hdr_len = at + 8;
+                return true;
+            }
+        }
+        at += (uint32_t)ext;
+        nh = next;
+    }
+}

@@ -1,0 +1,165 @@
+/*
+ * names.c - the names of every enum value the API returns, from one table
+ * per enum.  Names are stable: tools print them and users grep for them.
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#include "mirrordec/decode.h"
+
+#define NAME_OF(table, v) \
+    ((unsigned)(v) < sizeof(table) / sizeof((table)[0]) && (table)[(unsigned)(v)] ? (table)[(unsigned)(v)] : "?")
+
+static const char *const status_names[] = {
+    [MDEC_OK] = "ok",
+    [MDEC_TRUNCATED] = "truncated",
+    [MDEC_MALFORMED] = "malformed",
+    [MDEC_UNSUPPORTED] = "unsupported",
+    [MDEC_NOT_TUNNELED] = "not_tunneled",
+};
+
+const char *mdec_status_name(enum mdec_status status)
+{
+    return NAME_OF(status_names, status);
+}
+
+static const char *const tunnel_names[] = {
+    [MDEC_TUNNEL_NONE] = "none",     [MDEC_TUNNEL_VXLAN] = "vxlan",
+    [MDEC_TUNNEL_VXLAN_GPE] = "vxlan-gpe", [MDEC_TUNNEL_GENEVE] = "geneve",
+    [MDEC_TUNNEL_ERSPAN] = "erspan", [MDEC_TUNNEL_GRE] = "gre",
+};
+
+const char *mdec_tunnel_name(enum mdec_tunnel_type type)
+{
+    return NAME_OF(tunnel_names, type);
+}
+
+static const char *const layer_names[] = {
+    [MDEC_LAYER_NONE] = "none",     [MDEC_LAYER_FRAME] = "frame",
+    [MDEC_LAYER_ETHERNET] = "ethernet", [MDEC_LAYER_SLL] = "sll",
+    [MDEC_LAYER_IPV4] = "ipv4",     [MDEC_LAYER_IPV6] = "ipv6",
+    [MDEC_LAYER_UDP] = "udp",       [MDEC_LAYER_GRE] = "gre",
+    [MDEC_LAYER_VXLAN] = "vxlan",   [MDEC_LAYER_VXLAN_GPE] = "vxlan-gpe",
+    [MDEC_LAYER_GENEVE] = "geneve", [MDEC_LAYER_ERSPAN] = "erspan",
+    [MDEC_LAYER_ARP] = "arp",       [MDEC_LAYER_TCP] = "tcp",
+    [MDEC_LAYER_SCTP] = "sctp",     [MDEC_LAYER_ICMP] = "icmp",
+    [MDEC_LAYER_ICMPV6] = "icmpv6", [MDEC_LAYER_PAYLOAD] = "payload",
+};
+
+const char *mdec_layer_name(enum mdec_layer layer)
+{
+    return NAME_OF(layer_names, layer);
+}
+
+struct anomaly_desc {
+    const char *name;
+    const char *text;
+};
+
+static const struct anomaly_desc anomalies[] = {
+    [MDEC_A_NONE] = {"none", "no anomaly"},
+    [MDEC_A_CAPTURE_CUT] = {"capture_cut", "the capture ended inside this layer (snaplen)"},
+    [MDEC_A_MIRROR_CUT] = {"mirror_cut", "the layer states more bytes than the tunnel delivered: "
+                                         "the mirror truncated the packet"},
+    [MDEC_A_LINKTYPE] = {"frame.linktype", "unsupported link type"},
+    [MDEC_A_WIRE_LT_CAP] = {"frame.wire_lt_cap",
+                            "wire length below captured length; taken as equal"},
+    [MDEC_A_FRAME_TOO_LONG] = {"frame.too_long", "frame of 4 GiB or more"},
+    [MDEC_A_HEADER_BEYOND] = {"header_beyond_length",
+                              "a header does not fit in the length its carrier states"},
+    [MDEC_A_VLAN_DEPTH] = {"ethernet.vlan_depth", "more than 8 VLAN tags"},
+    [MDEC_A_SLL_PROTOCOL] = {"sll.protocol",
+                             "Linux cooked protocol is not an EtherType: no IP inside"},
+    [MDEC_A_ETHER_LENGTH] = {"ethernet.length_field",
+                             "802.3 length field instead of an EtherType (LLC frame)"},
+    [MDEC_A_IP_VERSION] = {"ip.version", "IP version field does not match the header"},
+    [MDEC_A_IPV4_IHL] = {"ipv4.ihl", "IPv4 header length below 20 bytes"},
+    [MDEC_A_IP_LEN_SHORT] = {"ip.length_short", "IP length below the header length"},
+    [MDEC_A_IP_LEN_BEYOND] = {"ip.length_beyond_frame",
+                              "IP length beyond the length of the frame"},
+    [MDEC_A_IP_LEN_ZERO] = {"ip.length_zero",
+                            "IP length 0: taken from the frame (GSO / BIG TCP capture)"},
+    [MDEC_A_IP_FRAGMENT] = {"ip.fragment", "IP fragment"},
+    [MDEC_A_IPV6_EXT_LIMIT] = {"ipv6.ext_limit", "more than 16 IPv6 extension headers"},
+    [MDEC_A_IPV6_EXT_BEYOND] = {"ipv6.ext_beyond",
+                                "IPv6 extension header beyond the payload length"},
+    [MDEC_A_IPV6_JUMBO] = {"ipv6.jumbo", "malformed IPv6 jumbo payload option"},
+    [MDEC_A_IPV6_ESP] = {"ipv6.esp", "ESP ends the IPv6 header walk"},
+    [MDEC_A_UDP_LEN_SHORT] = {"udp.length_short", "UDP length below 8"},
+    [MDEC_A_UDP_LEN_BEYOND] = {"udp.length_beyond_ip", "UDP length beyond the IP payload"},
+    [MDEC_A_UDP_LEN_ZERO] = {"udp.length_zero",
+                             "UDP length 0: taken from IP (GSO / BIG TCP capture)"},
+    [MDEC_A_TCP_OFFSET] = {"tcp.data_offset", "TCP data offset below 5 or beyond the segment"},
+    [MDEC_A_VXLAN_I_FLAG] = {"vxlan.i_flag_clear", "VXLAN I flag clear: no valid VNI"},
+    [MDEC_A_VXLAN_RESERVED] = {"vxlan.reserved", "VXLAN reserved bits set"},
+    [MDEC_A_GPE_VERSION] = {"vxlan_gpe.version", "VXLAN-GPE version not 0"},
+    [MDEC_A_GPE_P_FLAG] = {"vxlan_gpe.p_flag_clear",
+                           "VXLAN-GPE P flag clear: no next protocol"},
+    [MDEC_A_GPE_OAM] = {"vxlan_gpe.oam", "VXLAN-GPE OAM packet: nothing mirrored"},
+    [MDEC_A_GPE_NEXT_PROTO] = {"vxlan_gpe.next_protocol",
+                               "VXLAN-GPE next protocol is NSH or unknown"},
+    [MDEC_A_GENEVE_VERSION] = {"geneve.version", "GENEVE version not 0"},
+    [MDEC_A_GENEVE_OPT_LEN] = {"geneve.options_length",
+                               "GENEVE options do not add up to the option length"},
+    [MDEC_A_GENEVE_RESERVED] = {"geneve.reserved", "GENEVE reserved bits set"},
+    [MDEC_A_GENEVE_OAM] = {"geneve.oam", "GENEVE control (O) packet"},
+    [MDEC_A_GENEVE_CRITICAL] = {"geneve.critical_option",
+                                "GENEVE critical option that mirrordec does not interpret"},
+    [MDEC_A_GENEVE_PROTO] = {"geneve.protocol",
+                             "GENEVE protocol type is neither Ethernet nor IP"},
+    [MDEC_A_GENEVE_CLOUD_OPT] = {"geneve.cloud_option_length",
+                                 "AWS or Google GENEVE option of the wrong length"},
+    [MDEC_A_GRE_VERSION] = {"gre.version", "GRE version not 0 (1 is PPTP)"},
+    [MDEC_A_GRE_RESERVED] = {"gre.reserved", "GRE reserved flag bits set"},
+    [MDEC_A_GRE_ROUTING] = {"gre.routing", "malformed GRE routing entries (RFC 1701)"},
+    [MDEC_A_GRE_PROTO] = {"gre.protocol", "GRE protocol that mirrordec does not decode"},
+    [MDEC_A_ERSPAN_VERSION] = {"erspan.version", "ERSPAN version field contradicts the type"},
+    [MDEC_A_ERSPAN_FRAME_TYPE] = {"erspan.frame_type",
+                                  "ERSPAN type III frame type neither Ethernet nor IP"},
+    [MDEC_A_ERSPAN_RESERVED] = {"erspan.reserved", "ERSPAN reserved bits set"},
+    [MDEC_A_DEPTH_LIMIT] = {"tunnel.depth_limit",
+                            "another tunnel inside the deepest one max_depth allows"},
+    [MDEC_A_CARRIER_FRAGMENT] = {"tunnel.carrier_fragment",
+                                 "the tunnel's carrier is an IP fragment: the rest of the "
+                                 "tunnel payload is in fragments not reassembled"},
+    [MDEC_A_ARP_FORMAT] = {"arp.format", "ARP address lengths exceed the packet"},
+};
+
+_Static_assert(sizeof anomalies / sizeof anomalies[0] == MDEC_A_COUNT,
+               "every anomaly code has a name");
+
+const char *mdec_anomaly_name(enum mdec_anomaly_code code)
+{
+    if ((unsigned)code >= MDEC_A_COUNT || !anomalies[code].name)
+        return "?";
+    return anomalies[code].name;
+}
+
+const char *mdec_anomaly_text(enum mdec_anomaly_code code)
+{
+    if ((unsigned)code >= MDEC_A_COUNT || !anomalies[code].text)
+        return "unknown anomaly";
+    return anomalies[code].text;
+}
+
+static const char *const direction_names[] = {
+    [MDEC_DIR_UNKNOWN] = "unknown",
+    [MDEC_DIR_INGRESS] = "ingress",
+    [MDEC_DIR_EGRESS] = "egress",
+};
+
+const char *mdec_direction_name(enum mdec_direction dir)
+{
+    return NAME_OF(direction_names, dir);
+}
+
+static const char *const verdict_names[] = {
+    [MDEC_VERDICT_ACCEPT] = "accept",
+    [MDEC_VERDICT_REJECT] = "reject",
+    [MDEC_VERDICT_FORGED] = "forged",
+    [MDEC_VERDICT_UNKNOWN_SESSION] = "unknown_session",
+};
+
+const char *mdec_verdict_name(enum mdec_verdict verdict)
+{
+    return NAME_OF(verdict_names, verdict);
+}

@@ -1,0 +1,50 @@
+/*
+ * udp.c - UDP header (RFC 768).
+ *
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |          Source Port          |       Destination Port        |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |            Length             |           Checksum            |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *
+ * Checks: length at least 8 and within the IP payload.  Length 0 is what
+ * GSO / BIG TCP captures show (and what RFC 2675 jumbograms carry): the IP
+ * payload's length stands in, noted.  The checksum is not verified; VXLAN
+ * senders usually send 0, which RFC 7348 allows.  Ports are reported as soon
+ * as their four bytes are present, even if the rest of the header is not.
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#include "internal.h"
+
+bool mdec__udp(struct dec *d, const struct win *w, struct l4_out *out)
+{
+    struct mdec_flow *f = &d->res->flow;
+    uint16_t sport, dport, len16;
+    out->hdr_len = 0;
+    if (rd_be16(w, 0, &sport) && rd_be16(w, 2, &dport)) {
+        f->sport = sport;
+        f->dport = dport;
+        f->flags |= MDEC_FLOW_PORTS;
+    }
+    if (!mdec__need(d, w, 8, MDEC_LAYER_UDP, MDEC_A_HEADER_BEYOND))
+        return false;
+    if (!rd_be16(w, 4, &len16))
+        return mdec__truncated(d, w, MDEC_LAYER_UDP);
+    uint64_t len = len16;
+    if (len == 0) {
+        mdec__note(d, MDEC_A_UDP_LEN_ZERO, MDEC_LAYER_UDP, w->off);
+        len = w->wire_end - w->off;
+    }
+    if (len < 8)
+        return mdec__malformed(d, MDEC_A_UDP_LEN_SHORT, MDEC_LAYER_UDP, w->off);
+    struct win dg;
+    if (!mdec__sub(w, 0, len, &dg))
+        return mdec__malformed(d, MDEC_A_UDP_LEN_BEYOND, MDEC_LAYER_UDP, w->off);
+    out->hdr_len = 8;
+    out->udp_len = len;
+    out->payload = mdec__rest(&dg, 8);
+    return true;
+}

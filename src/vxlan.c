@@ -1,0 +1,44 @@
+/*
+ * vxlan.c - VXLAN (RFC 7348 section 5), as sent by AWS VPC Traffic
+ * Mirroring and Azure virtual network TAP on UDP 4789, and by Linux vxlan
+ * devices on 8472.
+ *
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |R|R|R|R|I|R|R|R|            Reserved                           |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                VXLAN Network Identifier (VNI) |   Reserved    |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *
+ * The payload is an Ethernet frame.  Checks: the I flag must be set (it says
+ * the VNI is valid; without it the header fails VXLAN's only hard rule).
+ * Reserved bits "MUST be set to zero on transmission and ignored on
+ * receipt": permissive mode notes them, strict mode (what Suricata and
+ * Arkime do) rejects the packet.  Extensions that reuse reserved bits
+ * (VXLAN-GBP's group policy id) therefore show up as reserved-bit anomalies.
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#include "internal.h"
+
+bool mdec__vxlan(struct dec *d, const struct win *w, struct mdec_tunnel *t, struct win *payload)
+{
+    uint8_t h[8];
+    t->hdr_len = 8;
+    if (!mdec__need(d, w, 8, MDEC_LAYER_VXLAN, MDEC_A_HEADER_BEYOND))
+        return false;
+    if (!rd_copy(w, 0, h, sizeof h))
+        return mdec__truncated(d, w, MDEC_LAYER_VXLAN);
+    if (!(h[0] & 0x08))
+        return mdec__malformed(d, MDEC_A_VXLAN_I_FLAG, MDEC_LAYER_VXLAN, w->off);
+    t->id = (uint32_t)h[4] << 16 | (uint32_t)h[5] << 8 | h[6];
+    t->flags |= MDEC_TF_ID;
+    if ((h[0] & ~0x08) || h[1] || h[2] || h[3] || h[7]) {
+        if (!mdec__reserved(d, MDEC_A_VXLAN_RESERVED, MDEC_LAYER_VXLAN, w->off))
+            return false;
+    }
+    t->payload = ETH_TEB;
+    *payload = mdec__tunnel_payload(w, 8);
+    return true;
+}
