@@ -259,8 +259,13 @@ static void begin_inner(struct dec *d, const struct win *w, enum level_kind kind
     r->inner.n_vlan = 0;
 }
 
-/* The innermost L4 header: TCP, UDP, SCTP, ICMP; anything else has none. */
-static void final_l4(struct dec *d, uint8_t proto, const struct win *l4w, enum mdec_span_id l4_id)
+/*
+ * The innermost L4 header: TCP, UDP, SCTP, ICMP; anything else has none.
+ * Then whether the innermost packet is whole: its IP datagram decides (an L4
+ * length beyond the datagram of a first fragment is fragmentation, not loss).
+ */
+static void final_l4(struct dec *d, uint8_t proto, const struct win *ip, const struct win *l4w,
+                     enum mdec_span_id l4_id)
 {
     struct l4_out l4 = {0};
     bool ok;
@@ -283,16 +288,22 @@ static void final_l4(struct dec *d, uint8_t proto, const struct win *l4w, enum m
     default:
         /* No L4 header known: the IP payload is the payload. */
         mdec__span(d, MDEC_SPAN_PAYLOAD, l4w, 0);
-        if (l4w->end < l4w->wire_end)
-            mdec__truncated(d, l4w, MDEC_LAYER_PAYLOAD);
-        return;
+        ok = true;
+        l4.payload = *l4w;
+        l4.hdr_len = UINT32_MAX;
+        break;
     }
     if (!ok)
         return;
-    mdec__span(d, l4_id, l4w, l4.hdr_len);
-    mdec__span(d, MDEC_SPAN_PAYLOAD, &l4.payload, 0);
-    if (l4.payload.end < l4.payload.wire_end)
-        mdec__truncated(d, &l4.payload, MDEC_LAYER_PAYLOAD);
+    if (l4.hdr_len != UINT32_MAX) {
+        mdec__span(d, l4_id, l4w, l4.hdr_len);
+        mdec__span(d, MDEC_SPAN_PAYLOAD, &l4.payload, 0);
+    }
+    if (ip->end < ip->wire_end) {
+        struct win cut = l4.payload;
+        cut.cut = ip->cut;
+        mdec__truncated(d, &cut, MDEC_LAYER_PAYLOAD);
+    }
 }
 
 /* A frame that carries no tunnel: its own packet is the innermost one. */
@@ -461,7 +472,7 @@ static void walk(struct dec *d, enum level_kind kind, struct win w)
             r->flow.src = ip.src;
             r->flow.dst = ip.dst;
             r->flow.proto = ip.proto;
-            r->flow.flags = MDEC_FLOW_IP;
+            r->flow.flags = ip.proto_known ? MDEC_FLOW_IP | MDEC_FLOW_PROTO : MDEC_FLOW_IP;
         }
         if (!ok)
             return;
@@ -476,7 +487,7 @@ static void walk(struct dec *d, enum level_kind kind, struct win w)
             mdec__span(d, MDEC_SPAN_PAYLOAD, &l4w, 0);
             if (outer)
                 not_tunneled(d);
-            else if (l4w.end < l4w.wire_end)
+            else if (ip.ip.end < ip.ip.wire_end)
                 mdec__truncated(d, &l4w, MDEC_LAYER_PAYLOAD);
             return;
         }
@@ -502,7 +513,7 @@ static void walk(struct dec *d, enum level_kind kind, struct win w)
             tt = MDEC_TUNNEL_NONE;
         }
         if (tt == MDEC_TUNNEL_NONE) {
-            final_l4(d, ip.proto, &l4w, outer ? MDEC_SPAN_OUTER_L4 : MDEC_SPAN_INNER_L4);
+            final_l4(d, ip.proto, &ip.ip, &l4w, outer ? MDEC_SPAN_OUTER_L4 : MDEC_SPAN_INNER_L4);
             if (outer)
                 not_tunneled(d);
             return;
@@ -510,7 +521,9 @@ static void walk(struct dec *d, enum level_kind kind, struct win w)
 
         struct win carrier = l4w;
         if (tt != MDEC_TUNNEL_GRE) {
-            if (!mdec__udp(d, &l4w, &udp)) {
+            const bool ok_udp = mdec__udp(d, &l4w, &udp);
+            r->flow.flags = 0; /* a carrier is never the flow */
+            if (!ok_udp) {
                 /* The UDP header names a tunnel port but is unusable: the
                  * frame is tunnel traffic gone wrong, not plain traffic. */
                 return;
@@ -519,8 +532,6 @@ static void walk(struct dec *d, enum level_kind kind, struct win w)
                 mdec__span(d, MDEC_SPAN_OUTER_L4, &l4w, 8);
             carrier = udp.payload;
         }
-        if (ip.frag == 1)
-            mdec__note(d, MDEC_A_CARRIER_FRAGMENT, MDEC_LAYER_IPV4, ip.ip.off);
 
         struct win next;
         if (!peel(d, tt, &carrier, &ip, sport, dport, &next, &kind))

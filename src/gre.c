@@ -69,8 +69,9 @@ bool mdec__gre(struct dec *d, const struct win *w, struct mdec_tunnel *t, struct
     if (!mdec__need(d, w, len, MDEC_LAYER_GRE, MDEC_A_HEADER_BEYOND))
         return false;
     if (fv & GRE_K) {
-        if (!rd_be32(w, key_at, &t->id))
+        if (!rd_be32(w, key_at, &gi.key))
             return mdec__truncated(d, w, MDEC_LAYER_GRE);
+        t->id = gi.key;
         t->flags |= MDEC_TF_ID;
     }
     if ((fv & GRE_S) && !rd_be32(w, seq_at, &gi.seq))
@@ -99,7 +100,11 @@ bool mdec__gre(struct dec *d, const struct win *w, struct mdec_tunnel *t, struct
     switch (proto) {
     case ETH_ERSPAN_II:
     case ETH_ERSPAN_III:
+        /* One erspan tunnel; its id is the ERSPAN session id, not the key
+         * (which stays in u.erspan.gre.key). */
         t->type = MDEC_TUNNEL_ERSPAN;
+        t->flags &= (uint8_t)~MDEC_TF_ID;
+        t->id = 0;
         return mdec__erspan(d, w, len, t, payload);
     case ETH_TEB:
     case ETH_IPV4:

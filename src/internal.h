@@ -131,6 +131,7 @@ struct ip_out {
     struct mdec_addr src, dst;
     uint8_t proto;     /* upper-layer protocol after extension headers   */
     uint8_t frag;      /* 0 whole, 1 first fragment, 2 later fragment    */
+    uint8_t proto_known; /* proto is the upper layer (IPv6 walk done)    */
     uint32_t hdr_len;  /* header with options / extension headers        */
     uint64_t ip_len;   /* length the header states (GSO 0 resolved)      */
     struct win ip;     /* the datagram as its header states it           */

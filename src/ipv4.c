@@ -38,6 +38,7 @@ bool mdec__ipv4(struct dec *d, const struct win *w, struct ip_out *out)
     uint8_t h[20];
     out->src.family = out->dst.family = MDEC_AF_NONE;
     out->frag = 0;
+    out->proto_known = 0;
     if (!mdec__need(d, w, 20, MDEC_LAYER_IPV4, MDEC_A_HEADER_BEYOND))
         return false;
     if (!rd_copy(w, 0, h, sizeof h))
@@ -51,6 +52,7 @@ bool mdec__ipv4(struct dec *d, const struct win *w, struct ip_out *out)
     memcpy(out->src.a, h + 12, 4);
     memcpy(out->dst.a, h + 16, 4);
     out->proto = h[9];
+    out->proto_known = 1;
 
     const uint32_t ihl = (uint32_t)(h[0] & 0x0F) * 4;
     if (ihl < 20)

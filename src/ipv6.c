@@ -89,6 +89,7 @@ bool mdec__ipv6(struct dec *d, const struct win *w, struct ip_out *out)
     uint8_t h[40];
     out->src.family = out->dst.family = MDEC_AF_NONE;
     out->frag = 0;
+    out->proto_known = 0;
     if (!mdec__need(d, w, 40, MDEC_LAYER_IPV6, MDEC_A_HEADER_BEYOND))
         return false;
     if (!rd_copy(w, 0, h, sizeof h))
@@ -147,6 +148,7 @@ bool mdec__ipv6(struct dec *d, const struct win *w, struct ip_out *out)
             if (nh == IPPROTO_ESP_)
                 mdec__note(d, MDEC_A_IPV6_ESP, MDEC_LAYER_IPV6, w->off);
             out->proto = nh;
+            out->proto_known = 1;
             out->hdr_len = at;
             return true;
         }
@@ -179,6 +181,7 @@ bool mdec__ipv6(struct dec *d, const struct win *w, struct ip_out *out)
                 mdec__note(d, MDEC_A_IP_FRAGMENT, MDEC_LAYER_IPV6, w->off);
             if (out->frag == 2) {
                 out->proto = next;
+                out->proto_known = 1;
                 out->hdr_len = at + 8;
                 return true;
             }

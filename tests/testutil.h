@@ -33,20 +33,21 @@ void guard_free(struct guard *g);
 void check_result_bounds(const struct mdec_result *r, size_t cap_len);
 
 /*
- * Decodes pkt at its full length, then at every shorter length, in two
- * ways: cut by the capture (wire length stays len) and as a shorter frame
- * (wire length = captured length).  Each decode runs on a guard-page copy
+ * Decodes pkt (cap bytes present of a wire-byte frame) as it is, then at
+ * every shorter length, in two ways: cut by the capture (wire length stays)
+ * and as a shorter frame (wire length = captured length).  Each decode runs on a guard-page copy
  * and is checked with check_result_bounds(); capture cuts must also agree
  * with the full decode on everything they still hold (never malformed when
  * the full frame was fine, same tunnel ids, same addresses).  Returns the
  * full-length status.
  */
 enum mdec_status check_every_length(const struct mdec_config *cfg, int linktype,
-                                    const uint8_t *pkt, size_t len);
+                                    const uint8_t *pkt, size_t cap, size_t wire);
 
 /* The same for a UDP payload decoded with mdec_decode_udp(). */
 enum mdec_status check_every_length_udp(const struct mdec_config *cfg, const uint8_t *pkt,
-                                        size_t len, const struct mdec_udp_meta *meta);
+                                        size_t cap, size_t wire,
+                                        const struct mdec_udp_meta *meta);
 
 /* Parses an address for a test, failing the test on error. */
 struct mdec_addr addr_of(const char *text);

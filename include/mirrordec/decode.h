@@ -241,6 +241,7 @@ struct mdec_geneve_info {
 struct mdec_gre_info {
     uint16_t flags_ver; /* first 16 bits: C R K S s Recur A Flags Ver      */
     uint16_t proto;     /* Protocol Type                                   */
+    uint32_t key;       /* key, valid when K (0x2000) is set               */
     uint32_t seq;       /* sequence number, valid when S (0x1000) is set   */
 };
 
@@ -292,12 +293,15 @@ struct mdec_tunnel {
 
 /* Bits of mdec_flow.flags. */
 enum {
-    MDEC_FLOW_IP = 1u << 0,        /* src, dst and proto are set                 */
+    MDEC_FLOW_IP = 1u << 0,        /* src and dst are set                        */
     MDEC_FLOW_PORTS = 1u << 1,     /* sport and dport are set (TCP, UDP, SCTP)   */
     MDEC_FLOW_TCP_FLAGS = 1u << 2, /* tcp_flags is set                           */
     MDEC_FLOW_ICMP = 1u << 3,      /* icmp_type and icmp_code are set            */
     MDEC_FLOW_FRAGMENT = 1u << 4,  /* a fragment other than the first: no L4     */
-    MDEC_FLOW_TUNNEL_ID = 1u << 5  /* tunnel_id is the innermost tunnel's id     */
+    MDEC_FLOW_TUNNEL_ID = 1u << 5, /* tunnel_id is the innermost tunnel's id     */
+    MDEC_FLOW_PROTO = 1u << 6      /* proto is the upper-layer protocol: always
+                                      with IPv4; with IPv6 once the extension
+                                      header chain was wholly present          */
 };
 
 /*
@@ -308,7 +312,7 @@ enum {
  */
 struct mdec_flow {
     struct mdec_addr src, dst;
-    uint8_t proto;       /* IP protocol: 6 TCP, 17 UDP, 132 SCTP, 1, 58 ...   */
+    uint8_t proto;       /* MDEC_FLOW_PROTO: 6 TCP, 17 UDP, 132 SCTP, 1, 58   */
     uint8_t flags;       /* MDEC_FLOW_* bits                                  */
     uint8_t tcp_flags;   /* CWR ECE URG ACK PSH RST SYN FIN, high to low bit  */
     uint8_t tunnel_type; /* enum mdec_tunnel_type of the innermost tunnel      */
