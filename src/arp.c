@@ -12,8 +12,8 @@
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *
  * The message is 8 + 2 * (HW len + proto len) bytes; the addresses are not
- * interpreted (ARP has no flow key).  Checks: that length must fit what the
- * tunnel carried.
+ * interpreted (ARP has no flow key).  ARP is only decoded inside a tunnel,
+ * where a message longer than what arrived is a mirror's cut (truncated).
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
@@ -27,5 +27,5 @@ bool mdec__arp(struct dec *d, const struct win *w, uint32_t *len)
     if (!rd_u8(w, 4, &hln) || !rd_u8(w, 5, &pln))
         return mdec__truncated(d, w, MDEC_LAYER_ARP);
     *len = 8 + 2 * ((uint32_t)hln + pln);
-    return mdec__need(d, w, *len, MDEC_LAYER_ARP, MDEC_A_ARP_FORMAT);
+    return mdec__need(d, w, *len, MDEC_LAYER_ARP, MDEC_A_HEADER_BEYOND);
 }

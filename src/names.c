@@ -121,7 +121,6 @@ static const struct anomaly_desc anomalies[] = {
     [MDEC_A_CARRIER_FRAGMENT] = {"tunnel.carrier_fragment",
                                  "the tunnel's carrier is an IP fragment: the rest of the "
                                  "tunnel payload is in fragments not reassembled"},
-    [MDEC_A_ARP_FORMAT] = {"arp.format", "ARP address lengths exceed the packet"},
 };
 
 _Static_assert(sizeof anomalies / sizeof anomalies[0] == MDEC_A_COUNT,

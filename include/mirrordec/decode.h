@@ -408,7 +408,6 @@ enum mdec_anomaly_code {
                                   max_depth allows; left undecoded              */
     MDEC_A_CARRIER_FRAGMENT,   /* the tunnel's carrier is a first IP fragment:
                                   its rest is in fragments not reassembled     */
-    MDEC_A_ARP_FORMAT,         /* ARP header lengths inconsistent               */
     MDEC_A_COUNT
 };
 
