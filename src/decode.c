@@ -456,11 +456,9 @@ static void walk(struct dec *d, enum level_kind kind, struct win w)
                 not_tunneled(d);
             } else if (ethertype == ETH_ARP) {
                 uint32_t len;
-                if (mdec__arp(d, &l3w, &len)) {
-                    struct win a;
-                    (void)mdec__sub(&l3w, 0, len, &a);
+                struct win a;
+                if (mdec__arp(d, &l3w, &len) && mdec__sub(&l3w, 0, len, &a))
                     mdec__span(d, MDEC_SPAN_INNER_IP, &a, len);
-                }
             }
             return;
         }

@@ -1,0 +1,68 @@
+#!/bin/sh
+# check_install.sh SOURCE_DIR WORK_DIR
+#
+# Installs mirrordec into a scratch prefix and builds a consumer against it
+# every way the README promises: find_package (shared and static targets),
+# add_subdirectory, and pkg-config (shared and static). Each consumer runs.
+set -eu
+src=$(cd "$1" && pwd)
+work=$2
+rm -rf "$work"
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+prefix="$work/prefix"
+gen=""
+command -v ninja >/dev/null 2>&1 && gen="-G Ninja"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "build and install into $prefix"
+cmake -S "$src" -B "$work/lib" $gen -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" \
+    -DMDEC_BUILD_TESTS=OFF -DMDEC_BUILD_EXAMPLES=OFF >/dev/null
+cmake --build "$work/lib" >/dev/null
+cmake --install "$work/lib" >/dev/null
+for f in include/mirrordec.h include/mirrordec/decode.h lib/libmirrordec.a lib/pkgconfig/mirrordec.pc \
+         lib/cmake/mirrordec/mirrordecConfig.cmake lib/cmake/mirrordec/mirrordecConfigVersion.cmake; do
+    # lib may be lib64 or lib/<triplet> on some systems
+    found=$(find "$prefix" -path "*${f#lib/}" | head -1)
+    [ -n "$found" ] || { echo "FAIL: $f not installed"; exit 1; }
+done
+so=$(find "$prefix" -name 'libmirrordec.so.*' -type f | head -1)
+[ -n "$so" ] || { echo "FAIL: no shared library installed"; exit 1; }
+soname=$(objdump -p "$so" | awk '/SONAME/ {print $2}')
+echo "installed $(basename "$so"), SONAME $soname"
+case "$soname" in libmirrordec.so.[0-9]*) ;; *) echo "FAIL: SONAME $soname"; exit 1 ;; esac
+! find "$prefix" -name 'internal.h' -o -name 'rd.h' | grep -q . || { echo "FAIL: internal header installed"; exit 1; }
+
+step "find_package(mirrordec)"
+cmake -S "$src/tests/install" -B "$work/fp" $gen -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
+cmake --build "$work/fp" >/dev/null
+LD_LIBRARY_PATH="$(dirname "$so")" "$work/fp/consumer"
+"$work/fp/consumer_static"
+
+step "add_subdirectory(mirrordec)"
+cmake -S "$src/tests/install" -B "$work/sub" $gen -DMDEC_CONSUME=subdirectory \
+    -DMDEC_SOURCE_DIR="$src" >/dev/null
+cmake --build "$work/sub" >/dev/null
+"$work/sub/consumer"
+"$work/sub/consumer_static"
+
+step "pkg-config mirrordec"
+pcdir=$(dirname "$(find "$prefix" -name mirrordec.pc | head -1)")
+export PKG_CONFIG_PATH="$pcdir"
+echo "pkg-config --modversion: $(pkg-config --modversion mirrordec)"
+grep -q '^libdir=${prefix}/' "$pcdir/mirrordec.pc" || { echo "FAIL: libdir not relative to prefix"; exit 1; }
+# shellcheck disable=SC2046
+cc -std=c11 -o "$work/pc_shared" "$src/tests/install/main.c" $(pkg-config --cflags --libs mirrordec)
+LD_LIBRARY_PATH="$(dirname "$so")" "$work/pc_shared"
+# shellcheck disable=SC2046
+cc -std=c11 -o "$work/pc_static" "$src/tests/install/main.c" $(pkg-config --cflags mirrordec) \
+    "$(dirname "$so")/libmirrordec.a"
+"$work/pc_static"
+# The pkg-config file must also survive a relocated prefix.
+cp -r "$prefix" "$work/moved"
+sed -i "s|^prefix=.*|prefix=$work/moved|" "$(find "$work/moved" -name mirrordec.pc)"
+PKG_CONFIG_PATH=$(dirname "$(find "$work/moved" -name mirrordec.pc)") pkg-config --cflags mirrordec | grep -q "$work/moved/include"
+
+echo
+echo "ok: installed mirrordec works with find_package, add_subdirectory and pkg-config"
