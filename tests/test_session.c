@@ -814,6 +814,586 @@ static void test_key_from_result(void **state)
     assert_true(same_key(&k, &(struct mdec_key){MDEC_KEY_VXLAN_GPE, 0, {0}, 0}));
 }
 
+/* ------------------------------------------------------ per packet */
+
+/* An AWS-style mirror packet: VXLAN vni from outer_src (NULL: no carrier
+ * addresses) carrying inner_src -> inner_dst (NULL: no inner IP), an inner
+ * packet of wire/cap bytes, with the given status. */
+static void aws_packet(struct mdec_result *r, uint32_t vni, const char *outer_src,
+                       const char *inner_src, const char *inner_dst, uint32_t wire, uint32_t cap,
+                       enum mdec_status status)
+{
+    result_init(r);
+    r->status = (uint8_t)status;
+    push_tunnel(r, MDEC_TUNNEL_VXLAN, 1, vni, outer_src, outer_src ? "10.0.0.250" : NULL);
+    r->spans_present = 1u << MDEC_SPAN_OUTER_LINK | 1u << MDEC_SPAN_OUTER_IP |
+                       1u << MDEC_SPAN_OUTER_L4 | 1u << MDEC_SPAN_INNER_LINK;
+    r->inner.wire_len = wire;
+    r->inner.cap_len = cap;
+    r->inner.ethernet = 1;
+    r->wire_len = wire + 50;
+    r->cap_len = cap + 50;
+    if (inner_src) {
+        r->spans_present |= 1u << MDEC_SPAN_INNER_IP;
+        r->flow.flags = MDEC_FLOW_IP | MDEC_FLOW_TUNNEL_ID;
+        r->flow.src = addr_of(inner_src);
+        r->flow.dst = addr_of(inner_dst);
+        r->flow.proto = 6;
+        r->flow.tunnel_type = MDEC_TUNNEL_VXLAN;
+        r->flow.tunnel_id = vni;
+    }
+}
+
+static struct mdec_prefix prefix_of(const char *text)
+{
+    struct mdec_prefix p;
+    struct mdec_parse_error e;
+    if (mdec_prefix_parse(text, strlen(text), &p, &e) != 0)
+        fail_msg("prefix '%s': %s", text, e.message);
+    return p;
+}
+
+static enum mdec_verdict process(struct mdec_table *t, const struct mdec_result *r,
+                                 struct mdec_match *m)
+{
+    memset(m, 0xEE, sizeof *m);
+    const enum mdec_verdict v = mdec_table_process(t, r, m);
+    assert_int_equal(m->verdict, v);
+    return v;
+}
+
+static void test_forged_sources(void **state)
+{
+    (void)state;
+    void *mem;
+    struct mdec_table *t = new_table(8, NULL, &mem);
+    struct mdec_session *s = add_ok(t, vxlan(100));
+    struct mdec_prefix allow[3] = {prefix_of("10.1.0.0/16"), prefix_of("2001:db8:1::/48"),
+                                   prefix_of("192.0.2.7")};
+    s->allow = allow;
+    s->n_allow = 3;
+    struct mdec_result r;
+    struct mdec_match m;
+
+    static const struct {
+        const char *src;
+        enum mdec_verdict want;
+    } cases[] = {
+        {"10.1.2.3", MDEC_VERDICT_ACCEPT},       {"10.1.255.255", MDEC_VERDICT_ACCEPT},
+        {"10.2.0.1", MDEC_VERDICT_FORGED},       {"11.1.2.3", MDEC_VERDICT_FORGED},
+        {"2001:db8:1::5", MDEC_VERDICT_ACCEPT},  {"2001:db8:1:ffff::1", MDEC_VERDICT_ACCEPT},
+        {"2001:db8:2::5", MDEC_VERDICT_FORGED},  {"::ffff:10.1.2.3", MDEC_VERDICT_FORGED},
+        {"192.0.2.7", MDEC_VERDICT_ACCEPT},      {"192.0.2.8", MDEC_VERDICT_FORGED},
+    };
+    uint64_t accepted = 0, forged = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        aws_packet(&r, 100, cases[i].src, "172.31.0.1", "172.31.0.2", 100, 100, MDEC_OK);
+        const enum mdec_verdict v = process(t, &r, &m);
+        if (v != cases[i].want)
+            fail_msg("source %s: %s, expected %s", cases[i].src, mdec_verdict_name(v),
+                     mdec_verdict_name(cases[i].want));
+        assert_ptr_equal(m.session, s);
+        assert_int_equal(m.index, mdec_session_index(t, s));
+        assert_int_equal(m.key_tunnel, 0);
+        if (v == MDEC_VERDICT_FORGED) {
+            assert_int_equal(m.direction, MDEC_DIR_UNKNOWN);
+            forged++;
+        } else {
+            accepted++;
+        }
+    }
+    /* Forged packets count as forged only: packets and bytes hold the
+     * accepted ones alone. */
+    assert_int_equal(s->counters.forged, forged);
+    assert_int_equal(s->counters.packets, accepted);
+    assert_int_equal(s->counters.bytes_wire, 100 * accepted);
+    assert_int_equal(s->counters.bytes_cap, 100 * accepted);
+    assert_int_equal(s->counters.filtered, 0);
+
+    /* No known source: refused while an allow-list is set. */
+    aws_packet(&r, 100, NULL, "172.31.0.1", "172.31.0.2", 100, 100, MDEC_OK);
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_FORGED);
+    /* A carrier whose source is unknown (mdec_decode_udp with only the
+     * destination known). */
+    aws_packet(&r, 100, "10.1.2.3", "172.31.0.1", "172.31.0.2", 100, 100, MDEC_OK);
+    r.tunnels[0].src.family = MDEC_AF_NONE;
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_FORGED);
+    assert_int_equal(s->counters.forged, forged + 2);
+    assert_int_equal(s->counters.packets, accepted);
+
+    /* classify judges alike and writes nothing. */
+    const struct mdec_counters before = s->counters;
+    aws_packet(&r, 100, "10.9.9.9", "172.31.0.1", "172.31.0.2", 100, 100, MDEC_OK);
+    assert_int_equal(mdec_table_classify(t, &r, &m), MDEC_VERDICT_FORGED);
+    assert_int_equal(m.verdict, MDEC_VERDICT_FORGED);
+    assert_memory_equal(&before, &s->counters, sizeof before);
+
+    /* Without an allow-list every source is taken, even an unknown one. */
+    s->n_allow = 0;
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
+    aws_packet(&r, 100, NULL, "172.31.0.1", "172.31.0.2", 100, 100, MDEC_OK);
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
+    /* 0.0.0.0/0 allows IPv4 only. */
+    struct mdec_prefix any4 = prefix_of("0.0.0.0/0");
+    s->allow = &any4;
+    s->n_allow = 1;
+    aws_packet(&r, 100, "203.0.113.9", "172.31.0.1", "172.31.0.2", 100, 100, MDEC_OK);
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
+    aws_packet(&r, 100, "2001:db8::9", "172.31.0.1", "172.31.0.2", 100, 100, MDEC_OK);
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_FORGED);
+    free(mem);
+}
+
+static enum mdec_direction dir_of(const struct mdec_session *s, const char *carrier,
+                                  const char *src, const char *dst)
+{
+    struct mdec_result r;
+    aws_packet(&r, 1, carrier, src, dst, 60, 60, MDEC_OK);
+    return mdec_session_direction(s, &r, 0);
+}
+
+static void test_direction(void **state)
+{
+    (void)state;
+    void *mem;
+    struct mdec_table *t = new_table(4, NULL, &mem);
+    struct mdec_session *s = add_ok(t, vxlan(1));
+    /* n_local == 0: the carrier source (the ENI's primary IP) stands in. */
+    assert_int_equal(dir_of(s, "10.0.0.5", "10.0.0.5", "198.51.100.1"), MDEC_DIR_EGRESS);
+    assert_int_equal(dir_of(s, "10.0.0.5", "198.51.100.1", "10.0.0.5"), MDEC_DIR_INGRESS);
+    assert_int_equal(dir_of(s, "10.0.0.5", "198.51.100.1", "198.51.100.2"), MDEC_DIR_UNKNOWN);
+    assert_int_equal(dir_of(s, "10.0.0.5", "10.0.0.5", "10.0.0.5"), MDEC_DIR_EGRESS);
+    assert_int_equal(dir_of(s, NULL, "10.0.0.5", "10.0.0.6"), MDEC_DIR_UNKNOWN);
+    assert_int_equal(dir_of(s, "2001:db8::5", "2001:db8::5", "2001:db8::9"), MDEC_DIR_EGRESS);
+    /* The same 4 bytes in another family are another address. */
+    assert_int_equal(dir_of(s, "10.0.0.5", "::a00:5", "::a00:6"), MDEC_DIR_UNKNOWN);
+    /* No inner IP: unknown. */
+    assert_int_equal(dir_of(s, "10.0.0.5", NULL, NULL), MDEC_DIR_UNKNOWN);
+    /* No keying tunnel: unknown. */
+    struct mdec_result r;
+    aws_packet(&r, 1, "10.0.0.5", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_OK);
+    assert_int_equal(mdec_session_direction(s, &r, -1), MDEC_DIR_UNKNOWN);
+    assert_int_equal(mdec_session_direction(s, &r, 5), MDEC_DIR_UNKNOWN);
+
+    /* The session's own addresses, when set, replace the carrier source. */
+    s->local[0] = addr_of("10.0.0.5");
+    s->local[1] = addr_of("10.0.0.77"); /* a secondary address */
+    s->local[2] = addr_of("2001:db8::5");
+    s->n_local = 3;
+    assert_int_equal(dir_of(s, "10.0.0.250", "10.0.0.77", "198.51.100.1"), MDEC_DIR_EGRESS);
+    assert_int_equal(dir_of(s, "10.0.0.250", "198.51.100.1", "10.0.0.5"), MDEC_DIR_INGRESS);
+    assert_int_equal(dir_of(s, "10.0.0.250", "2001:db8::1", "2001:db8::5"), MDEC_DIR_INGRESS);
+    assert_int_equal(dir_of(s, "10.0.0.250", "10.0.0.250", "198.51.100.1"), MDEC_DIR_UNKNOWN);
+    assert_int_equal(dir_of(s, NULL, "198.51.100.1", "10.0.0.77"), MDEC_DIR_INGRESS);
+    /* Only n_local entries count. */
+    s->n_local = 1;
+    assert_int_equal(dir_of(s, "10.0.0.250", "10.0.0.77", "198.51.100.1"), MDEC_DIR_UNKNOWN);
+
+    /* classify reports the direction it derived. */
+    struct mdec_match m;
+    s->n_local = 0;
+    aws_packet(&r, 1, "10.0.0.5", "198.51.100.1", "10.0.0.5", 60, 60, MDEC_OK);
+    assert_int_equal(mdec_table_classify(t, &r, &m), MDEC_VERDICT_ACCEPT);
+    assert_int_equal(m.direction, MDEC_DIR_INGRESS);
+    free(mem);
+}
+
+/* GENEVE from a GWLB (endpoint option) around VXLAN from an AWS mirror. */
+static void gwlb_stack(struct mdec_result *r, const char *inner_src, const char *inner_dst)
+{
+    result_init(r);
+    struct mdec_tunnel *g = push_tunnel(r, MDEC_TUNNEL_GENEVE, 1, 0, "10.9.0.5", "10.9.1.7");
+    g->u.geneve.have = MDEC_GWLB_ENDPOINT;
+    g->u.geneve.gwlb_endpoint = UINT64_C(0x0123456789abcdef);
+    push_tunnel(r, MDEC_TUNNEL_VXLAN, 1, 4711, "172.16.0.10", "172.16.0.99");
+    r->flow.flags = MDEC_FLOW_IP;
+    r->flow.src = addr_of(inner_src);
+    r->flow.dst = addr_of(inner_dst);
+    r->spans_present = 1u << MDEC_SPAN_INNER_IP;
+    r->inner.wire_len = r->inner.cap_len = 40;
+}
+
+static void test_key_select_nested(void **state)
+{
+    (void)state;
+    struct mdec_prefix vxlan_net = prefix_of("172.16.0.0/12");
+    struct mdec_prefix gwlb_net = prefix_of("10.9.0.0/16");
+    struct mdec_result r;
+    struct mdec_match m;
+    for (int outer = 0; outer < 2; outer++) {
+        struct mdec_table_config cfg = {outer ? MDEC_KEY_OUTERMOST : MDEC_KEY_INNERMOST,
+                                        MDEC_UNKNOWN_DROP};
+        void *mem;
+        struct mdec_table *t = new_table(4, &cfg, &mem);
+        struct mdec_session *sv = add_ok(t, vxlan(4711));
+        struct mdec_session *sg = add_ok(t, key_of(MDEC_KEY_GWLB, 1, 0x0123456789abcdefu));
+        struct mdec_session *want = outer ? sg : sv;
+        gwlb_stack(&r, "172.16.0.10", "198.51.100.1");
+        assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
+        assert_ptr_equal(m.session, want);
+        assert_int_equal(m.key_tunnel, outer ? 0 : 1);
+        /* n_local == 0: the keying tunnel's carrier source is the
+         * interface; only the VXLAN's is the inner source here. */
+        assert_int_equal(m.direction, outer ? MDEC_DIR_UNKNOWN : MDEC_DIR_EGRESS);
+        /* The allow-list applies to the keying tunnel's carrier. */
+        want->allow = outer ? &gwlb_net : &vxlan_net;
+        want->n_allow = 1;
+        assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
+        want->allow = outer ? &vxlan_net : &gwlb_net;
+        assert_int_equal(process(t, &r, &m), MDEC_VERDICT_FORGED);
+        assert_int_equal(want->counters.packets, 2);
+        assert_int_equal(want->counters.forged, 1);
+        struct mdec_session *other = outer ? sv : sg;
+        assert_int_equal(other->counters.packets + other->counters.forged, 0);
+        free(mem);
+    }
+}
+
+static void test_unknown_drop(void **state)
+{
+    (void)state;
+    void *mem;
+    struct mdec_table *t = new_table(4, NULL, &mem);
+    add_ok(t, vxlan(1));
+    struct mdec_result r;
+    struct mdec_match m;
+    aws_packet(&r, 5, "10.0.0.5", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_OK);
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_UNKNOWN_SESSION);
+    assert_null(m.session);
+    assert_int_equal(m.index, UINT32_MAX);
+    assert_int_equal(m.direction, MDEC_DIR_UNKNOWN);
+    assert_int_equal(m.key_tunnel, 0);
+    assert_true(same_key(&m.key, &(struct mdec_key){MDEC_KEY_VXLAN, 1, {0}, 5}));
+    /* A frame without a tunnel has the key "none" and is unknown too. */
+    result_init(&r);
+    r.status = MDEC_NOT_TUNNELED;
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_UNKNOWN_SESSION);
+    assert_int_equal(m.key_tunnel, -1);
+    assert_int_equal(m.key.kind, MDEC_KEY_NONE);
+    /* So is one that failed before its first tunnel. */
+    r.status = MDEC_MALFORMED;
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_UNKNOWN_SESSION);
+    const struct mdec_table_stats *st = mdec_table_stats(t);
+    assert_int_equal(st->unknown, 3);
+    assert_int_equal(st->dropped, 3);
+    assert_int_equal(st->learned + st->learn_full, 0);
+    assert_int_equal(mdec_table_count(t), 1);
+    assert_int_equal(mdec_table_default(t)->counters.packets, 0);
+    /* A session for "none" takes untunneled traffic. */
+    struct mdec_session *none = add_ok(t, key_of(MDEC_KEY_NONE, 0, 0));
+    r.status = MDEC_NOT_TUNNELED;
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
+    assert_ptr_equal(m.session, none);
+    assert_int_equal(none->counters.packets, 1);
+    assert_int_equal(st->unknown, 3);
+    /* clear zeroes the statistics. */
+    mdec_table_clear(t);
+    assert_int_equal(st->unknown + st->dropped, 0);
+    free(mem);
+}
+
+static void test_unknown_default(void **state)
+{
+    (void)state;
+    struct mdec_table_config cfg = {MDEC_KEY_INNERMOST, MDEC_UNKNOWN_DEFAULT};
+    void *mem;
+    struct mdec_table *t = new_table(4, &cfg, &mem);
+    struct mdec_session *known = add_ok(t, vxlan(1));
+    struct mdec_session *d = mdec_table_default(t);
+    struct mdec_result r;
+    struct mdec_match m;
+    aws_packet(&r, 5, "10.0.0.5", "10.0.0.5", "10.0.0.6", 60, 50, MDEC_OK);
+    assert_int_equal(mdec_table_classify(t, &r, &m), MDEC_VERDICT_ACCEPT);
+    assert_ptr_equal(m.session, d);
+    assert_int_equal(m.index, 4);
+    assert_int_equal(d->counters.packets, 0); /* classify writes nothing */
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
+    assert_ptr_equal(m.session, d);
+    assert_int_equal(m.direction, MDEC_DIR_EGRESS);
+    assert_int_equal(d->counters.packets, 1);
+    assert_int_equal(d->counters.bytes_wire, 60);
+    assert_int_equal(d->counters.bytes_cap, 50);
+    /* Known keys still go to their own session. */
+    aws_packet(&r, 1, "10.0.0.5", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_OK);
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
+    assert_ptr_equal(m.session, known);
+    /* Untunneled frames too go to the default session. */
+    result_init(&r);
+    r.status = MDEC_NOT_TUNNELED;
+    r.wire_len = r.cap_len = 70;
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
+    assert_ptr_equal(m.session, d);
+    assert_int_equal(d->counters.bytes_wire, 130);
+    /* The default session's allow-list applies to unknown keys. */
+    struct mdec_prefix p = prefix_of("10.0.0.0/8");
+    d->allow = &p;
+    d->n_allow = 1;
+    aws_packet(&r, 9, "192.0.2.1", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_OK);
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_FORGED);
+    assert_int_equal(d->counters.forged, 1);
+    const struct mdec_table_stats *st = mdec_table_stats(t);
+    assert_int_equal(st->unknown, 3);
+    assert_int_equal(st->dropped, 0);
+    assert_int_equal(mdec_table_count(t), 1);
+    free(mem);
+}
+
+static void test_unknown_learn(void **state)
+{
+    (void)state;
+    struct mdec_table_config cfg = {MDEC_KEY_INNERMOST, MDEC_UNKNOWN_LEARN};
+    void *mem;
+    struct mdec_table *t = new_table(3, &cfg, &mem);
+    const struct mdec_table_stats *st = mdec_table_stats(t);
+    struct mdec_result r;
+    struct mdec_match m;
+    aws_packet(&r, 1, "10.0.0.5", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_OK);
+    /* classify does not learn. */
+    assert_int_equal(mdec_table_classify(t, &r, &m), MDEC_VERDICT_UNKNOWN_SESSION);
+    assert_int_equal(mdec_table_count(t), 0);
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
+    assert_int_equal(mdec_table_count(t), 1);
+    struct mdec_session *s1 = m.session;
+    assert_non_null(s1);
+    assert_string_equal(s1->name, "vxlan:1");
+    assert_int_equal(s1->n_allow, 0);
+    assert_null(s1->filter);
+    assert_int_equal(m.direction, MDEC_DIR_EGRESS);
+    assert_int_equal(m.index, mdec_session_index(t, s1));
+    assert_int_equal(s1->counters.packets, 1);
+    struct mdec_key k = vxlan(1);
+    assert_ptr_equal(mdec_table_find(t, &k), s1);
+    assert_int_equal(st->unknown, 1);
+    assert_int_equal(st->learned, 1);
+    /* The next packet of that key is known. */
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
+    assert_ptr_equal(m.session, s1);
+    assert_int_equal(s1->counters.packets, 2);
+    assert_int_equal(st->unknown, 1);
+    /* Untunneled traffic learns a "none" session, a GWLB stack its key. */
+    result_init(&r);
+    r.status = MDEC_NOT_TUNNELED;
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
+    assert_string_equal(m.session->name, "none");
+    gwlb_stack(&r, "172.16.0.10", "198.51.100.1");
+    r.n_tunnels = 1; /* the GWLB alone */
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
+    assert_string_equal(m.session->name, "gwlb:0x0123456789abcdef");
+    assert_int_equal(mdec_table_count(t), 3);
+    assert_int_equal(st->learned, 3);
+    /* Full: unknown keys are dropped and counted as learn_full. */
+    aws_packet(&r, 2, "10.0.0.5", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_OK);
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_UNKNOWN_SESSION);
+    assert_null(m.session);
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_UNKNOWN_SESSION);
+    assert_int_equal(st->learn_full, 2);
+    assert_int_equal(st->dropped, 2);
+    assert_int_equal(st->unknown, 5);
+    assert_int_equal(st->learned, 3);
+    assert_int_equal(mdec_table_count(t), 3);
+    /* Known sessions go on working. */
+    aws_packet(&r, 1, "10.0.0.5", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_OK);
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
+    assert_ptr_equal(m.session, s1);
+    /* Room again: learning resumes. */
+    assert_int_equal(mdec_table_remove(t, &k), 0);
+    aws_packet(&r, 2, "10.0.0.5", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_OK);
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
+    assert_string_equal(m.session->name, "vxlan:2");
+    assert_int_equal(st->learned, 4);
+    /* A key no session can have (a hand-made result) is dropped, not
+     * learned. */
+    aws_packet(&r, 1u << 24, "10.0.0.5", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_OK);
+    k = vxlan(2);
+    assert_int_equal(mdec_table_remove(t, &k), 0);
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_UNKNOWN_SESSION);
+    assert_int_equal(st->learned, 4);
+    assert_int_equal(st->learn_full, 2);
+    assert_int_equal(st->dropped, 3);
+    free(mem);
+}
+
+static void test_counters_mix(void **state)
+{
+    (void)state;
+    void *mem;
+    struct mdec_table *t = new_table(4, NULL, &mem);
+    struct mdec_session *s = add_ok(t, vxlan(7));
+    struct mdec_prefix p = prefix_of("10.0.0.0/24");
+    s->allow = &p;
+    s->n_allow = 1;
+    struct mdec_result r;
+    struct mdec_match m;
+    aws_packet(&r, 7, "10.0.0.5", "10.0.0.5", "10.0.0.6", 100, 100, MDEC_OK);
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
+    /* Cut by the mirror: wire and captured bytes differ. */
+    aws_packet(&r, 7, "10.0.0.5", "10.0.0.5", "10.0.0.6", 1500, 200, MDEC_TRUNCATED);
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
+    /* Malformed inside the inner packet. */
+    aws_packet(&r, 7, "10.0.0.5", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_MALFORMED);
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
+    /* Malformed before the inner packet began: the frame's lengths. */
+    aws_packet(&r, 7, "10.0.0.5", NULL, NULL, 0, 0, MDEC_MALFORMED);
+    r.spans_present = 1u << MDEC_SPAN_OUTER_IP | 1u << MDEC_SPAN_OUTER_L4;
+    r.wire_len = r.cap_len = 80;
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
+    /* Truncated before the inner packet began. */
+    aws_packet(&r, 7, "10.0.0.5", NULL, NULL, 0, 0, MDEC_TRUNCATED);
+    r.spans_present = 1u << MDEC_SPAN_OUTER_IP;
+    r.wire_len = 90;
+    r.cap_len = 48;
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
+    /* Forged ones count as forged only, truncated or not. */
+    aws_packet(&r, 7, "10.0.1.5", "10.0.0.5", "10.0.0.6", 1500, 99, MDEC_TRUNCATED);
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_FORGED);
+    aws_packet(&r, 7, "10.0.1.5", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_MALFORMED);
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_FORGED);
+
+    const struct mdec_counters *c = &s->counters;
+    assert_int_equal(c->packets, 5);
+    assert_int_equal(c->bytes_wire, 100 + 1500 + 60 + 80 + 90);
+    assert_int_equal(c->bytes_cap, 100 + 200 + 60 + 80 + 48);
+    assert_int_equal(c->truncated, 2);
+    assert_int_equal(c->malformed, 2);
+    assert_int_equal(c->filtered, 0);
+    assert_int_equal(c->forged, 2);
+
+    /* mdec_counters_add on its own. */
+    struct mdec_counters x;
+    memset(&x, 0, sizeof x);
+    aws_packet(&r, 7, "10.0.0.5", "10.0.0.5", "10.0.0.6", 1000, 300, MDEC_TRUNCATED);
+    mdec_counters_add(&x, &r, MDEC_VERDICT_REJECT);
+    assert_int_equal(x.packets, 1);
+    assert_int_equal(x.filtered, 1);
+    assert_int_equal(x.truncated, 1);
+    assert_int_equal(x.bytes_wire, 1000);
+    assert_int_equal(x.bytes_cap, 300);
+    const struct mdec_counters y = x;
+    mdec_counters_add(&x, &r, MDEC_VERDICT_UNKNOWN_SESSION);
+    mdec_counters_add(&x, &r, (enum mdec_verdict)9);
+    assert_memory_equal(&x, &y, sizeof x);
+    mdec_counters_add(&x, &r, MDEC_VERDICT_FORGED);
+    assert_int_equal(x.forged, 1);
+    assert_int_equal(x.packets, 1);
+    free(mem);
+}
+
+/* A filter in fresh memory from rule text; *mem to free(). */
+static struct mdec_filter *new_filter(const char *rules, void **mem)
+{
+    const size_t need = mdec_filter_size(16);
+    assert_true(need > 0);
+    *mem = aligned_alloc(MDEC_FILTER_ALIGN, (need + 15) / 16 * 16);
+    assert_non_null(*mem);
+    struct mdec_filter *f = mdec_filter_init(*mem, need, 16);
+    assert_non_null(f);
+    struct mdec_parse_error e;
+    if (mdec_filter_parse(f, rules, strlen(rules), &e) != 0)
+        fail_msg("filter line %u column %u: %s", e.line, e.column, e.message);
+    return f;
+}
+
+static void test_filter(void **state)
+{
+    (void)state;
+    void *mem, *fmem;
+    struct mdec_table *t = new_table(4, NULL, &mem);
+    struct mdec_session *s = add_ok(t, vxlan(3));
+    /* Ingress to the ENI on 443, and everything it sends. */
+    s->filter = new_filter("ingress 100 accept tcp any any dport 443\n"
+                           "egress 100 accept all any any\n",
+                           &fmem);
+    struct mdec_result r;
+    struct mdec_match m;
+    /* Egress: accepted by the egress rule. */
+    aws_packet(&r, 3, "10.0.0.5", "10.0.0.5", "198.51.100.1", 80, 80, MDEC_OK);
+    r.flow.flags |= MDEC_FLOW_PORTS;
+    r.flow.sport = 40000;
+    r.flow.dport = 22;
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
+    assert_int_equal(m.direction, MDEC_DIR_EGRESS);
+    /* Ingress to port 22: no ingress rule matches, rejected. */
+    aws_packet(&r, 3, "10.0.0.5", "198.51.100.1", "10.0.0.5", 80, 80, MDEC_OK);
+    r.flow.flags |= MDEC_FLOW_PORTS;
+    r.flow.sport = 40000;
+    r.flow.dport = 22;
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_REJECT);
+    assert_int_equal(m.direction, MDEC_DIR_INGRESS);
+    assert_ptr_equal(m.session, s);
+    /* Ingress to 443: accepted. */
+    r.flow.dport = 443;
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
+    assert_int_equal(s->counters.packets, 3);
+    assert_int_equal(s->counters.filtered, 1);
+    assert_int_equal(s->counters.bytes_wire, 240);
+    /* The filter is not consulted for forged packets. */
+    struct mdec_prefix p = prefix_of("10.0.0.5");
+    s->allow = &p;
+    s->n_allow = 1;
+    aws_packet(&r, 3, "10.0.0.6", "198.51.100.1", "10.0.0.5", 80, 80, MDEC_OK);
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_FORGED);
+    assert_int_equal(s->counters.filtered, 1);
+    assert_int_equal(s->counters.forged, 1);
+    free(fmem);
+    free(mem);
+}
+
+/* A real frame through the decoder and the table: AWS VXLAN mirroring of a
+ * TCP SYN sent by the mirrored ENI 10.0.0.5 (the outer source). */
+static void test_decoded_packet(void **state)
+{
+    (void)state;
+    static const uint8_t frame[] = {
+        /* Ethernet: dst, src, IPv4 */
+        0x02, 0x00, 0x00, 0x00, 0x00, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00,
+        /* IPv4 10.0.0.5 -> 10.0.0.250, UDP, total length 20 + 8 + 8 + 54 = 90 */
+        0x45, 0x00, 0x00, 0x5a, 0x00, 0x01, 0x00, 0x00, 0x40, 0x11, 0x00, 0x00, 10, 0, 0, 5,
+        10, 0, 0, 250,
+        /* UDP 50000 -> 4789, length 70, no checksum */
+        0xc3, 0x50, 0x12, 0xb5, 0x00, 0x46, 0x00, 0x00,
+        /* VXLAN: I flag, VNI 123 */
+        0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x7b, 0x00,
+        /* inner Ethernet */
+        0x02, 0x00, 0x00, 0x00, 0x00, 0x04, 0x02, 0x00, 0x00, 0x00, 0x00, 0x03, 0x08, 0x00,
+        /* inner IPv4 10.0.0.5 -> 198.51.100.1, TCP, total length 40 */
+        0x45, 0x00, 0x00, 0x28, 0x00, 0x02, 0x40, 0x00, 0x40, 0x06, 0x00, 0x00, 10, 0, 0, 5,
+        198, 51, 100, 1,
+        /* TCP 40000 -> 443, SYN */
+        0x9c, 0x40, 0x01, 0xbb, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x50, 0x02,
+        0xff, 0xff, 0x00, 0x00, 0x00, 0x00,
+    };
+    struct mdec_config cfg;
+    mdec_config_init(&cfg);
+    struct mdec_result r;
+    assert_int_equal(mdec_decode(&cfg, MDEC_LINK_ETHERNET, frame, sizeof frame, sizeof frame, &r),
+                     MDEC_OK);
+    struct mdec_table_config tcfg = {MDEC_KEY_INNERMOST, MDEC_UNKNOWN_LEARN};
+    void *mem;
+    struct mdec_table *t = new_table(4, &tcfg, &mem);
+    struct mdec_match m;
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
+    assert_non_null(m.session);
+    assert_string_equal(m.session->name, "vxlan:123");
+    assert_int_equal(m.direction, MDEC_DIR_EGRESS);
+    assert_int_equal(m.session->counters.bytes_wire, 14 + 40);
+    assert_int_equal(m.session->counters.bytes_cap, 14 + 40);
+    /* Only the ENI itself may send this session's mirror traffic. */
+    struct mdec_prefix p = prefix_of("10.0.0.5");
+    m.session->allow = &p;
+    m.session->n_allow = 1;
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
+    uint8_t forged[sizeof frame];
+    memcpy(forged, frame, sizeof frame);
+    forged[14 + 15] = 6; /* outer source 10.0.0.6 */
+    assert_int_equal(mdec_decode(&cfg, MDEC_LINK_ETHERNET, forged, sizeof forged, sizeof forged,
+                                 &r),
+                     MDEC_OK);
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_FORGED);
+    assert_int_equal(m.session->counters.packets, 2);
+    assert_int_equal(m.session->counters.forged, 1);
+    free(mem);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -830,6 +1410,15 @@ int main(void)
         cmocka_unit_test(test_key_format),
         cmocka_unit_test(test_key_parse),
         cmocka_unit_test(test_key_from_result),
+        cmocka_unit_test(test_forged_sources),
+        cmocka_unit_test(test_direction),
+        cmocka_unit_test(test_key_select_nested),
+        cmocka_unit_test(test_unknown_drop),
+        cmocka_unit_test(test_unknown_default),
+        cmocka_unit_test(test_unknown_learn),
+        cmocka_unit_test(test_counters_mix),
+        cmocka_unit_test(test_filter),
+        cmocka_unit_test(test_decoded_packet),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
