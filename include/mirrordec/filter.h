@@ -106,9 +106,13 @@ enum {
                                             amazon-dns network service does;
                                             clear (default): reject it before
                                             the rules are tried              */
-    MDEC_FILTER_UNKNOWN_REJECT = 1u << 1 /* a packet of unknown direction is
+    MDEC_FILTER_UNKNOWN_REJECT = 1u << 1, /* a packet of unknown direction is
                                             rejected; clear (default): it is
                                             accepted when either list accepts */
+    MDEC_FILTER_AMAZON_DNS_BY_RULES = 1u << 2 /* with MDEC_FILTER_AMAZON_DNS:
+                                            Amazon DNS traffic goes through
+                                            the rules like any packet instead
+                                            of being accepted outright        */
 };
 
 #define MDEC_FILTER_MAX_RESOLVERS 8 /* extra Amazon DNS addresses a filter keeps */

@@ -1,0 +1,683 @@
+/*
+ * filter.c - AWS Traffic Mirror filter: rules kept in the caller's memory,
+ * compiled for evaluation, and the evaluation itself.
+ *
+ * Layout of the caller's buffer (no pointers anywhere, so the filter may be
+ * copied byte for byte to another buffer of the same size and alignment):
+ *
+ *   struct mdec_filter         counts, options, extra DNS resolvers
+ *   struct crule[max_rules]    compiled rules, in evaluation order
+ *   struct mdec_rule[max_rules] the rules as given, in the same order
+ *
+ * Both arrays hold the ingress rules sorted by number, then the egress rules
+ * sorted by number.  Slots from mdec_filter_count() on are free; the parsers
+ * use them as scratch (filter_int.h).
+ *
+ * A compiled rule is what one packet is tested against, with nothing left
+ * to decide at run time: each prefix as two 64-bit address words and two
+ * mask words (an "any" address has mask 0), the families both prefixes
+ * admit as a bit set, the protocol with a mask (0 for all protocols), each
+ * port and tunnel-id range as its low end and width (a missing range is
+ * 0..max), and a set of facts the packet must have (ports, a tunnel id,
+ * truncated, complete).  A rule matches when every masked difference is
+ * zero, every range holds and no needed fact is missing.
+ *
+ * Amazon DNS.  AWS documents the amazon-dns network service only in words:
+ * "By default, Amazon DNS network services are not eligible for Traffic
+ * Mirror" and "When a network service is added to the Traffic Mirror filter,
+ * all traffic related to that network service will be mirrored"
+ * (ModifyTrafficMirrorFilterNetworkServices, EC2 API reference); the VPC
+ * guide adds "all traffic (inbound and outbound)".  Inference, not stated
+ * by AWS: Amazon DNS traffic is UDP or TCP to port 53 of an Amazon DNS
+ * address or from port 53 of one; the addresses are 169.254.169.253,
+ * fd00:ec2::253 and the VPC's base + 2 (which the caller adds, the library
+ * cannot know it).  So without the service such traffic is rejected before
+ * the rules are tried; with it, it is accepted in either direction without
+ * trying the rules.  Whether AWS instead lets the rules decide once the
+ * service makes DNS "eligible" is not documented:
+ * MDEC_FILTER_AMAZON_DNS_BY_RULES selects that reading.  A packet whose
+ * capture holds no ports cannot be told to be DNS and goes to the rules.
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#include <string.h>
+
+#include "filter_int.h"
+#include "text.h"
+
+enum {
+    FAM_V4 = 1,
+    FAM_V6 = 2,
+    /* Facts about a packet (struct pkt.have) that rules may need. */
+    NEED_PORTS = 1,
+    NEED_TUNNEL_ID = 2,
+    NEED_TRUNCATED = 4,
+    NEED_COMPLETE = 8
+};
+
+struct crule {
+    uint64_t src[2], smask[2]; /* masked source prefix, its mask          */
+    uint64_t dst[2], dmask[2];
+    uint32_t tid_lo, tid_span; /* tunnel id in tid_lo .. tid_lo + span    */
+    uint16_t sport_lo, sport_span;
+    uint16_t dport_lo, dport_span;
+    uint8_t proto, pmask; /* (packet proto ^ proto) & pmask must be 0 */
+    uint8_t fams;         /* FAM_* both prefixes admit                */
+    uint8_t need;         /* NEED_* the packet must have              */
+    uint8_t action;       /* enum mdec_verdict                        */
+    uint8_t pad_[3];
+};
+
+struct mdec_filter {
+    uint32_t max_rules;
+    uint32_t n_in, n_eg; /* ingress rules first, then egress rules */
+    uint32_t options;    /* MDEC_FILTER_* bits                     */
+    uint32_t n_res;      /* entries used in res[]                  */
+    uint32_t pad_;
+    struct mdec_addr res[MDEC_FILTER_MAX_RESOLVERS];
+};
+
+#define HDR_SIZE ((sizeof(struct mdec_filter) + MDEC_FILTER_ALIGN - 1) & ~(size_t)(MDEC_FILTER_ALIGN - 1))
+#define MAX_RULES 65532u
+
+_Static_assert(MDEC_FILTER_ALIGN % _Alignof(struct crule) == 0, "crule alignment");
+_Static_assert(sizeof(struct crule) % _Alignof(struct mdec_rule) == 0, "rule alignment");
+_Static_assert(HDR_SIZE % _Alignof(struct crule) == 0, "header size");
+
+/* The resolvers every filter knows: 169.254.169.253 and fd00:ec2::253. */
+static const struct mdec_addr builtin_resolvers[2] = {
+    {MDEC_AF_IPV4, {169, 254, 169, 253}},
+    {MDEC_AF_IPV6, {0xfd, 0, 0x0e, 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x53}},
+};
+
+static struct crule *comp_of(struct mdec_filter *f)
+{
+    return (struct crule *)(void *)((unsigned char *)f + HDR_SIZE);
+}
+
+static const struct crule *ccomp_of(const struct mdec_filter *f)
+{
+    return (const struct crule *)(const void *)((const unsigned char *)f + HDR_SIZE);
+}
+
+static struct mdec_rule *rules_of(struct mdec_filter *f)
+{
+    return (struct mdec_rule *)(void *)((unsigned char *)f + HDR_SIZE +
+                                        (size_t)f->max_rules * sizeof(struct crule));
+}
+
+static const struct mdec_rule *crules_of(const struct mdec_filter *f)
+{
+    return (const struct mdec_rule *)(const void *)((const unsigned char *)f + HDR_SIZE +
+                                                    (size_t)f->max_rules * sizeof(struct crule));
+}
+
+/* ------------------------------------------------------------ the object */
+
+size_t mdec_filter_size(uint32_t max_rules)
+{
+    if (max_rules < 1 || max_rules > MAX_RULES)
+        return 0;
+    const size_t n = HDR_SIZE + (size_t)max_rules * (sizeof(struct crule) + sizeof(struct mdec_rule));
+    return (n + MDEC_FILTER_ALIGN - 1) & ~(size_t)(MDEC_FILTER_ALIGN - 1);
+}
+
+struct mdec_filter *mdec_filter_init(void *mem, size_t size, uint32_t max_rules)
+{
+    const size_t need = mdec_filter_size(max_rules);
+    if (!mem || need == 0 || size < need || (uintptr_t)mem % MDEC_FILTER_ALIGN != 0)
+        return NULL;
+    struct mdec_filter *f = mem;
+    memset(f, 0, sizeof *f);
+    f->max_rules = max_rules;
+    return f;
+}
+
+void mdec_filter_clear(struct mdec_filter *f)
+{
+    const uint32_t max = f->max_rules;
+    memset(f, 0, sizeof *f);
+    f->max_rules = max;
+}
+
+uint32_t mdec_filter_count(const struct mdec_filter *f)
+{
+    return f->n_in + f->n_eg;
+}
+
+const struct mdec_rule *mdec_filter_rule(const struct mdec_filter *f, uint32_t i)
+{
+    return i < f->n_in + f->n_eg ? &crules_of(f)[i] : NULL;
+}
+
+void mdec_filter_set_options(struct mdec_filter *f, uint32_t options)
+{
+    f->options = options & MDEC_FILTER_OPTIONS_ALL;
+}
+
+uint32_t mdec_filter_options(const struct mdec_filter *f)
+{
+    return f->options;
+}
+
+/* ----------------------------------------------------------------- rules */
+
+void mdec_rule_init(struct mdec_rule *r)
+{
+    memset(r, 0, sizeof *r);
+    r->direction = MDEC_DIR_INGRESS;
+    r->action = MDEC_VERDICT_ACCEPT;
+    r->protocol = MDEC_PROTO_ANY;
+}
+
+static int prefix_ok(const struct mdec_prefix *p)
+{
+    unsigned max;
+    if (p->addr.family == MDEC_AF_NONE)
+        return p->len == 0;
+    if (p->addr.family == MDEC_AF_IPV4)
+        max = 32;
+    else if (p->addr.family == MDEC_AF_IPV6)
+        max = 128;
+    else
+        return 0;
+    if (p->len > max)
+        return 0;
+    for (unsigned b = p->len; b < 128; b++)
+        if (p->addr.a[b / 8] & (0x80u >> (b % 8)))
+            return 0; /* host bits (or IPv4 bytes 4..15) set */
+    return 1;
+}
+
+const char *mdec__rule_check(const struct mdec_rule *r)
+{
+    if (r->direction != MDEC_DIR_INGRESS && r->direction != MDEC_DIR_EGRESS)
+        return "direction must be ingress or egress";
+    if (r->action != MDEC_VERDICT_ACCEPT && r->action != MDEC_VERDICT_REJECT)
+        return "action must be accept or reject";
+    if (r->number < 1 || r->number > MDEC_RULE_NUMBER_MAX)
+        return "rule number must be 1..32766";
+    if (r->protocol < MDEC_PROTO_ANY || r->protocol > 255)
+        return "protocol must be 0..255 or all";
+    if (r->match & ~(unsigned)MDEC_RULE_MATCH_ALL)
+        return "unknown match bits";
+    if (!prefix_ok(&r->src))
+        return "bad source prefix (family, length or host bits)";
+    if (!prefix_ok(&r->dst))
+        return "bad destination prefix (family, length or host bits)";
+    if (r->src.addr.family != MDEC_AF_NONE && r->dst.addr.family != MDEC_AF_NONE &&
+        r->src.addr.family != r->dst.addr.family)
+        return "source and destination are of different families: the rule could never match";
+    if ((r->match & (MDEC_RULE_SPORT | MDEC_RULE_DPORT)) && r->protocol != IPPROTO_TCP_ &&
+        r->protocol != IPPROTO_UDP_)
+        return "ports need protocol tcp or udp";
+    if ((r->match & MDEC_RULE_SPORT) && r->sport_lo > r->sport_hi)
+        return "source port range runs backwards";
+    if ((r->match & MDEC_RULE_DPORT) && r->dport_lo > r->dport_hi)
+        return "destination port range runs backwards";
+    if ((r->match & MDEC_RULE_TUNNEL_ID) && r->tunnel_id_lo > r->tunnel_id_hi)
+        return "tunnel id range runs backwards";
+    if ((r->match & MDEC_RULE_TRUNCATED) && (r->match & MDEC_RULE_COMPLETE))
+        return "truncated and complete together could never match";
+    return NULL;
+}
+
+void mdec__rule_normalize(struct mdec_rule *r)
+{
+    if (r->src.addr.family == MDEC_AF_NONE)
+        memset(&r->src, 0, sizeof r->src);
+    if (r->dst.addr.family == MDEC_AF_NONE)
+        memset(&r->dst, 0, sizeof r->dst);
+    if (!(r->match & MDEC_RULE_SPORT))
+        r->sport_lo = r->sport_hi = 0;
+    if (!(r->match & MDEC_RULE_DPORT))
+        r->dport_lo = r->dport_hi = 0;
+    if (!(r->match & MDEC_RULE_TUNNEL_ID))
+        r->tunnel_id_lo = r->tunnel_id_hi = 0;
+}
+
+static unsigned fams_of(const struct mdec_prefix *p)
+{
+    if (p->addr.family == MDEC_AF_IPV4)
+        return FAM_V4;
+    if (p->addr.family == MDEC_AF_IPV6)
+        return FAM_V6;
+    return FAM_V4 | FAM_V6;
+}
+
+static void load_words(const uint8_t *a, uint64_t w[2])
+{
+    memcpy(&w[0], a, 8);
+    memcpy(&w[1], a + 8, 8);
+}
+
+static void prefix_words(const struct mdec_prefix *p, uint64_t v[2], uint64_t m[2])
+{
+    uint8_t mask[16], a[16];
+    const unsigned bits = p->addr.family == MDEC_AF_NONE ? 0 : p->len;
+    for (unsigned i = 0; i < 16; i++) {
+        const unsigned lo = i * 8;
+        mask[i] = bits >= lo + 8 ? 0xFF : bits > lo ? (uint8_t)(0xFF00u >> (bits - lo)) : 0;
+        a[i] = (uint8_t)(p->addr.a[i] & mask[i]);
+    }
+    load_words(a, v);
+    load_words(mask, m);
+}
+
+static void compile(const struct mdec_rule *r, struct crule *c)
+{
+    memset(c, 0, sizeof *c);
+    prefix_words(&r->src, c->src, c->smask);
+    prefix_words(&r->dst, c->dst, c->dmask);
+    c->fams = (uint8_t)(fams_of(&r->src) & fams_of(&r->dst));
+    if (r->protocol != MDEC_PROTO_ANY) {
+        c->proto = (uint8_t)r->protocol;
+        c->pmask = 0xFF;
+    }
+    c->sport_span = c->dport_span = 0xFFFF;
+    c->tid_span = UINT32_MAX;
+    if (r->match & MDEC_RULE_SPORT) {
+        c->sport_lo = r->sport_lo;
+        c->sport_span = (uint16_t)(r->sport_hi - r->sport_lo);
+        c->need |= NEED_PORTS;
+    }
+    if (r->match & MDEC_RULE_DPORT) {
+        c->dport_lo = r->dport_lo;
+        c->dport_span = (uint16_t)(r->dport_hi - r->dport_lo);
+        c->need |= NEED_PORTS;
+    }
+    if (r->match & MDEC_RULE_TUNNEL_ID) {
+        c->tid_lo = r->tunnel_id_lo;
+        c->tid_span = r->tunnel_id_hi - r->tunnel_id_lo;
+        c->need |= NEED_TUNNEL_ID;
+    }
+    if (r->match & MDEC_RULE_TRUNCATED)
+        c->need |= NEED_TRUNCATED;
+    if (r->match & MDEC_RULE_COMPLETE)
+        c->need |= NEED_COMPLETE;
+    c->action = r->action;
+}
+
+/* Index of the first rule of direction dir numbered number or above, within
+ * that direction's block of the filter. */
+static uint32_t block_lower(const struct mdec_filter *f, unsigned dir, unsigned number)
+{
+    const struct mdec_rule *r = crules_of(f);
+    uint32_t lo = dir == MDEC_DIR_INGRESS ? 0 : f->n_in;
+    uint32_t hi = dir == MDEC_DIR_INGRESS ? f->n_in : f->n_in + f->n_eg;
+    while (lo < hi) {
+        const uint32_t mid = lo + (hi - lo) / 2;
+        if (r[mid].number < number)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+const struct mdec_rule *mdec__filter_find(const struct mdec_filter *f, unsigned dir,
+                                          unsigned number)
+{
+    if (dir != MDEC_DIR_INGRESS && dir != MDEC_DIR_EGRESS)
+        return NULL;
+    const uint32_t i = block_lower(f, dir, number);
+    const uint32_t end = dir == MDEC_DIR_INGRESS ? f->n_in : f->n_in + f->n_eg;
+    const struct mdec_rule *r = crules_of(f);
+    return i < end && r[i].number == number ? &r[i] : NULL;
+}
+
+int mdec_filter_add(struct mdec_filter *f, const struct mdec_rule *r)
+{
+    if (!f || !r || mdec__rule_check(r))
+        return MDEC_E_INVALID;
+    if (mdec__filter_find(f, r->direction, r->number))
+        return MDEC_E_EXISTS;
+    const uint32_t n = f->n_in + f->n_eg;
+    if (n >= f->max_rules)
+        return MDEC_E_NOSPACE;
+    const uint32_t at = block_lower(f, r->direction, r->number);
+    struct mdec_rule *rules = rules_of(f);
+    struct crule *comp = comp_of(f);
+    memmove(&rules[at + 1], &rules[at], (size_t)(n - at) * sizeof *rules);
+    memmove(&comp[at + 1], &comp[at], (size_t)(n - at) * sizeof *comp);
+    rules[at] = *r;
+    mdec__rule_normalize(&rules[at]);
+    compile(&rules[at], &comp[at]);
+    if (r->direction == MDEC_DIR_INGRESS)
+        f->n_in++;
+    else
+        f->n_eg++;
+    return 0;
+}
+
+int mdec_filter_remove(struct mdec_filter *f, enum mdec_direction dir, uint16_t number)
+{
+    const struct mdec_rule *found = mdec__filter_find(f, (unsigned)dir, number);
+    if (!found)
+        return MDEC_E_NOTFOUND;
+    struct mdec_rule *rules = rules_of(f);
+    struct crule *comp = comp_of(f);
+    const uint32_t at = (uint32_t)(found - rules);
+    const uint32_t n = f->n_in + f->n_eg;
+    memmove(&rules[at], &rules[at + 1], (size_t)(n - at - 1) * sizeof *rules);
+    memmove(&comp[at], &comp[at + 1], (size_t)(n - at - 1) * sizeof *comp);
+    if (dir == MDEC_DIR_INGRESS)
+        f->n_in--;
+    else
+        f->n_eg--;
+    return 0;
+}
+
+/* ------------------------------------------------- the parsers' helpers */
+
+uint32_t mdec__filter_room(const struct mdec_filter *f)
+{
+    return f->max_rules - (f->n_in + f->n_eg);
+}
+
+struct mdec_rule *mdec__filter_scratch(struct mdec_filter *f, uint32_t k)
+{
+    return &rules_of(f)[f->n_in + f->n_eg + k];
+}
+
+static int rule_before(const struct mdec_rule *a, const struct mdec_rule *b)
+{
+    if (a->direction != b->direction)
+        return a->direction < b->direction;
+    if (a->number != b->number)
+        return a->number < b->number;
+    return a->line < b->line;
+}
+
+static void sift_down(struct mdec_rule *r, uint32_t root, uint32_t n)
+{
+    for (;;) {
+        uint32_t child = 2 * root + 1;
+        if (child >= n)
+            return;
+        if (child + 1 < n && rule_before(&r[child], &r[child + 1]))
+            child++;
+        if (!rule_before(&r[root], &r[child]))
+            return;
+        const struct mdec_rule t = r[root];
+        r[root] = r[child];
+        r[child] = t;
+        root = child;
+    }
+}
+
+void mdec__rules_sort(struct mdec_rule *r, uint32_t n)
+{
+    if (n < 2)
+        return;
+    for (uint32_t i = n / 2; i-- > 0;)
+        sift_down(r, i, n);
+    for (uint32_t end = n - 1; end > 0; end--) {
+        const struct mdec_rule t = r[0];
+        r[0] = r[end];
+        r[end] = t;
+        sift_down(r, 0, end);
+    }
+}
+
+uint32_t mdec__rules_lower(const struct mdec_rule *r, uint32_t n, unsigned dir, unsigned number,
+                           uint32_t *count)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        const uint32_t mid = lo + (hi - lo) / 2;
+        if (r[mid].direction < dir || (r[mid].direction == dir && r[mid].number < number))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    uint32_t k = lo;
+    while (k < n && r[k].direction == dir && r[k].number == number)
+        k++;
+    *count = k - lo;
+    return lo;
+}
+
+void mdec__filter_commit(struct mdec_filter *f, uint32_t k)
+{
+    const uint32_t n = f->n_in + f->n_eg + k;
+    struct mdec_rule *rules = rules_of(f);
+    struct crule *comp = comp_of(f);
+    mdec__rules_sort(rules, n);
+    uint32_t n_in = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        rules[i].match &= (uint16_t)MDEC_RULE_MATCH_ALL;
+        compile(&rules[i], &comp[i]);
+        n_in += rules[i].direction == MDEC_DIR_INGRESS;
+    }
+    f->n_in = n_in;
+    f->n_eg = n - n_in;
+}
+
+/* ---------------------------------------------------------- Amazon DNS */
+
+static int same_addr(const struct mdec_addr *a, const struct mdec_addr *b)
+{
+    if (a->family != b->family)
+        return 0;
+    return memcmp(a->a, b->a, a->family == MDEC_AF_IPV4 ? 4 : 16) == 0;
+}
+
+int mdec__filter_is_resolver(const struct mdec_filter *f, const struct mdec_addr *addr)
+{
+    if (same_addr(addr, &builtin_resolvers[0]) || same_addr(addr, &builtin_resolvers[1]))
+        return 1;
+    for (uint32_t i = 0; i < f->n_res; i++)
+        if (same_addr(addr, &f->res[i]))
+            return 1;
+    return 0;
+}
+
+unsigned mdec__filter_resolver_room(const struct mdec_filter *f)
+{
+    return MDEC_FILTER_MAX_RESOLVERS - f->n_res;
+}
+
+int mdec_filter_add_dns_resolver(struct mdec_filter *f, const struct mdec_addr *addr)
+{
+    if (!f || !addr || (addr->family != MDEC_AF_IPV4 && addr->family != MDEC_AF_IPV6))
+        return MDEC_E_INVALID;
+    struct mdec_addr a;
+    memset(&a, 0, sizeof a);
+    a.family = addr->family;
+    memcpy(a.a, addr->a, addr->family == MDEC_AF_IPV4 ? 4 : 16);
+    if (mdec__filter_is_resolver(f, &a))
+        return 0;
+    if (f->n_res >= MDEC_FILTER_MAX_RESOLVERS)
+        return MDEC_E_NOSPACE;
+    f->res[f->n_res++] = a;
+    return 0;
+}
+
+static int is_amazon_dns(const struct mdec_filter *f, const struct mdec_flow *flow)
+{
+    if ((flow->proto != IPPROTO_UDP_ && flow->proto != IPPROTO_TCP_) ||
+        !(flow->flags & MDEC_FLOW_PORTS))
+        return 0;
+    return (flow->dport == 53 && mdec__filter_is_resolver(f, &flow->dst)) ||
+           (flow->sport == 53 && mdec__filter_is_resolver(f, &flow->src));
+}
+
+/* ----------------------------------------------------------- evaluation */
+
+/* One packet, reduced to what compiled rules test. */
+struct pkt {
+    uint64_t src[2], dst[2];
+    uint32_t tid;
+    uint16_t sport, dport;
+    uint8_t proto;
+    uint8_t fam;  /* FAM_V4 or FAM_V6 */
+    uint8_t have; /* NEED_* facts true of the packet */
+};
+
+static enum mdec_verdict scan(const struct crule *c, uint32_t n, const struct pkt *p)
+{
+    for (uint32_t i = 0; i < n; i++, c++) {
+        const uint64_t addr_diff =
+            ((p->src[0] ^ c->src[0]) & c->smask[0]) | ((p->src[1] ^ c->src[1]) & c->smask[1]) |
+            ((p->dst[0] ^ c->dst[0]) & c->dmask[0]) | ((p->dst[1] ^ c->dst[1]) & c->dmask[1]);
+        const unsigned miss = ((unsigned)(p->proto ^ c->proto) & c->pmask) |
+                              (c->need & ~(unsigned)p->have) | (p->fam & ~(unsigned)c->fams);
+        const int in_ranges = (uint16_t)(p->sport - c->sport_lo) <= c->sport_span &&
+                              (uint16_t)(p->dport - c->dport_lo) <= c->dport_span &&
+                              p->tid - c->tid_lo <= c->tid_span;
+        if (addr_diff == 0 && miss == 0 && in_ranges)
+            return (enum mdec_verdict)c->action;
+    }
+    return MDEC_VERDICT_REJECT;
+}
+
+enum mdec_verdict mdec_filter_eval_flow(const struct mdec_filter *f, const struct mdec_flow *flow,
+                                        int truncated, enum mdec_direction dir)
+{
+    if (!(flow->flags & MDEC_FLOW_IP) || flow->src.family != flow->dst.family)
+        return MDEC_VERDICT_REJECT;
+    struct pkt p;
+    if (flow->src.family == MDEC_AF_IPV4) {
+        /* Only the first 4 bytes count, whatever the rest holds. */
+        uint8_t s[16] = {0}, d[16] = {0};
+        memcpy(s, flow->src.a, 4);
+        memcpy(d, flow->dst.a, 4);
+        load_words(s, p.src);
+        load_words(d, p.dst);
+        p.fam = FAM_V4;
+    } else if (flow->src.family == MDEC_AF_IPV6) {
+        load_words(flow->src.a, p.src);
+        load_words(flow->dst.a, p.dst);
+        p.fam = FAM_V6;
+    } else {
+        return MDEC_VERDICT_REJECT;
+    }
+    p.proto = flow->proto;
+    p.have = truncated ? NEED_TRUNCATED : NEED_COMPLETE;
+    p.sport = p.dport = 0;
+    p.tid = 0;
+    if (flow->flags & MDEC_FLOW_PORTS) {
+        p.sport = flow->sport;
+        p.dport = flow->dport;
+        p.have |= NEED_PORTS;
+    }
+    if (flow->flags & MDEC_FLOW_TUNNEL_ID) {
+        p.tid = flow->tunnel_id;
+        p.have |= NEED_TUNNEL_ID;
+    }
+
+    if (is_amazon_dns(f, flow)) {
+        if (!(f->options & MDEC_FILTER_AMAZON_DNS))
+            return MDEC_VERDICT_REJECT;
+        if (!(f->options & MDEC_FILTER_AMAZON_DNS_BY_RULES))
+            return MDEC_VERDICT_ACCEPT;
+    }
+
+    const struct crule *c = ccomp_of(f);
+    if (dir == MDEC_DIR_INGRESS)
+        return scan(c, f->n_in, &p);
+    if (dir == MDEC_DIR_EGRESS)
+        return scan(c + f->n_in, f->n_eg, &p);
+    if (f->options & MDEC_FILTER_UNKNOWN_REJECT)
+        return MDEC_VERDICT_REJECT;
+    if (scan(c, f->n_in, &p) == MDEC_VERDICT_ACCEPT)
+        return MDEC_VERDICT_ACCEPT;
+    return scan(c + f->n_in, f->n_eg, &p);
+}
+
+enum mdec_verdict mdec_filter_eval(const struct mdec_filter *f, const struct mdec_result *res,
+                                   enum mdec_direction dir)
+{
+    return mdec_filter_eval_flow(f, &res->flow, res->status == MDEC_TRUNCATED, dir);
+}
+
+/* ------------------------------------------------------------ formatting */
+
+int mdec__word_is(const char *s, size_t n, const char *w)
+{
+    size_t i = 0;
+    for (; i < n && w[i]; i++) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != w[i])
+            return 0;
+    }
+    return i == n && w[i] == '\0';
+}
+
+static const char *proto_name(int proto)
+{
+    switch (proto) {
+    case MDEC_PROTO_ANY:
+        return "all";
+    case IPPROTO_TCP_:
+        return "tcp";
+    case IPPROTO_UDP_:
+        return "udp";
+    case IPPROTO_ICMP_:
+        return "icmp";
+    case IPPROTO_ICMPV6_:
+        return "icmpv6";
+    case IPPROTO_SCTP_:
+        return "sctp";
+    default:
+        return NULL;
+    }
+}
+
+static void fmt_prefix(struct sbuf *b, const struct mdec_prefix *p)
+{
+    char a[MDEC_ADDR_STRLEN];
+    if (p->addr.family != MDEC_AF_IPV4 && p->addr.family != MDEC_AF_IPV6) {
+        mdec__sb_str(b, "any");
+        return;
+    }
+    (void)mdec_addr_format(&p->addr, a, sizeof a);
+    mdec__sb_str(b, a);
+    mdec__sb_char(b, '/');
+    mdec__sb_u64(b, p->len);
+}
+
+static void fmt_range(struct sbuf *b, const char *what, uint64_t lo, uint64_t hi)
+{
+    mdec__sb_char(b, ' ');
+    mdec__sb_str(b, what);
+    mdec__sb_char(b, ' ');
+    mdec__sb_u64(b, lo);
+    if (hi != lo) {
+        mdec__sb_char(b, '-');
+        mdec__sb_u64(b, hi);
+    }
+}
+
+int mdec_rule_format(const struct mdec_rule *r, char *buf, size_t size)
+{
+    struct sbuf b;
+    mdec__sb_init(&b, buf, size);
+    mdec__sb_str(&b, r->direction == MDEC_DIR_EGRESS ? "egress" : "ingress");
+    mdec__sb_char(&b, ' ');
+    mdec__sb_u64(&b, r->number);
+    mdec__sb_str(&b, r->action == MDEC_VERDICT_REJECT ? " reject " : " accept ");
+    const char *pn = proto_name(r->protocol);
+    if (pn)
+        mdec__sb_str(&b, pn);
+    else
+        mdec__sb_u64(&b, (uint64_t)(r->protocol & 0xFF));
+    mdec__sb_char(&b, ' ');
+    fmt_prefix(&b, &r->src);
+    mdec__sb_char(&b, ' ');
+    fmt_prefix(&b, &r->dst);
+    if (r->match & MDEC_RULE_SPORT)
+        fmt_range(&b, "sport", r->sport_lo, r->sport_hi);
+    if (r->match & MDEC_RULE_DPORT)
+        fmt_range(&b, "dport", r->dport_lo, r->dport_hi);
+    if (r->match & MDEC_RULE_TUNNEL_ID)
+        fmt_range(&b, "vni", r->tunnel_id_lo, r->tunnel_id_hi);
+    if (r->match & MDEC_RULE_TRUNCATED)
+        mdec__sb_str(&b, " truncated");
+    if (r->match & MDEC_RULE_COMPLETE)
+        mdec__sb_str(&b, " complete");
+    return mdec__sb_done(&b);
+}

@@ -1,0 +1,70 @@
+/*
+ * filter_int.h - what filter.c shares with the two rule parsers
+ * (filter_text.c, filter_json.c).  Never installed.
+ *
+ * The parsers are transactional without allocating: they write the rules
+ * they read into the filter's unused slots (the "scratch" slots, from
+ * mdec_filter_count() on), which evaluation never reads, check them there,
+ * and only then make them part of the filter with mdec__filter_commit().
+ * Until that call the filter's rules, counts and options are untouched.
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#ifndef MDEC_FILTER_INT_H
+#define MDEC_FILTER_INT_H
+
+#include "internal.h"
+#include "mirrordec/filter.h"
+
+#define MDEC_RULE_NUMBER_MAX 32766u
+#define MDEC_RULE_MATCH_ALL                                                                     \
+    (MDEC_RULE_SPORT | MDEC_RULE_DPORT | MDEC_RULE_TUNNEL_ID | MDEC_RULE_TRUNCATED |             \
+     MDEC_RULE_COMPLETE)
+/* Scratch-only mark the JSON parser sets on a rule (never committed). */
+#define MDEC_RULE_SCRATCH_MARK 0x8000u
+
+/* NULL when the rule may be added; otherwise why not, as a phrase. */
+MDEC_HIDDEN const char *mdec__rule_check(const struct mdec_rule *r);
+
+/* Zeroes what the rule's match bits leave unused, and "any" addresses. */
+MDEC_HIDDEN void mdec__rule_normalize(struct mdec_rule *r);
+
+/* Unused rule slots: how many rules can still be added. */
+MDEC_HIDDEN uint32_t mdec__filter_room(const struct mdec_filter *f);
+
+/* Scratch slot k (0 <= k < mdec__filter_room(f)). */
+MDEC_HIDDEN struct mdec_rule *mdec__filter_scratch(struct mdec_filter *f, uint32_t k);
+
+/* The filter's rule of that direction and number, or NULL. */
+MDEC_HIDDEN const struct mdec_rule *mdec__filter_find(const struct mdec_filter *f, unsigned dir,
+                                                      unsigned number);
+
+/* Sorts rules by direction, number, then line (heapsort: no allocation). */
+MDEC_HIDDEN void mdec__rules_sort(struct mdec_rule *r, uint32_t n);
+
+/* In rules sorted by mdec__rules_sort: index of the first rule not below
+ * (dir, number), and in *count how many have exactly that key. */
+MDEC_HIDDEN uint32_t mdec__rules_lower(const struct mdec_rule *r, uint32_t n, unsigned dir,
+                                       unsigned number, uint32_t *count);
+
+/*
+ * Makes scratch slots 0..k-1 (checked and normalized, numbers unique within
+ * their direction and not used by the filter) part of the filter.  Cannot
+ * fail.
+ */
+MDEC_HIDDEN void mdec__filter_commit(struct mdec_filter *f, uint32_t k);
+
+/* 1 when addr already counts as Amazon DNS for f (built in or added). */
+MDEC_HIDDEN int mdec__filter_is_resolver(const struct mdec_filter *f, const struct mdec_addr *addr);
+
+/* How many more resolvers mdec_filter_add_dns_resolver() accepts. */
+MDEC_HIDDEN unsigned mdec__filter_resolver_room(const struct mdec_filter *f);
+
+/* Internal option bits' public names, for the parsers. */
+#define MDEC_FILTER_OPTIONS_ALL                                                                 \
+    (MDEC_FILTER_AMAZON_DNS | MDEC_FILTER_UNKNOWN_REJECT | MDEC_FILTER_AMAZON_DNS_BY_RULES)
+
+/* Case-insensitive comparison of s[0..n) with the lowercase word w. */
+MDEC_HIDDEN int mdec__word_is(const char *s, size_t n, const char *w);
+
+#endif /* MDEC_FILTER_INT_H */

@@ -1,0 +1,175 @@
+/*
+ * session_packet.c - what the session table decides for one decoded packet:
+ * its key, its session (or the unknown-session policy), the forged-source
+ * check, its direction, the session's filter, and the counters.
+ *
+ * The order matters and is the one session.h documents: a packet whose
+ * outer source the session does not allow is refused before anything else
+ * looks at it, so forged traffic never reaches a filter nor a consumer, and
+ * counts only as forged.
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#include <string.h>
+
+#include "session_int.h"
+
+void mdec_counters_add(struct mdec_counters *c, const struct mdec_result *res,
+                       enum mdec_verdict verdict)
+{
+    if (verdict == MDEC_VERDICT_FORGED) {
+        c->forged++;
+        return;
+    }
+    if (verdict != MDEC_VERDICT_ACCEPT && verdict != MDEC_VERDICT_REJECT)
+        return;
+    c->packets++;
+    if (MDEC_HAS_SPAN(res, MDEC_SPAN_INNER_LINK) || MDEC_HAS_SPAN(res, MDEC_SPAN_INNER_IP)) {
+        c->bytes_wire += res->inner.wire_len;
+        c->bytes_cap += res->inner.cap_len;
+    } else {
+        c->bytes_wire += res->wire_len;
+        c->bytes_cap += res->cap_len;
+    }
+    if (res->status == MDEC_TRUNCATED)
+        c->truncated++;
+    else if (res->status == MDEC_MALFORMED)
+        c->malformed++;
+    if (verdict == MDEC_VERDICT_REJECT)
+        c->filtered++;
+}
+
+/* The carrier source of tunnel kt, or NULL when unknown. */
+static const struct mdec_addr *carrier_src(const struct mdec_result *res, int kt)
+{
+    if (kt < 0 || kt >= MDEC_MAX_TUNNELS || kt >= res->n_tunnels)
+        return NULL;
+    const struct mdec_tunnel *tun = &res->tunnels[kt];
+    if (!(tun->flags & MDEC_TF_CARRIER) || tun->src.family == MDEC_AF_NONE)
+        return NULL;
+    return &tun->src;
+}
+
+static int addr_eq(const struct mdec_addr *a, const struct mdec_addr *b)
+{
+    if (a->family != b->family)
+        return 0;
+    if (a->family == MDEC_AF_IPV4)
+        return memcmp(a->a, b->a, 4) == 0;
+    if (a->family == MDEC_AF_IPV6)
+        return memcmp(a->a, b->a, 16) == 0;
+    return 0;
+}
+
+static int is_local(const struct mdec_session *s, const struct mdec_addr *carrier,
+                    const struct mdec_addr *a)
+{
+    const uint32_t n = s->n_local < MDEC_SESSION_ADDRS ? s->n_local : MDEC_SESSION_ADDRS;
+    if (n == 0)
+        return carrier && addr_eq(carrier, a);
+    for (uint32_t i = 0; i < n; i++)
+        if (addr_eq(&s->local[i], a))
+            return 1;
+    return 0;
+}
+
+enum mdec_direction mdec_session_direction(const struct mdec_session *s,
+                                           const struct mdec_result *res, int key_tunnel)
+{
+    if (!(res->flow.flags & MDEC_FLOW_IP))
+        return MDEC_DIR_UNKNOWN;
+    const struct mdec_addr *carrier = carrier_src(res, key_tunnel);
+    if (is_local(s, carrier, &res->flow.src))
+        return MDEC_DIR_EGRESS;
+    if (is_local(s, carrier, &res->flow.dst))
+        return MDEC_DIR_INGRESS;
+    return MDEC_DIR_UNKNOWN;
+}
+
+static int source_allowed(const struct mdec_session *s, const struct mdec_addr *src)
+{
+    if (s->n_allow == 0)
+        return 1;
+    if (src == NULL || s->allow == NULL)
+        return 0;
+    for (uint32_t i = 0; i < s->n_allow; i++)
+        if (mdec_prefix_contains(&s->allow[i], src))
+            return 1;
+    return 0;
+}
+
+/* Forged check, direction and filter of a packet for session s. */
+static enum mdec_verdict judge(const struct mdec_table *t, struct mdec_session *s,
+                               const struct mdec_result *res, int kt, struct mdec_match *m)
+{
+    enum mdec_verdict v;
+    m->session = s;
+    m->index = mdec_session_index(t, s);
+    m->direction = MDEC_DIR_UNKNOWN;
+    if (!source_allowed(s, carrier_src(res, kt))) {
+        v = MDEC_VERDICT_FORGED;
+    } else {
+        const enum mdec_direction dir = mdec_session_direction(s, res, kt);
+        m->direction = (uint8_t)dir;
+        v = s->filter ? mdec_filter_eval(s->filter, res, dir) : MDEC_VERDICT_ACCEPT;
+    }
+    m->verdict = (uint8_t)v;
+    return v;
+}
+
+/* Classifies; *unknown says whether the key had no session of its own. */
+static enum mdec_verdict classify(const struct mdec_table *t, const struct mdec_result *res,
+                                  struct mdec_match *m, int *unknown)
+{
+    const int kt = mdec_key_from_result(res, (enum mdec_key_select)t->key_select, &m->key);
+    m->key_tunnel = (int8_t)kt;
+    m->pad_ = 0;
+    struct mdec_session *s = mdec_table_find(t, &m->key);
+    *unknown = s == NULL;
+    if (s == NULL && t->unknown == MDEC_UNKNOWN_DEFAULT)
+        s = &t->sessions[t->capacity];
+    if (s == NULL) {
+        m->session = NULL;
+        m->index = UINT32_MAX;
+        m->direction = MDEC_DIR_UNKNOWN;
+        m->verdict = MDEC_VERDICT_UNKNOWN_SESSION;
+        return MDEC_VERDICT_UNKNOWN_SESSION;
+    }
+    return judge(t, s, res, kt, m);
+}
+
+enum mdec_verdict mdec_table_classify(const struct mdec_table *t, const struct mdec_result *res,
+                                      struct mdec_match *m)
+{
+    int unknown;
+    return classify(t, res, m, &unknown);
+}
+
+enum mdec_verdict mdec_table_process(struct mdec_table *t, const struct mdec_result *res,
+                                     struct mdec_match *m)
+{
+    int unknown;
+    enum mdec_verdict v = classify(t, res, m, &unknown);
+    if (unknown) {
+        t->stats.unknown++;
+        if (t->unknown == MDEC_UNKNOWN_LEARN) {
+            struct mdec_session *s = NULL;
+            if (t->count < t->capacity)
+                s = mdec_table_add(t, &m->key, NULL);
+            else
+                t->stats.learn_full++;
+            if (s) {
+                t->stats.learned++;
+                (void)mdec_key_format(&s->key, s->name, sizeof s->name);
+                v = judge(t, s, res, m->key_tunnel, m);
+            } else {
+                t->stats.dropped++; /* full, or a key no session can have */
+            }
+        } else if (t->unknown == MDEC_UNKNOWN_DROP) {
+            t->stats.dropped++;
+        }
+    }
+    if (m->session)
+        mdec_counters_add(&m->session->counters, res, v);
+    return v;
+}
