@@ -476,8 +476,13 @@ static void walk(struct dec *d, enum level_kind kind, struct win w)
             return;
         mdec__span(d, outer ? MDEC_SPAN_OUTER_IP : MDEC_SPAN_INNER_IP, &ip.ip, ip.hdr_len);
         if (!outer) {
+            /* The IP claim wins over what the carrier states when a mirror
+             * cut the packet; trailing bytes (Ethernet padding) make the
+             * carrier's statement the larger, and they were mirrored too. */
+            const uint64_t claimed = (uint64_t)(ip.ip.off - r->inner.off) + ip.ip_len;
             r->inner.ip_len = mdec__u32(ip.ip_len);
-            r->inner.wire_len = mdec__u32((uint64_t)(ip.ip.off - r->inner.off) + ip.ip_len);
+            if (claimed > r->inner.wire_len)
+                r->inner.wire_len = mdec__u32(claimed);
         }
         struct win l4w = mdec__rest(&ip.ip, ip.hdr_len);
         if (ip.frag == 2) {

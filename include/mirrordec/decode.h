@@ -326,9 +326,11 @@ struct mdec_inner {
     uint32_t off;      /* its first byte: Ethernet header, or the IP header
                           when the tunnel carries bare IP                     */
     uint32_t cap_len;  /* bytes of it present                                 */
-    uint32_t wire_len; /* its length when mirrored: link header plus the
-                          length its IP header claims; without IP, the
-                          length its carrier states                           */
+    uint32_t wire_len; /* its length when mirrored: the larger of what its
+                          carrier states and its link header plus the length
+                          its IP header claims (a mirror that cut the packet
+                          leaves the IP claim the larger; trailing Ethernet
+                          padding leaves the carrier's)                      */
     uint32_t ip_len;   /* length the IP header claims (IPv4 total length,
                           IPv6 40 + payload or jumbo length); 0 without IP    */
     uint16_t ethertype; /* what it carries: 0x0800, 0x86DD, 0x0806 ARP, ...   */
