@@ -914,11 +914,11 @@ static int parse_rule(struct jr *j, struct jctx *c, unsigned list_dir)
                 char a[140];
                 struct sbuf b;
                 mdec__sb_init(&b, a, sizeof a);
-                mdec__sb_str(&b, "the rules belong to more than one filter (");
+                mdec__sb_str(&b, "rules of two filters (");
                 sb_span(&b, j, &c->rule_id);
                 mdec__sb_str(&b, " and ");
                 sb_span(&b, j, &id);
-                mdec__sb_str(&b, "): pass the TrafficMirrorFilterId of the one to import");
+                mdec__sb_str(&b, "): pass the id of the one to import");
                 (void)mdec__sb_done(&b);
                 jpush(j, "TrafficMirrorFilterId");
                 return jfail(j, id.at, MDEC_E_SYNTAX, a, NOPOS, "");
@@ -955,6 +955,7 @@ static int parse_rule(struct jr *j, struct jctx *c, unsigned list_dir)
             return twice(j, &key);
         have |= bit;
         jpush(j, name);
+        (void)jpeek(j); /* j->pos: the value's first byte */
         uint32_t v;
         int present;
         size_t at;
@@ -1305,13 +1306,14 @@ static int survey(struct jr *j, struct jctx *c)
                      "IngressFilterRules/EgressFilterRules of a filter, found none of them",
                      NOPOS, "");
     if (second != SHAPE_NONE) {
-        const size_t at = c->shape_key[first] > c->shape_key[second] ? c->shape_key[first]
-                                                                     : c->shape_key[second];
-        j->pos = at;
-        return jfail(j, at, MDEC_E_SYNTAX, "", at,
-                     " cannot be read together with the other members: pass one document "
-                     "of one kind (TrafficMirrorFilters, TrafficMirrorFilter, "
-                     "TrafficMirrorFilterRules or a bare filter)");
+        static const char *const kinds[5] = {
+            NULL, " cannot be read together with TrafficMirrorFilters",
+            " cannot be read together with TrafficMirrorFilter",
+            " cannot be read together with TrafficMirrorFilterRules",
+            " cannot be read together with the rules of a bare filter"};
+        /* first and second are ordered by key position: second is later */
+        const size_t at = c->shape_key[second];
+        return jfail(j, at, MDEC_E_SYNTAX, "", at, kinds[first]);
     }
     c->shape = (enum shape)first;
     return 0;
