@@ -274,6 +274,8 @@ static void test_protocols(void **state)
     EXPECT(f, IN, "10.0.0.1", "10.0.0.2", 6, 1, 2, REJ);
     EXPECT(f, IN, "10.0.0.1", "10.0.0.2", 58, -1, 0, REJ);
     EXPECT(f, IN, "10.0.0.1", "10.0.0.2", 255, -1, 0, REJ);
+    EXPECT(f, IN, "10.0.0.1", "10.0.0.2", 129, -1, 0, REJ); /* 1 + 128: every bit counts */
+    EXPECT(f, IN, "10.0.0.1", "10.0.0.2", 175, -1, 0, REJ); /* 47 + 128 */
     /* all: every protocol number */
     for (int p = 0; p < 256; p++)
         EXPECT(f, EG, "2001:db8::1", "2001:db8::2", p, -1, 0, ACC);
@@ -480,7 +482,9 @@ static void test_amazon_dns(void **state)
     EXPECT(f, EG, "10.0.1.5", "169.254.169.253", 17, 40000, 54, ACC);
     EXPECT(f, EG, "10.0.1.5", "169.254.169.253", 132, 40000, 53, ACC);
     EXPECT(f, EG, "10.0.1.5", "169.254.169.252", 17, 40000, 53, ACC);
-    EXPECT(f, EG, "10.0.1.5", "169.254.169.253", 17, -1, 0, ACC);
+    struct mdec_flow nop = mkflow("10.0.1.5", "169.254.169.253", 17, -1, 0);
+    nop.dport = 53; /* stale, behind a clear MDEC_FLOW_PORTS */
+    expect_flow(f, &nop, 1, EG, ACC, __LINE__);
     EXPECT(f, EG, "169.254.169.253", "10.0.1.5", 17, 40000, 53, ACC);
     EXPECT(f, EG, "10.0.1.5", "10.0.0.2", 17, 40000, 53, ACC);
     /* The VPC resolver (base + 2) once added */
