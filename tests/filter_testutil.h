@@ -33,8 +33,8 @@ static inline void parse_ok(struct mdec_filter *f, const char *text)
     memset(&e, 0, sizeof e);
     const int rc = mdec_filter_parse(f, text, strlen(text), &e);
     if (rc != 0)
-        fail_msg("parse failed (%d) at %u:%u: %s\n--- text:\n%s", rc, e.line, e.column,
-                 e.message, text);
+        fail_msg("parse failed (%d) at %u:%u: %s\n--- text:\n%s", rc, e.line, e.column, e.message,
+                 text);
 }
 
 /* A flow with IP addresses; ports when sport >= 0. */

@@ -12,7 +12,7 @@ enum { ACC = MDEC_VERDICT_ACCEPT, REJ = MDEC_VERDICT_REJECT };
 static void expect_flow(const struct mdec_filter *f, const struct mdec_flow *fl, int truncated,
                         int dir, int want, int line)
 {
-    const int got = mdec_filter_eval_flow(f, fl, truncated, (enum mdec_direction)dir);
+    const int got = (int)mdec_filter_eval_flow(f, fl, truncated, (enum mdec_direction)dir);
     if (got != want) {
         char s[MDEC_ADDR_STRLEN], d[MDEC_ADDR_STRLEN];
         mdec_addr_format(&fl->src, s, sizeof s);
@@ -26,10 +26,10 @@ static void expect_flow(const struct mdec_filter *f, const struct mdec_flow *fl,
 }
 
 /* One packet with ports (sport < 0: without), not truncated. */
-#define EXPECT(f, dir, src, dst, proto, sport, dport, want)                                     \
-    do {                                                                                        \
-        const struct mdec_flow fl_ = mkflow(src, dst, proto, sport, dport);                     \
-        expect_flow(f, &fl_, 0, dir, want, __LINE__);                                           \
+#define EXPECT(f, dir, src, dst, proto, sport, dport, want)                                        \
+    do {                                                                                           \
+        const struct mdec_flow fl_ = mkflow(src, dst, proto, sport, dport);                        \
+        expect_flow(f, &fl_, 0, dir, want, __LINE__);                                              \
     } while (0)
 
 static struct mdec_filter *filter_of(const char *text)
@@ -312,8 +312,8 @@ static void test_first_match_by_number(void **state)
     r.protocol = 17;
     assert_int_equal(mdec_filter_add(f, &r), 0);
 
-    EXPECT(f, IN, "10.0.0.1", "10.0.0.2", 6, 5000, 22, REJ); /* 10 before 20 */
-    EXPECT(f, IN, "10.0.0.1", "10.0.0.2", 6, 5000, 80, ACC); /* 20 */
+    EXPECT(f, IN, "10.0.0.1", "10.0.0.2", 6, 5000, 22, REJ);  /* 10 before 20 */
+    EXPECT(f, IN, "10.0.0.1", "10.0.0.2", 6, 5000, 80, ACC);  /* 20 */
     EXPECT(f, IN, "10.0.0.1", "10.0.0.2", 17, 5000, 80, REJ); /* 30 */
     EXPECT(f, EG, "10.0.0.1", "10.0.0.2", 17, 5000, 80, ACC);
     EXPECT(f, EG, "10.0.0.1", "10.0.0.2", 6, 5000, 80, REJ); /* no egress match */
@@ -377,9 +377,9 @@ static void test_unknown_direction(void **state)
                                       "ingress 20 accept tcp any any\n"
                                       "egress 10 accept tcp any any dport 80\n");
     /* both lists: accepted when either accepts */
-    EXPECT(f, UNK, "10.0.0.1", "10.0.0.2", 6, 1, 80, ACC);   /* egress accepts */
-    EXPECT(f, UNK, "10.0.0.1", "10.0.0.2", 6, 1, 443, ACC);  /* ingress accepts */
-    EXPECT(f, UNK, "10.0.0.1", "10.0.0.2", 17, 1, 80, REJ);  /* neither */
+    EXPECT(f, UNK, "10.0.0.1", "10.0.0.2", 6, 1, 80, ACC);  /* egress accepts */
+    EXPECT(f, UNK, "10.0.0.1", "10.0.0.2", 6, 1, 443, ACC); /* ingress accepts */
+    EXPECT(f, UNK, "10.0.0.1", "10.0.0.2", 17, 1, 80, REJ); /* neither */
     /* a value outside the enum counts as unknown */
     EXPECT(f, 7, "10.0.0.1", "10.0.0.2", 6, 1, 80, ACC);
     mdec_filter_set_options(f, MDEC_FILTER_UNKNOWN_REJECT);
@@ -579,13 +579,13 @@ static void test_add_rejects_invalid_rules(void **state)
     (void)state;
     struct mdec_filter *f = new_filter(4);
     struct mdec_rule r;
-#define BAD(stmt)                                                                               \
-    do {                                                                                        \
-        mdec_rule_init(&r);                                                                     \
-        r.number = 5;                                                                           \
-        stmt;                                                                                   \
-        if (mdec_filter_add(f, &r) != MDEC_E_INVALID)                                           \
-            fail_msg("accepted a rule with %s", #stmt);                                         \
+#define BAD(stmt)                                                                                  \
+    do {                                                                                           \
+        mdec_rule_init(&r);                                                                        \
+        r.number = 5;                                                                              \
+        stmt;                                                                                      \
+        if (mdec_filter_add(f, &r) != MDEC_E_INVALID)                                              \
+            fail_msg("accepted a rule with %s", #stmt);                                            \
     } while (0)
     BAD(r.direction = MDEC_DIR_UNKNOWN);
     BAD(r.direction = 3);
@@ -595,8 +595,8 @@ static void test_add_rejects_invalid_rules(void **state)
     BAD(r.protocol = 256);
     BAD(r.protocol = -2);
     BAD(r.match = 1u << 5);
-    BAD((r.protocol = 1, r.match = MDEC_RULE_DPORT));               /* ports need tcp/udp */
-    BAD((r.match = MDEC_RULE_SPORT));                               /* ... not all */
+    BAD((r.protocol = 1, r.match = MDEC_RULE_DPORT)); /* ports need tcp/udp */
+    BAD((r.match = MDEC_RULE_SPORT));                 /* ... not all */
     BAD((r.protocol = 6, r.match = MDEC_RULE_SPORT, r.sport_lo = 2, r.sport_hi = 1));
     BAD((r.protocol = 17, r.match = MDEC_RULE_DPORT, r.dport_lo = 9, r.dport_hi = 8));
     BAD((r.match = MDEC_RULE_TUNNEL_ID, r.tunnel_id_lo = 9, r.tunnel_id_hi = 8));
@@ -607,7 +607,7 @@ static void test_add_rejects_invalid_rules(void **state)
     BAD((r.dst.addr = addr_of("2001:db8::1"), r.dst.len = 64));
     BAD((r.dst.addr = addr_of("10.0.0.0"), r.dst.len = 8, r.dst.addr.a[9] = 1));
     BAD((r.src.addr.family = 5));
-    BAD((r.src.len = 1));                                            /* any with a length */
+    BAD((r.src.len = 1)); /* any with a length */
     BAD((r.src.addr = addr_of("10.0.0.0"), r.src.len = 8, r.dst.addr = addr_of("::"),
          r.dst.len = 0)); /* families differ */
 #undef BAD
@@ -709,7 +709,8 @@ static void test_failed_parse_changes_nothing(void **state)
         /* a number the filter already uses */
         "amazon-dns mirror\ningress 5 accept all any any\ningress 10 accept all any any\n",
         /* a number used twice in the text */
-        "amazon-dns-resolver 10.0.0.2\ningress 6 accept all any any\ningress 6 reject all any any\n",
+        "amazon-dns-resolver 10.0.0.2\ningress 6 accept all any any\ningress 6 reject all any "
+        "any\n",
         /* one rule more than there is room for (capacity 5, 2 in use) */
         "unknown-direction both\negress 1 accept all any any\negress 2 accept all any any\n"
         "egress 3 accept all any any\negress 4 accept all any any\n",

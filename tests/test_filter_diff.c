@@ -18,9 +18,9 @@
  */
 #include "filter_testutil.h"
 
-#define N_SETS 3000
+#define N_SETS        3000
 #define FLOWS_PER_SET 200
-#define MAX_RULES 16
+#define MAX_RULES     16
 
 /* ------------------------------------------------------------ randomness */
 
@@ -169,11 +169,10 @@ static int ref_eval(const struct ref_set *s, const struct ref_pkt *k)
 static const char *const pool4[] = {"10.0.0.0",    "10.0.0.255",      "10.1.2.3",
                                     "192.168.1.1", "0.0.0.0",         "255.255.255.255",
                                     "10.0.0.2",    "169.254.169.253", "172.16.0.1"};
-static const char *const pool6[] = {"2001:db8::",         "2001:db8::1",
-                                    "2001:db8:0:1::",     "fd00:ec2::253",
-                                    "::",                 "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
-                                    "fe80::1",            "2001:db8::2",
-                                    "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff"};
+static const char *const pool6[] = {
+    "2001:db8::",    "2001:db8::1", "2001:db8:0:1::",
+    "fd00:ec2::253", "::",          "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+    "fe80::1",       "2001:db8::2", "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff"};
 
 static void random_addr(int fam, uint8_t *a)
 {
@@ -365,10 +364,10 @@ static void aimed_pkt(const struct ref_rule *r, struct ref_pkt *k)
     if (!k->has_ports)
         k->sport = k->dport = 0;
     k->has_tid = r->has_vni ? chance(92) : chance(50);
-    k->tid = r->has_vni ? (uint32_t)near_range((int)(r->vni_lo > 100000 ? 0 : r->vni_lo),
-                                              (int)(r->vni_hi > 100000 ? 100000 : r->vni_hi),
-                                              100001)
-                        : (uint32_t)next64();
+    k->tid = r->has_vni
+                 ? (uint32_t)near_range((int)(r->vni_lo > 100000 ? 0 : r->vni_lo),
+                                        (int)(r->vni_hi > 100000 ? 100000 : r->vni_hi), 100001)
+                 : (uint32_t)next64();
     if (r->has_vni && r->vni_hi == UINT32_MAX && chance(20))
         k->tid = UINT32_MAX;
     if (!k->has_tid)
@@ -575,8 +574,8 @@ static void to_flow(const struct ref_pkt *k, struct mdec_flow *fl)
 }
 
 static void report(uint64_t seed, int set, int flow, const struct ref_set *s,
-                   const struct mdec_filter *f, const struct mdec_flow *fl,
-                   const struct ref_pkt *k, int way, int want, int got)
+                   const struct mdec_filter *f, const struct mdec_flow *fl, const struct ref_pkt *k,
+                   int way, int want, int got)
 {
     char rules[MAX_RULES * 200];
     dump_rules(f, rules, sizeof rules);
@@ -586,7 +585,10 @@ static void report(uint64_t seed, int set, int flow, const struct ref_set *s,
     fail_msg("MISMATCH seed %llu set %d flow %d (loaded by %s)\noptions: dns %d by_rules %d "
              "unknown_reject %d, %d extra resolvers\nrules:\n%spacket: ip %d %s -> %s proto %d "
              "ports %d %d->%d tid %d %u truncated %d dir %d\nreference %s, library %s",
-             (unsigned long long)seed, set, flow, way == 0 ? "add" : way == 1 ? "text" : "json",
+             (unsigned long long)seed, set, flow,
+             way == 0   ? "add"
+             : way == 1 ? "text"
+                        : "json",
              s->dns, s->dns_by_rules, s->unknown_reject, s->n_res, rules, k->ip, a, b, k->proto,
              k->has_ports, k->sport, k->dport, k->has_tid, k->tid, k->truncated, k->dir,
              mdec_verdict_name((enum mdec_verdict)want), mdec_verdict_name((enum mdec_verdict)got));
@@ -619,12 +621,12 @@ static void test_against_reference(void **state)
             if (i % 4 == 0) { /* through a decode result */
                 struct mdec_result res;
                 memset(&res, 0, sizeof res);
-                res.status = k.truncated ? MDEC_TRUNCATED
-                                         : (uint8_t)(i % 8 ? MDEC_OK : MDEC_NOT_TUNNELED);
+                res.status =
+                    k.truncated ? MDEC_TRUNCATED : (uint8_t)(i % 8 ? MDEC_OK : MDEC_NOT_TUNNELED);
                 res.flow = fl;
-                got = mdec_filter_eval(f, &res, (enum mdec_direction)k.dir);
+                got = (int)mdec_filter_eval(f, &res, (enum mdec_direction)k.dir);
             } else {
-                got = mdec_filter_eval_flow(f, &fl, k.truncated, (enum mdec_direction)k.dir);
+                got = (int)mdec_filter_eval_flow(f, &fl, k.truncated, (enum mdec_direction)k.dir);
             }
             if (got != want)
                 report(seed, set, i, &s, f, &fl, &k, way, want, got);

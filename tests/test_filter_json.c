@@ -38,8 +38,7 @@ static void expect_rules(const struct mdec_filter *f, const char *want)
 }
 
 /* Line and column of the first occurrence of needle in json. */
-static void pos_of(const char *json, const char *needle, int after, uint32_t *line,
-                   uint32_t *col)
+static void pos_of(const char *json, const char *needle, int after, uint32_t *line, uint32_t *col)
 {
     const char *p = strstr(json, needle);
     if (!p)
@@ -77,8 +76,8 @@ static void test_describe_filters_by_id(void **state)
     expect_rules(f, filter1_rules);
     assert_int_equal(mdec_filter_options(f), MDEC_FILTER_AMAZON_DNS);
     /* rules remember the line of their object */
-    assert_int_equal(mdec_filter_rule(f, 0)->line, 27);  /* ingress 100 */
-    assert_int_equal(mdec_filter_rule(f, 2)->line, 6);   /* ingress 200 */
+    assert_int_equal(mdec_filter_rule(f, 0)->line, 27); /* ingress 100 */
+    assert_int_equal(mdec_filter_rule(f, 2)->line, 6);  /* ingress 200 */
     /* and evaluate as AWS would */
     struct mdec_flow fl = mkflow("203.0.113.9", "10.0.3.4", 6, 50000, 22);
     assert_int_equal(mdec_filter_eval_flow(f, &fl, 0, MDEC_DIR_INGRESS), MDEC_VERDICT_REJECT);
@@ -109,9 +108,9 @@ static void test_describe_filters_by_id(void **state)
     struct mdec_parse_error e;
     assert_int_equal(mdec_filter_parse_aws_json(f, fixture_buf, n, "tmf-04812ff784EXAMPLE", &e),
                      MDEC_E_EXISTS);
-    assert_non_null(
-        strstr(e.message, "TrafficMirrorFilters[1].EgressFilterRules[0].RuleNumber: rule number "
-                          "100 is already used by an egress rule in the filter"));
+    assert_non_null(strstr(e.message,
+                           "TrafficMirrorFilters[1].EgressFilterRules[0].RuleNumber: rule number "
+                           "100 is already used by an egress rule in the filter"));
     assert_int_equal(mdec_filter_count(f), 3);
     free(f);
 }
@@ -148,8 +147,7 @@ static void test_several_filters_need_an_id(void **state)
 
     /* none at all */
     const char *none = "{\"TrafficMirrorFilters\": [], \"NextToken\": null}";
-    assert_int_equal(mdec_filter_parse_aws_json(f, none, strlen(none), NULL, &e),
-                     MDEC_E_NOTFOUND);
+    assert_int_equal(mdec_filter_parse_aws_json(f, none, strlen(none), NULL, &e), MDEC_E_NOTFOUND);
     assert_non_null(strstr(e.message, "the document holds no filter"));
     /* a page of a paginated listing */
     const char *page = "{\"TrafficMirrorFilters\": [{\"TrafficMirrorFilterId\": \"tmf-1\"}], "
@@ -181,13 +179,14 @@ static void test_filter_rules_output(void **state)
     assert_int_equal(mdec_filter_count(f), 0);
 
     /* rules of two filters, and no id to choose */
-    const char *two = "{\"TrafficMirrorFilterRules\": [\n"
-                      " {\"TrafficMirrorFilterId\": \"tmf-a\", \"TrafficDirection\": \"ingress\",\n"
-                      "  \"RuleNumber\": 1, \"RuleAction\": \"accept\",\n"
-                      "  \"SourceCidrBlock\": \"0.0.0.0/0\", \"DestinationCidrBlock\": \"0.0.0.0/0\"},\n"
-                      " {\"RuleNumber\": 2, \"RuleAction\": \"accept\", \"TrafficDirection\": \"ingress\",\n"
-                      "  \"SourceCidrBlock\": \"0.0.0.0/0\", \"DestinationCidrBlock\": \"0.0.0.0/0\",\n"
-                      "  \"TrafficMirrorFilterId\": \"tmf-b\"}]}";
+    const char *two =
+        "{\"TrafficMirrorFilterRules\": [\n"
+        " {\"TrafficMirrorFilterId\": \"tmf-a\", \"TrafficDirection\": \"ingress\",\n"
+        "  \"RuleNumber\": 1, \"RuleAction\": \"accept\",\n"
+        "  \"SourceCidrBlock\": \"0.0.0.0/0\", \"DestinationCidrBlock\": \"0.0.0.0/0\"},\n"
+        " {\"RuleNumber\": 2, \"RuleAction\": \"accept\", \"TrafficDirection\": \"ingress\",\n"
+        "  \"SourceCidrBlock\": \"0.0.0.0/0\", \"DestinationCidrBlock\": \"0.0.0.0/0\",\n"
+        "  \"TrafficMirrorFilterId\": \"tmf-b\"}]}";
     struct mdec_parse_error e;
     assert_int_equal(mdec_filter_parse_aws_json(f, two, strlen(two), NULL, &e), MDEC_E_SYNTAX);
     assert_string_equal(e.message,
@@ -242,12 +241,12 @@ static void test_json_details(void **state)
         "  \"IngressFilterRules\": [{\"Rule\\u004eumber\": 7, \"RuleAction\": \"acc\\u0065pt\",\n"
         "   \"Protocol\": null, \"SourcePortRange\": null, \"DestinationPortRange\": null,\n"
         "   \"SourceCidrBlock\": \"10.0.0.0\\/8\", \"DestinationCidrBlock\": \"::\\/0\",\n"
-        "   \"Description\": \"\\ud83d\\ude00 \\b\\f\\n\\r\\t\\\\\", \"Tags\": [{\"Key\": \"k\"}]}],\n"
+        "   \"Description\": \"\\ud83d\\ude00 \\b\\f\\n\\r\\t\\\\\", \"Tags\": [{\"Key\": "
+        "\"k\"}]}],\n"
         "  \"NetworkServices\": null, \"EgressFilterRules\": []}]}\r\n\t ";
     /* 10.0.0.0/8 to ::/0: families differ */
     struct mdec_parse_error e;
-    assert_int_equal(mdec_filter_parse_aws_json(f, doc, strlen(doc), "tmf-1", &e),
-                     MDEC_E_SYNTAX);
+    assert_int_equal(mdec_filter_parse_aws_json(f, doc, strlen(doc), "tmf-1", &e), MDEC_E_SYNTAX);
     assert_string_equal(e.message,
                         "TrafficMirrorFilters[0].IngressFilterRules[0].DestinationCidrBlock: "
                         "source and destination CIDR blocks are of different families: the "
@@ -293,10 +292,10 @@ struct bad_json {
     const char *msg; /* must appear in the message */
 };
 
-#define RULE(body)                                                                              \
-    "{\"TrafficMirrorFilters\": [{\"TrafficMirrorFilterId\": \"tmf-1\",\n"                     \
+#define RULE(body)                                                                                 \
+    "{\"TrafficMirrorFilters\": [{\"TrafficMirrorFilterId\": \"tmf-1\",\n"                         \
     " \"IngressFilterRules\": [" body "]}]}"
-#define GOOD "\"SourceCidrBlock\": \"0.0.0.0/0\", \"DestinationCidrBlock\": \"0.0.0.0/0\""
+#define GOOD      "\"SourceCidrBlock\": \"0.0.0.0/0\", \"DestinationCidrBlock\": \"0.0.0.0/0\""
 #define GOOD_RULE "{\"RuleNumber\": 1, \"RuleAction\": \"accept\", " GOOD "}"
 
 static const struct bad_json bad[] = {
@@ -337,7 +336,8 @@ static const struct bad_json bad[] = {
     {RULE("{\"RuleNumber\": 5, \"RuleAction\": [\"accept\"], " GOOD "}"), NULL, MDEC_E_SYNTAX,
      "[\"accept\"]", 0, "expected a string, found an array"},
     {RULE("{\"RuleNumber\": 5, \"RuleAction\": \"accept\", \"Protocol\": 256, " GOOD "}"), NULL,
-     MDEC_E_SYNTAX, "256", 0, "Protocol: expected an IANA protocol number from 0 to 255, found 256"},
+     MDEC_E_SYNTAX, "256", 0,
+     "Protocol: expected an IANA protocol number from 0 to 255, found 256"},
     {RULE("{\"RuleNumber\": 5, \"RuleAction\": \"accept\", \"Protocol\": \"tcp\", " GOOD "}"), NULL,
      MDEC_E_SYNTAX, "\"tcp\"", 0, "found \"tcp\""},
     {RULE("{\"RuleNumber\": 5, \"RuleAction\": \"accept\", \"Protocol\": {}, " GOOD "}"), NULL,
@@ -399,21 +399,26 @@ static const struct bad_json bad[] = {
      "TrafficMirrorFilterRules[0]: missing TrafficDirection"},
     /* duplicates */
     {RULE(GOOD_RULE ",\n  {\"RuleNumber\": 2, \"RuleAction\": \"reject\", " GOOD "},\n  "
-          "{\"RuleAction\": \"reject\", \"RuleNumber\": 1, " GOOD "}"),
+                    "{\"RuleAction\": \"reject\", \"RuleNumber\": 1, " GOOD "}"),
      NULL, MDEC_E_EXISTS, "1, \"S", 0,
      "TrafficMirrorFilters[0].IngressFilterRules[2].RuleNumber: rule number 1 is already used "
      "by IngressFilterRules[0] (ingress, line 2)"},
     {"{\"TrafficMirrorFilterRules\": [\n"
-     "{\"RuleNumber\": 9, \"RuleAction\": \"accept\", \"TrafficDirection\": \"egress\", " GOOD "},\n"
-     "{\"RuleNumber\": 9, \"RuleAction\": \"accept\", \"TrafficDirection\": \"ingress\", " GOOD "},\n"
-     "{\"RuleNumber\": 9, \"RuleAction\": \"accept\", \"TrafficDirection\": \"egress\", " GOOD "}]}",
-     NULL, MDEC_E_EXISTS, "9, \"RuleAction\": \"accept\", \"TrafficDirection\": \"egress\", "
+     "{\"RuleNumber\": 9, \"RuleAction\": \"accept\", \"TrafficDirection\": \"egress\", " GOOD
+     "},\n"
+     "{\"RuleNumber\": 9, \"RuleAction\": \"accept\", \"TrafficDirection\": \"ingress\", " GOOD
+     "},\n"
+     "{\"RuleNumber\": 9, \"RuleAction\": \"accept\", \"TrafficDirection\": \"egress\", " GOOD
+     "}]}",
+     NULL, MDEC_E_EXISTS,
+     "9, \"RuleAction\": \"accept\", \"TrafficDirection\": \"egress\", "
      "\"SourceCidrBlock\": \"0.0.0.0/0\", \"DestinationCidrBlock\": \"0.0.0.0/0\"}]",
-     0, "TrafficMirrorFilterRules[2].RuleNumber: rule number 9 is already used by "
-        "TrafficMirrorFilterRules[0] (egress, line 2)"},
+     0,
+     "TrafficMirrorFilterRules[2].RuleNumber: rule number 9 is already used by "
+     "TrafficMirrorFilterRules[0] (egress, line 2)"},
     /* a duplicate told before a later error */
     {RULE(GOOD_RULE ", {\"RuleNumber\": 1, \"RuleAction\": \"reject\", " GOOD "}, "
-          "{\"RuleNumber\": 3}"),
+                    "{\"RuleNumber\": 3}"),
      NULL, MDEC_E_EXISTS, "1, \"RuleAction\": \"reject\"", 0,
      "IngressFilterRules[1].RuleNumber: rule number 1 is already used"},
     {RULE("{\"RuleNumber\": 1, \"RuleNumber\": 2, \"RuleAction\": \"accept\", " GOOD "}"), NULL,
@@ -421,8 +426,8 @@ static const struct bad_json bad[] = {
      "IngressFilterRules[0]: \"RuleNumber\" appears twice in the object"},
     {"{\"TrafficMirrorFilters\": [], \"TrafficMirrorFilters\": []}", NULL, MDEC_E_SYNTAX,
      "\"TrafficMirrorFilters\": []}", 0, "\"TrafficMirrorFilters\" appears twice"},
-    {"{\"TrafficMirrorFilters\": [{\"IngressFilterRules\": [], \"IngressFilterRules\": []}]}",
-     NULL, MDEC_E_SYNTAX, "\"IngressFilterRules\": []}", 0,
+    {"{\"TrafficMirrorFilters\": [{\"IngressFilterRules\": [], \"IngressFilterRules\": []}]}", NULL,
+     MDEC_E_SYNTAX, "\"IngressFilterRules\": []}", 0,
      "TrafficMirrorFilters[0]: \"IngressFilterRules\" appears twice"},
     /* which filter */
     {"{\"TrafficMirrorFilters\": [{\"TrafficMirrorFilterId\": \"tmf-1\"}, "
@@ -447,9 +452,11 @@ static const struct bad_json bad[] = {
      "expected TrafficMirrorFilters, TrafficMirrorFilterRules, or the "
      "IngressFilterRules/EgressFilterRules of a filter, found none of them"},
     {"{\"TrafficMirrorFilters\": [], \"EgressFilterRules\": []}", NULL, MDEC_E_SYNTAX,
-     "\"EgressFilterRules\"", 0, "\"EgressFilterRules\" cannot be read together with TrafficMirrorFilters"},
+     "\"EgressFilterRules\"", 0,
+     "\"EgressFilterRules\" cannot be read together with TrafficMirrorFilters"},
     {"{\"TrafficMirrorFilterRules\": [], \"TrafficMirrorFilter\": {}}", NULL, MDEC_E_SYNTAX,
-     "\"TrafficMirrorFilter\":", 0, "\"TrafficMirrorFilter\" cannot be read together with TrafficMirrorFilterRules"},
+     "\"TrafficMirrorFilter\":", 0,
+     "\"TrafficMirrorFilter\" cannot be read together with TrafficMirrorFilterRules"},
     /* JSON syntax */
     {"", NULL, MDEC_E_SYNTAX, "", 0,
      "expected a JSON object (the output of aws ec2 describe-traffic-mirror-filters), found the "

@@ -23,10 +23,9 @@ static void check_bad(struct mdec_filter *f, const struct bad_case *c)
     struct mdec_parse_error e;
     memset(&e, 0xFF, sizeof e);
     const int rc = mdec_filter_parse(f, c->text, strlen(c->text), &e);
-    if (rc != c->rc || e.line != c->line || e.column != c->column ||
-        !strstr(e.message, c->words))
-        fail_msg("text '%s':\n got rc %d at %u:%u '%s'\nwant rc %d at %u:%u with '%s'", c->text,
-                 rc, e.line, e.column, e.message, c->rc, c->line, c->column, c->words);
+    if (rc != c->rc || e.line != c->line || e.column != c->column || !strstr(e.message, c->words))
+        fail_msg("text '%s':\n got rc %d at %u:%u '%s'\nwant rc %d at %u:%u with '%s'", c->text, rc,
+                 e.line, e.column, e.message, c->rc, c->line, c->column, c->words);
     assert_true(strlen(e.message) < sizeof e.message);
     char after[8192];
     dump_rules(f, after, sizeof after);
@@ -43,7 +42,8 @@ static const struct bad_case syntax_cases[] = {
     {"\n\n# comment\n   egres", MDEC_E_SYNTAX, 4, 4, "found 'egres'"},
     /* number */
     {"ingress", MDEC_E_SYNTAX, 1, 8, "expected a rule number (1..32766), found end of line"},
-    {"ingress x accept all any any", MDEC_E_SYNTAX, 1, 9, "expected a rule number (1..32766), found 'x'"},
+    {"ingress x accept all any any", MDEC_E_SYNTAX, 1, 9,
+     "expected a rule number (1..32766), found 'x'"},
     {"ingress 0 accept all any any", MDEC_E_SYNTAX, 1, 9, "found '0'"},
     {"ingress 32767 accept all any any", MDEC_E_SYNTAX, 1, 9, "found '32767'"},
     {"egress 99999999999999999999 accept all any any", MDEC_E_SYNTAX, 1, 8, "rule number"},
@@ -87,8 +87,7 @@ static const struct bad_case syntax_cases[] = {
     {"ingress 10 accept tcp any any dport", MDEC_E_SYNTAX, 1, 36,
      "expected a port or port range (0..65535 or LO-HI) after 'dport', found end of line"},
     {"ingress 10 accept tcp any any dport 65536", MDEC_E_SYNTAX, 1, 37, "found '65536'"},
-    {"ingress 10 accept tcp any any sport 80-", MDEC_E_SYNTAX, 1, 37,
-     "after 'sport', found '80-'"},
+    {"ingress 10 accept tcp any any sport 80-", MDEC_E_SYNTAX, 1, 37, "after 'sport', found '80-'"},
     {"ingress 10 accept tcp any any sport -80", MDEC_E_SYNTAX, 1, 37, "found '-80'"},
     {"ingress 10 accept tcp any any dport 1-2-3", MDEC_E_SYNTAX, 1, 37, "found '1-2-3'"},
     {"ingress 10 accept tcp any any dport 90-80", MDEC_E_SYNTAX, 1, 37,
@@ -135,8 +134,8 @@ static const struct bad_case syntax_cases[] = {
     /* the error is on the line it is on */
     {"# rules\ningress 10 accept all any any\r\n\r\negress 1 accept tcp any any dport x\r\n",
      MDEC_E_SYNTAX, 4, 35, "found 'x'"},
-    {"ingress 10 accept all any any\ningress 11 accept all any any\nbogus\n", MDEC_E_SYNTAX, 3,
-     1, "found 'bogus'"},
+    {"ingress 10 accept all any any\ningress 11 accept all any any\nbogus\n", MDEC_E_SYNTAX, 3, 1,
+     "found 'bogus'"},
 };
 
 static void test_syntax_errors(void **state)
@@ -169,11 +168,11 @@ static void test_duplicate_numbers(void **state)
          "ingress 3 accept all any any\ningress 9 accept all any any\n",
          MDEC_E_EXISTS, 3, 9, "rule number 3 is already used by ingress rule on line 2"},
         /* a duplicate before a syntax error: the earlier line wins */
-        {"ingress 1 accept all any any\ningress 1 accept all any any\nbogus\n", MDEC_E_EXISTS,
-         2, 9, "on line 1"},
+        {"ingress 1 accept all any any\ningress 1 accept all any any\nbogus\n", MDEC_E_EXISTS, 2, 9,
+         "on line 1"},
         /* a syntax error before a duplicate */
-        {"bogus\ningress 1 accept all any any\ningress 1 accept all any any\n", MDEC_E_SYNTAX, 1,
-         1, "found 'bogus'"},
+        {"bogus\ningress 1 accept all any any\ningress 1 accept all any any\n", MDEC_E_SYNTAX, 1, 1,
+         "found 'bogus'"},
         /* with rules already in the filter */
         {"ingress 2 accept all any any\ningress 100 accept all any any\n", MDEC_E_EXISTS, 2, 9,
          "rule number 100 is already used by an ingress rule in the filter"},
@@ -264,8 +263,7 @@ static void test_layout_tolerance(void **state)
                               "ingress 300 accept sctp any any\n"
                               "egress 100 accept all any any\n"
                               "egress 200 reject icmpv6 ::/0 fe80::/10\n");
-    assert_int_equal(mdec_filter_options(f),
-                     MDEC_FILTER_AMAZON_DNS | MDEC_FILTER_UNKNOWN_REJECT);
+    assert_int_equal(mdec_filter_options(f), MDEC_FILTER_AMAZON_DNS | MDEC_FILTER_UNKNOWN_REJECT);
     /* line numbers are recorded */
     assert_int_equal(mdec_filter_rule(f, 0)->line, 4);
     assert_int_equal(mdec_filter_rule(f, 1)->line, 5);
