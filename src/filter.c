@@ -77,7 +77,8 @@ struct mdec_filter {
     struct mdec_addr res[MDEC_FILTER_MAX_RESOLVERS];
 };
 
-#define HDR_SIZE ((sizeof(struct mdec_filter) + MDEC_FILTER_ALIGN - 1) & ~(size_t)(MDEC_FILTER_ALIGN - 1))
+#define HDR_SIZE                                                                                   \
+    ((sizeof(struct mdec_filter) + MDEC_FILTER_ALIGN - 1) & ~(size_t)(MDEC_FILTER_ALIGN - 1))
 #define MAX_RULES 65532u
 
 _Static_assert(MDEC_FILTER_ALIGN % _Alignof(struct crule) == 0, "crule alignment");
@@ -118,7 +119,8 @@ size_t mdec_filter_size(uint32_t max_rules)
 {
     if (max_rules < 1 || max_rules > MAX_RULES)
         return 0;
-    const size_t n = HDR_SIZE + (size_t)max_rules * (sizeof(struct crule) + sizeof(struct mdec_rule));
+    const size_t n =
+        HDR_SIZE + (size_t)max_rules * (sizeof(struct crule) + sizeof(struct mdec_rule));
     return (n + MDEC_FILTER_ALIGN - 1) & ~(size_t)(MDEC_FILTER_ALIGN - 1);
 }
 
@@ -257,7 +259,8 @@ static void prefix_words(const struct mdec_prefix *p, uint64_t v[2], uint64_t m[
     const unsigned bits = p->addr.family == MDEC_AF_NONE ? 0 : p->len;
     for (unsigned i = 0; i < 16; i++) {
         const unsigned lo = i * 8;
-        mask[i] = bits >= lo + 8 ? 0xFF : bits > lo ? (uint8_t)(0xFF00u >> (bits - lo)) : 0;
+        const unsigned m8 = bits >= lo + 8 ? 0xFFu : bits > lo ? 0xFF00u >> (bits - lo) : 0u;
+        mask[i] = (uint8_t)m8;
         a[i] = (uint8_t)(p->addr.a[i] & mask[i]);
     }
     load_words(a, v);

@@ -17,8 +17,8 @@
 #include "mirrordec/filter.h"
 
 #define MDEC_RULE_NUMBER_MAX 32766u
-#define MDEC_RULE_MATCH_ALL                                                                     \
-    (MDEC_RULE_SPORT | MDEC_RULE_DPORT | MDEC_RULE_TUNNEL_ID | MDEC_RULE_TRUNCATED |             \
+#define MDEC_RULE_MATCH_ALL                                                                        \
+    (MDEC_RULE_SPORT | MDEC_RULE_DPORT | MDEC_RULE_TUNNEL_ID | MDEC_RULE_TRUNCATED |               \
      MDEC_RULE_COMPLETE)
 /* Scratch-only mark the JSON parser sets on a rule (never committed). */
 #define MDEC_RULE_SCRATCH_MARK 0x8000u
@@ -61,7 +61,7 @@ MDEC_HIDDEN int mdec__filter_is_resolver(const struct mdec_filter *f, const stru
 MDEC_HIDDEN unsigned mdec__filter_resolver_room(const struct mdec_filter *f);
 
 /* Internal option bits' public names, for the parsers. */
-#define MDEC_FILTER_OPTIONS_ALL                                                                 \
+#define MDEC_FILTER_OPTIONS_ALL                                                                    \
     (MDEC_FILTER_AMAZON_DNS | MDEC_FILTER_UNKNOWN_REJECT | MDEC_FILTER_AMAZON_DNS_BY_RULES)
 
 /* Case-insensitive comparison of s[0..n) with the lowercase word w. */

@@ -44,8 +44,8 @@
 #include "text.h"
 
 #define JSON_MAX_DEPTH 64
-#define NOPOS ((size_t)-1)
-#define PATH_MAX_ 6u
+#define NOPOS          ((size_t)-1)
+#define PATH_MAX_      6u
 
 enum shape { SHAPE_NONE, SHAPE_LIST, SHAPE_WRAP, SHAPE_RULES, SHAPE_BARE };
 enum mode { MODE_SURVEY, MODE_EXTRACT, MODE_DUP };
@@ -277,7 +277,8 @@ static int lex_string(struct jr *j, struct jspan *sp)
     int esc = 0;
     for (;;) {
         if (i >= j->n)
-            return jfail(j, j->n, MDEC_E_SYNTAX, "expected '\"' to end the string, found ", j->n, "");
+            return jfail(j, j->n, MDEC_E_SYNTAX, "expected '\"' to end the string, found ", j->n,
+                         "");
         const unsigned char c = (unsigned char)j->s[i];
         if (c == '"')
             break;
@@ -465,8 +466,7 @@ static int jopen(struct jr *j, char c, struct jit *it)
     if (jpeek(j) != c)
         return jexpected(j, c == '{' ? "an object" : "an array");
     if (j->depth >= JSON_MAX_DEPTH)
-        return jfail(j, j->pos, MDEC_E_SYNTAX, "containers nest deeper than 64 levels", NOPOS,
-                     "");
+        return jfail(j, j->pos, MDEC_E_SYNTAX, "containers nest deeper than 64 levels", NOPOS, "");
     j->pos++;
     j->depth++;
     it->first = 1;
@@ -672,9 +672,9 @@ struct jctx {
     size_t id_len;
     enum shape shape;
     enum mode mode;
-    uint32_t room, k; /* scratch slots: available, used */
-    int dns;          /* NetworkServices holds amazon-dns */
-    int have_rule_id; /* rules form without an id asked for: */
+    uint32_t room, k;     /* scratch slots: available, used */
+    int dns;              /* NetworkServices holds amazon-dns */
+    int have_rule_id;     /* rules form without an id asked for: */
     struct jspan rule_id; /* the filter id the rules name */
     /* survey */
     uint32_t n_filters;
@@ -682,8 +682,8 @@ struct jctx {
     struct jspan ids[2];
     uint32_t n_ids;
     int next_token;
-    size_t shape_at[5];   /* value position of each shape's key */
-    size_t shape_key[5];  /* key position of each shape's key */
+    size_t shape_at[5];  /* value position of each shape's key */
+    size_t shape_key[5]; /* key position of each shape's key */
     int one_has_id, one_id_matches;
     struct jspan one_id;
 };
@@ -704,10 +704,14 @@ static const struct {
     const char *key;
     unsigned bit;
 } rule_keys[] = {
-    {"RuleNumber", F_NUMBER},         {"RuleAction", F_ACTION},
-    {"Protocol", F_PROTO},            {"SourceCidrBlock", F_SRC},
-    {"DestinationCidrBlock", F_DST},  {"SourcePortRange", F_SPORT},
-    {"DestinationPortRange", F_DPORT}, {"TrafficDirection", F_DIR},
+    {"RuleNumber", F_NUMBER},
+    {"RuleAction", F_ACTION},
+    {"Protocol", F_PROTO},
+    {"SourceCidrBlock", F_SRC},
+    {"DestinationCidrBlock", F_DST},
+    {"SourcePortRange", F_SPORT},
+    {"DestinationPortRange", F_DPORT},
+    {"TrafficDirection", F_DIR},
     {"TrafficMirrorFilterId", F_ID},
 };
 
@@ -914,11 +918,11 @@ static int parse_rule(struct jr *j, struct jctx *c, unsigned list_dir)
                 char a[140];
                 struct sbuf b;
                 mdec__sb_init(&b, a, sizeof a);
-                mdec__sb_str(&b, "the rules belong to more than one filter (");
+                mdec__sb_str(&b, "rules of two filters (");
                 sb_span(&b, j, &c->rule_id);
                 mdec__sb_str(&b, " and ");
                 sb_span(&b, j, &id);
-                mdec__sb_str(&b, "): pass the TrafficMirrorFilterId of the one to import");
+                mdec__sb_str(&b, "): pass the id of the one to import");
                 (void)mdec__sb_done(&b);
                 jpush(j, "TrafficMirrorFilterId");
                 return jfail(j, id.at, MDEC_E_SYNTAX, a, NOPOS, "");
@@ -955,6 +959,7 @@ static int parse_rule(struct jr *j, struct jctx *c, unsigned list_dir)
             return twice(j, &key);
         have |= bit;
         jpush(j, name);
+        (void)jpeek(j); /* j->pos: the value's first byte */
         uint32_t v;
         int present;
         size_t at;
@@ -1208,7 +1213,8 @@ static int survey(struct jr *j, struct jctx *c)
     int rc;
     skip_bom(j);
     if (jpeek(j) != '{')
-        return jexpected(j, "a JSON object (the output of aws ec2 describe-traffic-mirror-filters)");
+        return jexpected(j,
+                         "a JSON object (the output of aws ec2 describe-traffic-mirror-filters)");
     const size_t top = j->pos;
     if (jopen(j, '{', &it))
         return -1;
@@ -1249,8 +1255,8 @@ static int survey(struct jr *j, struct jctx *c)
                     c->n_ids += has_id != 0;
                     if (m && c->selected >= 0) {
                         jpush(j, "TrafficMirrorFilterId");
-                        return jfail(j, id.at, MDEC_E_INVALID, "a second filter has the id ",
-                                     id.at, "");
+                        return jfail(j, id.at, MDEC_E_INVALID, "a second filter has the id ", id.at,
+                                     "");
                     }
                     if (m)
                         c->selected = c->n_filters;
@@ -1305,13 +1311,14 @@ static int survey(struct jr *j, struct jctx *c)
                      "IngressFilterRules/EgressFilterRules of a filter, found none of them",
                      NOPOS, "");
     if (second != SHAPE_NONE) {
-        const size_t at = c->shape_key[first] > c->shape_key[second] ? c->shape_key[first]
-                                                                     : c->shape_key[second];
-        j->pos = at;
-        return jfail(j, at, MDEC_E_SYNTAX, "", at,
-                     " cannot be read together with the other members: pass one document "
-                     "of one kind (TrafficMirrorFilters, TrafficMirrorFilter, "
-                     "TrafficMirrorFilterRules or a bare filter)");
+        static const char *const kinds[5] = {
+            NULL, " cannot be read together with TrafficMirrorFilters",
+            " cannot be read together with TrafficMirrorFilter",
+            " cannot be read together with TrafficMirrorFilterRules",
+            " cannot be read together with the rules of a bare filter"};
+        /* first and second are ordered by key position: second is later */
+        const size_t at = c->shape_key[second];
+        return jfail(j, at, MDEC_E_SYNTAX, "", at, kinds[first]);
     }
     c->shape = (enum shape)first;
     return 0;
@@ -1476,8 +1483,8 @@ int mdec_filter_parse_aws_json(struct mdec_filter *f, const char *json, size_t l
                 j.e = first;
                 j.rc = first_rc;
             } else if (!j.rc) {
-                (void)jfail(&j, 0, MDEC_E_EXISTS, "two rules share a direction and number",
-                            NOPOS, "");
+                (void)jfail(&j, 0, MDEC_E_EXISTS, "two rules share a direction and number", NOPOS,
+                            "");
             }
             failed = 1;
         }

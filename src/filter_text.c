@@ -163,8 +163,8 @@ static int parse_protocol(const struct tok *t, int16_t *proto)
     static const struct {
         const char *name;
         int16_t value;
-    } names[] = {{"all", MDEC_PROTO_ANY}, {"tcp", 6},     {"udp", 17},
-                 {"icmp", 1},             {"icmpv6", 58}, {"sctp", 132}};
+    } names[] = {{"all", MDEC_PROTO_ANY}, {"tcp", 6},   {"udp", 17}, {"icmp", 1},
+                 {"icmpv6", 58},          {"sctp", 132}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         if (mdec__word_is(t->s, t->n, names[i].name)) {
             *proto = names[i].value;
