@@ -52,7 +52,8 @@ enum {
     NEED_PORTS = 1,
     NEED_TUNNEL_ID = 2,
     NEED_TRUNCATED = 4,
-    NEED_COMPLETE = 8
+    NEED_COMPLETE = 8,
+    NEED_PROTO = 16 /* the upper-layer protocol is known (MDEC_FLOW_PROTO) */
 };
 
 struct crule {
@@ -276,6 +277,7 @@ static void compile(const struct mdec_rule *r, struct crule *c)
     if (r->protocol != MDEC_PROTO_ANY) {
         c->proto = (uint8_t)r->protocol;
         c->pmask = 0xFF;
+        c->need |= NEED_PROTO;
     }
     c->sport_span = c->dport_span = 0xFFFF;
     c->tid_span = UINT32_MAX;
@@ -499,7 +501,8 @@ int mdec_filter_add_dns_resolver(struct mdec_filter *f, const struct mdec_addr *
 
 static int is_amazon_dns(const struct mdec_filter *f, const struct mdec_flow *flow)
 {
-    if ((flow->proto != IPPROTO_UDP_ && flow->proto != IPPROTO_TCP_) ||
+    if (!(flow->flags & MDEC_FLOW_PROTO) ||
+        (flow->proto != IPPROTO_UDP_ && flow->proto != IPPROTO_TCP_) ||
         !(flow->flags & MDEC_FLOW_PORTS))
         return 0;
     return (flow->dport == 53 && mdec__filter_is_resolver(f, &flow->dst)) ||
@@ -558,6 +561,8 @@ enum mdec_verdict mdec_filter_eval_flow(const struct mdec_filter *f, const struc
     }
     p.proto = flow->proto;
     p.have = truncated ? NEED_TRUNCATED : NEED_COMPLETE;
+    if (flow->flags & MDEC_FLOW_PROTO)
+        p.have |= NEED_PROTO;
     p.sport = p.dport = 0;
     p.tid = 0;
     if (flow->flags & MDEC_FLOW_PORTS) {

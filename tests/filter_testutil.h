@@ -46,7 +46,7 @@ static inline struct mdec_flow mkflow(const char *src, const char *dst, int prot
     fl.src = addr_of(src);
     fl.dst = addr_of(dst);
     fl.proto = (uint8_t)proto;
-    fl.flags = MDEC_FLOW_IP;
+    fl.flags = MDEC_FLOW_IP | MDEC_FLOW_PROTO;
     if (sport >= 0) {
         fl.flags |= MDEC_FLOW_PORTS;
         fl.sport = (uint16_t)sport;

@@ -896,9 +896,31 @@ static void test_copy_is_a_filter(void **state)
     free(g);
 }
 
+/* An IPv6 packet cut inside its extension headers has addresses but no
+ * known upper-layer protocol (MDEC_FLOW_PROTO clear): rules naming a
+ * protocol cannot match it, rules for all protocols still can. */
+static void test_protocol_unknown(void **state)
+{
+    (void)state;
+    struct mdec_filter *f = filter_of("ingress 10 accept tcp any any\n"
+                                      "ingress 20 reject 0 any any\n"
+                                      "ingress 30 accept all 2001:db8::/32 any\n");
+    struct mdec_flow fl = mkflow("2001:db8::1", "2001:db8::2", 6, -1, 0);
+    expect_flow(f, &fl, 1, IN, ACC, __LINE__); /* rule 10 */
+    fl.flags &= (uint8_t)~MDEC_FLOW_PROTO;
+    fl.proto = 0; /* what was read so far: a hop-by-hop header's number */
+    expect_flow(f, &fl, 1, IN, ACC, __LINE__); /* neither 10 nor 20: rule 30 */
+    fl = mkflow("2001:db9::1", "2001:db8::2", 0, -1, 0);
+    expect_flow(f, &fl, 1, IN, REJ, __LINE__); /* rule 20 */
+    fl.flags &= (uint8_t)~MDEC_FLOW_PROTO;
+    expect_flow(f, &fl, 1, IN, REJ, __LINE__); /* no rule: rejected anyway */
+    free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_protocol_unknown),
         cmocka_unit_test(test_size_and_init),
         cmocka_unit_test(test_rule_init),
         cmocka_unit_test(test_cidr_edges_ipv4),

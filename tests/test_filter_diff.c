@@ -74,6 +74,7 @@ struct ref_set {
 struct ref_pkt {
     int ip, fam;
     uint8_t src[16], dst[16];
+    int has_proto; /* MDEC_FLOW_PROTO: an IPv6 chain cut short leaves it clear */
     int proto;
     int has_ports, sport, dport;
     int has_tid;
@@ -103,7 +104,7 @@ static int ref_match(const struct ref_rule *r, const struct ref_pkt *k)
 {
     if (!ref_in(&r->src, k->fam, k->src) || !ref_in(&r->dst, k->fam, k->dst))
         return 0;
-    if (r->proto != -1 && r->proto != k->proto)
+    if (r->proto != -1 && (!k->has_proto || r->proto != k->proto))
         return 0;
     if (r->has_sport && !(k->has_ports && k->sport >= r->sport_lo && k->sport <= r->sport_hi))
         return 0;
@@ -146,7 +147,7 @@ static int ref_eval(const struct ref_set *s, const struct ref_pkt *k)
 {
     if (!k->ip)
         return MDEC_VERDICT_REJECT;
-    const int dns = (k->proto == 6 || k->proto == 17) && k->has_ports &&
+    const int dns = k->has_proto && (k->proto == 6 || k->proto == 17) && k->has_ports &&
                     ((k->dport == 53 && ref_is_resolver(s, k->fam, k->dst)) ||
                      (k->sport == 53 && ref_is_resolver(s, k->fam, k->src)));
     if (dns && !s->dns)
@@ -358,6 +359,7 @@ static void aimed_pkt(const struct ref_rule *r, struct ref_pkt *k)
     addr_in(&r->src, k->fam, k->src);
     addr_in(&r->dst, k->fam, k->dst);
     k->proto = r->proto >= 0 && chance(95) ? r->proto : (int)rnd(256);
+    k->has_proto = chance(97);
     k->has_ports = chance(92);
     k->sport = r->has_sport ? near_range(r->sport_lo, r->sport_hi, 65535) : (int)rnd(65536);
     k->dport = r->has_dport ? near_range(r->dport_lo, r->dport_hi, 65535) : (int)rnd(65536);
@@ -393,6 +395,7 @@ static void random_pkt(const struct ref_set *s, struct ref_pkt *k)
         static const int protos[] = {6, 17, 1, 58, 132, 0, 255, 47};
         k->proto = protos[rnd(8)];
     }
+    k->has_proto = chance(95);
     k->has_ports = chance(80);
     if (k->has_ports) {
         k->sport = near_port(s);
@@ -562,7 +565,8 @@ static void to_flow(const struct ref_pkt *k, struct mdec_flow *fl)
 {
     memset(fl, 0, sizeof *fl);
     fl->flags = (uint8_t)((k->ip ? MDEC_FLOW_IP : 0) | (k->has_ports ? MDEC_FLOW_PORTS : 0) |
-                          (k->has_tid ? MDEC_FLOW_TUNNEL_ID : 0));
+                          (k->has_tid ? MDEC_FLOW_TUNNEL_ID : 0) |
+                          (k->ip && k->has_proto ? MDEC_FLOW_PROTO : 0));
     fl->src.family = fl->dst.family = (uint8_t)(k->fam == 4 ? MDEC_AF_IPV4 : MDEC_AF_IPV6);
     memcpy(fl->src.a, k->src, k->fam == 4 ? 4 : 16);
     memcpy(fl->dst.a, k->dst, k->fam == 4 ? 4 : 16);

@@ -835,7 +835,7 @@ static void aws_packet(struct mdec_result *r, uint32_t vni, const char *outer_sr
     r->cap_len = cap + 50;
     if (inner_src) {
         r->spans_present |= 1u << MDEC_SPAN_INNER_IP;
-        r->flow.flags = MDEC_FLOW_IP | MDEC_FLOW_TUNNEL_ID;
+        r->flow.flags = MDEC_FLOW_IP | MDEC_FLOW_PROTO | MDEC_FLOW_TUNNEL_ID;
         r->flow.src = addr_of(inner_src);
         r->flow.dst = addr_of(inner_dst);
         r->flow.proto = 6;
@@ -1006,7 +1006,7 @@ static void gwlb_stack(struct mdec_result *r, const char *inner_src, const char 
     g->u.geneve.have = MDEC_GWLB_ENDPOINT;
     g->u.geneve.gwlb_endpoint = UINT64_C(0x0123456789abcdef);
     push_tunnel(r, MDEC_TUNNEL_VXLAN, 1, 4711, "172.16.0.10", "172.16.0.99");
-    r->flow.flags = MDEC_FLOW_IP;
+    r->flow.flags = MDEC_FLOW_IP | MDEC_FLOW_PROTO;
     r->flow.src = addr_of(inner_src);
     r->flow.dst = addr_of(inner_dst);
     r->spans_present = 1u << MDEC_SPAN_INNER_IP;

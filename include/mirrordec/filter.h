@@ -56,7 +56,10 @@
  *   - Truncated packets: a rule with a port range needs the ports; when the
  *     capture holds none (MDEC_FLOW_PORTS clear: cut before the L4 header,
  *     or a later fragment) the rule does not match and evaluation moves on
- *     to the next rule.  A vni rule likewise needs MDEC_FLOW_TUNNEL_ID.
+ *     to the next rule.  A vni rule likewise needs MDEC_FLOW_TUNNEL_ID,
+ *     and a rule naming a protocol needs MDEC_FLOW_PROTO (an IPv6 packet
+ *     cut inside its extension headers has addresses but no known
+ *     protocol: only rules for all protocols can match it).
  *     A packet without inner IP addresses (ARP, other non-IP frames)
  *     matches no rule and is rejected.
  *   - Amazon DNS traffic: UDP or TCP to port 53 of an Amazon DNS address,
