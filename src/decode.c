@@ -257,6 +257,7 @@ static void begin_inner(struct dec *d, const struct win *w, enum level_kind kind
     r->inner.ethertype = 0;
     r->inner.ethernet = kind == LV_ETHERNET;
     r->inner.n_vlan = 0;
+    r->has_inner = 1;
 }
 
 /*
@@ -306,8 +307,9 @@ static void final_l4(struct dec *d, uint8_t proto, const struct win *ip, const s
     }
 }
 
-/* A frame that carries no tunnel: its own packet is the innermost one. */
-static void not_tunneled(struct dec *d)
+/* A frame that carries no tunnel: its own packet (of the given ethertype)
+ * is the innermost one. */
+static void not_tunneled(struct dec *d, uint16_t ethertype)
 {
     struct mdec_result *r = d->res;
     if (MDEC_HAS_SPAN(r, MDEC_SPAN_OUTER_IP)) {
@@ -322,8 +324,10 @@ static void not_tunneled(struct dec *d)
         r->inner.cap_len = ip->cap_len;
         r->inner.wire_len = ip->wire_len;
         r->inner.ip_len = ip->wire_len;
+        r->inner.ethertype = ethertype;
         r->inner.ethernet = 0;
         r->inner.n_vlan = 0;
+        r->has_inner = 1;
     }
     /* Once the frame is known to carry no tunnel, how its own L4 header
      * ends does not matter to a mirror decoder: it is not mirrored traffic.
@@ -453,7 +457,7 @@ static void walk(struct dec *d, enum level_kind kind, struct win w)
          * walk (a whole mirrored frame of a kind mirrordec does not parse). */
         if (kind != LV_IPV4 && kind != LV_IPV6) {
             if (outer) {
-                not_tunneled(d);
+                not_tunneled(d, ethertype);
             } else if (ethertype == ETH_ARP) {
                 uint32_t len;
                 struct win a;
@@ -489,7 +493,7 @@ static void walk(struct dec *d, enum level_kind kind, struct win w)
             r->flow.flags |= MDEC_FLOW_FRAGMENT;
             mdec__span(d, MDEC_SPAN_PAYLOAD, &l4w, 0);
             if (outer)
-                not_tunneled(d);
+                not_tunneled(d, ethertype);
             else if (ip.ip.end < ip.ip.wire_end)
                 mdec__truncated(d, &l4w, MDEC_LAYER_PAYLOAD);
             return;
@@ -518,7 +522,7 @@ static void walk(struct dec *d, enum level_kind kind, struct win w)
         if (tt == MDEC_TUNNEL_NONE) {
             final_l4(d, ip.proto, &ip.ip, &l4w, outer ? MDEC_SPAN_OUTER_L4 : MDEC_SPAN_INNER_L4);
             if (outer)
-                not_tunneled(d);
+                not_tunneled(d, ethertype);
             return;
         }
 
@@ -555,7 +559,7 @@ static void result_init(struct mdec_result *r, const uint8_t *frame, size_t cap,
     r->n_anomalies = 0;
     r->n_anomalies_seen = 0;
     r->n_outer_vlan = 0;
-    r->pad_[0] = 0;
+    r->has_inner = 0;
     r->spans_present = 0;
     r->frame = frame;
     r->cap_len = mdec__u32(cap);
@@ -661,7 +665,7 @@ enum mdec_status mdec_decode_udp(const struct mdec_config *cfg, const uint8_t *p
         return finish(&d);
     enum mdec_tunnel_type tt = port_tunnel(cfg, meta->sport, meta->dport);
     if (tt == MDEC_TUNNEL_NONE) {
-        not_tunneled(&d);
+        not_tunneled(&d, 0);
         return finish(&d);
     }
     struct ip_out carrier;

@@ -48,6 +48,7 @@ bool mdec__erspan(struct dec *d, const struct win *w, uint32_t gre_len, struct m
 
     if (gi.proto == ETH_ERSPAN_II && !(gi.flags_ver & 0x1000)) {
         e->version = 1;
+        t->flags |= MDEC_TF_HEADER;
         t->payload = ETH_TEB;
         *payload = mdec__tunnel_payload(w, gre_len);
         return true;
@@ -68,6 +69,8 @@ bool mdec__erspan(struct dec *d, const struct win *w, uint32_t gre_len, struct m
     e->t = (uint8_t)((h[2] >> 2) & 1);
     t->id = (uint32_t)(h[2] & 3) << 8 | h[3];
     t->flags |= MDEC_TF_ID;
+    if (!v3)
+        t->flags |= MDEC_TF_HEADER;
     if (h[0] >> 4 != (v3 ? 2 : 1))
         return mdec__malformed(d, MDEC_A_ERSPAN_VERSION, MDEC_LAYER_ERSPAN, hw.off);
 
@@ -96,6 +99,7 @@ bool mdec__erspan(struct dec *d, const struct win *w, uint32_t gre_len, struct m
         if (!rd_be64(&hw, 12, &e->platform))
             return mdec__truncated(d, &hw, MDEC_LAYER_ERSPAN);
     }
+    t->flags |= MDEC_TF_HEADER;
     if (e->ft == 0)
         t->payload = ETH_TEB;
     else if (e->ft == 2)

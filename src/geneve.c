@@ -177,7 +177,7 @@ bool mdec__geneve(struct dec *d, const struct win *w, struct mdec_tunnel *t, str
     g->gcp_direction = 0;
     g->gcp_endpoint_len = 0;
     t->id = (uint32_t)h[4] << 16 | (uint32_t)h[5] << 8 | h[6];
-    t->flags |= MDEC_TF_ID;
+    t->flags |= MDEC_TF_ID | MDEC_TF_HEADER;
     t->hdr_len = 8 + opt_len;
     if ((h[1] & 0x3F) || h[7]) {
         if (!mdec__reserved(d, MDEC_A_GENEVE_RESERVED, MDEC_LAYER_GENEVE, w->off))

@@ -97,6 +97,8 @@ bool mdec__gre(struct dec *d, const struct win *w, struct mdec_tunnel *t, struct
             return false;
     }
 
+    if (proto != ETH_ERSPAN_II && proto != ETH_ERSPAN_III)
+        t->flags |= MDEC_TF_HEADER; /* ERSPAN's is read by erspan.c */
     switch (proto) {
     case ETH_ERSPAN_II:
     case ETH_ERSPAN_III:

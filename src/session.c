@@ -198,7 +198,8 @@ struct mdec_table *mdec_table_init(void *mem, size_t size, uint32_t capacity,
         return NULL;
     if (!layout_of(capacity, &l) || size < l.total)
         return NULL;
-    if (cfg && (cfg->key_select > MDEC_KEY_OUTERMOST || cfg->unknown > MDEC_UNKNOWN_LEARN))
+    if (cfg && (cfg->key_select > MDEC_KEY_OUTERMOST || cfg->unknown > MDEC_UNKNOWN_LEARN ||
+                (cfg->n_learn_allow > 0 && cfg->learn_allow == NULL)))
         return NULL;
     unsigned char *base = mem;
     struct mdec_table *t = mem;
@@ -220,6 +221,9 @@ struct mdec_table *mdec_table_init(void *mem, size_t size, uint32_t capacity,
     if (cfg) {
         t->key_select = cfg->key_select;
         t->unknown = cfg->unknown;
+        t->learn_filter = cfg->learn_filter;
+        t->learn_allow = cfg->learn_allow;
+        t->n_learn_allow = cfg->n_learn_allow;
     }
     memset(&t->sessions[capacity], 0, sizeof t->sessions[capacity]);
     mdec_table_clear(t);

@@ -52,6 +52,9 @@ struct mdec_table {
     size_t bitmap_bytes;  /* all levels, which lie one after another            */
     uint8_t key_select;   /* enum mdec_key_select                               */
     uint8_t unknown;      /* enum mdec_unknown_policy                           */
+    const struct mdec_filter *learn_filter; /* template of learned sessions     */
+    const struct mdec_prefix *learn_allow;
+    uint32_t n_learn_allow;
     struct mdec_table_stats stats;
 };
 

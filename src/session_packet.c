@@ -86,14 +86,15 @@ enum mdec_direction mdec_session_direction(const struct mdec_session *s,
     return MDEC_DIR_UNKNOWN;
 }
 
-static int source_allowed(const struct mdec_session *s, const struct mdec_addr *src)
+static int source_allowed(const struct mdec_prefix *allow, uint32_t n_allow,
+                          const struct mdec_addr *src)
 {
-    if (s->n_allow == 0)
+    if (n_allow == 0)
         return 1;
-    if (src == NULL || s->allow == NULL)
+    if (src == NULL || allow == NULL)
         return 0;
-    for (uint32_t i = 0; i < s->n_allow; i++)
-        if (mdec_prefix_contains(&s->allow[i], src))
+    for (uint32_t i = 0; i < n_allow; i++)
+        if (mdec_prefix_contains(&allow[i], src))
             return 1;
     return 0;
 }
@@ -106,7 +107,7 @@ static enum mdec_verdict judge(const struct mdec_table *t, struct mdec_session *
     m->session = s;
     m->index = mdec_session_index(t, s);
     m->direction = MDEC_DIR_UNKNOWN;
-    if (!source_allowed(s, carrier_src(res, kt))) {
+    if (!source_allowed(s->allow, s->n_allow, carrier_src(res, kt))) {
         v = MDEC_VERDICT_FORGED;
     } else {
         const enum mdec_direction dir = mdec_session_direction(s, res, kt);
@@ -154,16 +155,26 @@ enum mdec_verdict mdec_table_process(struct mdec_table *t, const struct mdec_res
         t->stats.unknown++;
         if (t->unknown == MDEC_UNKNOWN_LEARN) {
             struct mdec_session *s = NULL;
-            if (t->count < t->capacity)
+            if (!source_allowed(t->learn_allow, t->n_learn_allow,
+                                carrier_src(res, m->key_tunnel))) {
+                /* Forged traffic never creates sessions. */
+                t->stats.learn_forged++;
+                v = MDEC_VERDICT_FORGED;
+                m->verdict = (uint8_t)v;
+            } else if (t->count < t->capacity) {
                 s = mdec_table_add(t, &m->key, NULL);
-            else
+            } else {
                 t->stats.learn_full++;
+            }
             if (s) {
                 t->stats.learned++;
                 (void)mdec_key_format(&s->key, s->name, sizeof s->name);
+                s->filter = t->learn_filter;
+                s->allow = t->learn_allow;
+                s->n_allow = t->n_learn_allow;
                 v = judge(t, s, res, m->key_tunnel, m);
             } else {
-                t->stats.dropped++; /* full, or a key no session can have */
+                t->stats.dropped++; /* full, forged, or a key no session can have */
             }
         } else if (t->unknown == MDEC_UNKNOWN_DROP) {
             t->stats.dropped++;

@@ -30,6 +30,7 @@ bool mdec__vxlan(struct dec *d, const struct win *w, struct mdec_tunnel *t, stru
         return false;
     if (!rd_copy(w, 0, h, sizeof h))
         return mdec__truncated(d, w, MDEC_LAYER_VXLAN);
+    t->flags |= MDEC_TF_HEADER;
     if (!(h[0] & 0x08))
         return mdec__malformed(d, MDEC_A_VXLAN_I_FLAG, MDEC_LAYER_VXLAN, w->off);
     t->id = (uint32_t)h[4] << 16 | (uint32_t)h[5] << 8 | h[6];

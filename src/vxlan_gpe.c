@@ -33,6 +33,7 @@ bool mdec__vxlan_gpe(struct dec *d, const struct win *w, struct mdec_tunnel *t,
         return mdec__truncated(d, w, MDEC_LAYER_VXLAN_GPE);
     t->u.gpe.flags = h[0];
     t->u.gpe.next_proto = h[3];
+    t->flags |= MDEC_TF_HEADER;
     if (h[0] & 0x08) {
         t->id = (uint32_t)h[4] << 16 | (uint32_t)h[5] << 8 | h[6];
         t->flags |= MDEC_TF_ID;

@@ -73,7 +73,8 @@ static void test_aws_vxlan_spans(void **state)
     assert_int_equal(r.n_tunnels, 1);
     const struct mdec_tunnel *t = &r.tunnels[0];
     assert_int_equal(t->type, MDEC_TUNNEL_VXLAN);
-    assert_int_equal(t->flags, MDEC_TF_ID | MDEC_TF_CARRIER | MDEC_TF_PORTS | MDEC_TF_COMPLETE);
+    assert_int_equal(t->flags, MDEC_TF_ID | MDEC_TF_CARRIER | MDEC_TF_PORTS | MDEC_TF_COMPLETE |
+                                   MDEC_TF_HEADER);
     assert_int_equal(t->id, 123);
     assert_int_equal(t->off, 42);
     assert_int_equal(t->hdr_len, 8);
@@ -88,6 +89,7 @@ static void test_aws_vxlan_spans(void **state)
     assert_int_equal(r.inner.cap_len, 58);
     assert_int_equal(r.inner.wire_len, 58);
     assert_int_equal(r.inner.ip_len, 44);
+    assert_int_equal(r.has_inner, 1);
     assert_int_equal(r.inner.ethertype, 0x0800);
     assert_int_equal(r.inner.ethernet, 1);
     assert_int_equal(r.inner.n_vlan, 0);
@@ -597,6 +599,7 @@ static void test_result_reuse(void **state)
     assert_int_equal(r.n_tunnels, 0);
     assert_int_equal(r.n_anomalies, 0);
     assert_int_equal(r.flow.flags, 0);
+    assert_int_equal(r.has_inner, 0);
     assert_int_equal(r.spans_present, 1u << MDEC_SPAN_OUTER_LINK);
 }
 
@@ -659,13 +662,77 @@ static void test_gre_routing_and_keys(void **state)
     assert_int_equal(r.tunnels[0].u.erspan.version, 2);
     assert_int_equal(r.tunnels[0].hdr_len, 12 + 8); /* GRE with key and seq, ERSPAN II */
     assert_int_equal(r.span[MDEC_SPAN_OUTER_L4].hdr_len, 20);
-    /* Cut inside the ERSPAN header: the key is still not an ERSPAN id. */
+    /* Cut inside the ERSPAN header: the key is still not an ERSPAN id, and
+     * the ERSPAN fields were not read. */
     assert_int_equal(mdec_decode(&cfg, MDEC_LINK_ETHERNET, p.b, 14 + 20 + 12 + 2, p.n, &r),
                      MDEC_TRUNCATED);
     assert_int_equal(r.tunnels[0].type, MDEC_TUNNEL_ERSPAN);
     assert_false(r.tunnels[0].flags & MDEC_TF_ID);
+    assert_false(r.tunnels[0].flags & MDEC_TF_HEADER);
     assert_int_equal(r.cut.layer, MDEC_LAYER_ERSPAN);
     check_every_length(&cfg, MDEC_LINK_ETHERNET, p.b, p.n, p.n);
+}
+
+/* MDEC_TF_HEADER: the type-specific fields are there for an incomplete
+ * tunnel too, exactly when its fixed header was read. */
+static void test_tunnel_header_flag(void **state)
+{
+    (void)state;
+    struct mdec_config cfg;
+    struct mdec_result r;
+    static struct pb p;
+    mdec_config_init(&cfg);
+
+    /* GRE carrying NHRP: unsupported, but the protocol is known. */
+    pb_init(&p);
+    pb_eth(&p, 0x0800);
+    size_t ip = pb_ipv4(&p, "10.0.0.1", "10.0.0.2", 47);
+    pb_be16(&p, 0x1000);
+    pb_be16(&p, 0x2001);
+    pb_be32(&p, 77);
+    pb_fill(&p, 0, 20);
+    pb_end_ipv4(&p, ip);
+    assert_int_equal(mdec_decode(&cfg, MDEC_LINK_ETHERNET, p.b, p.n, p.n, &r), MDEC_UNSUPPORTED);
+    assert_int_equal(r.tunnels[0].flags & (MDEC_TF_HEADER | MDEC_TF_COMPLETE), MDEC_TF_HEADER);
+    assert_int_equal(r.tunnels[0].u.gre.proto, 0x2001);
+    assert_int_equal(r.tunnels[0].u.gre.seq, 77);
+
+    /* GRE version 1 (PPTP): the rest of its header is laid out otherwise. */
+    p.b[34 + 1] = 0x01;
+    assert_int_equal(mdec_decode(&cfg, MDEC_LINK_ETHERNET, p.b, p.n, p.n, &r), MDEC_UNSUPPORTED);
+    assert_false(r.tunnels[0].flags & MDEC_TF_HEADER);
+
+    /* ERSPAN III with frame type 7: unsupported, the frame type is known. */
+    pb_init(&p);
+    pb_eth(&p, 0x0800);
+    ip = pb_ipv4(&p, "10.0.0.1", "10.0.0.2", 47);
+    pb_be16(&p, 0);
+    pb_be16(&p, 0x22EB);
+    pb_be32(&p, 0x20000000 | 101);
+    pb_be32(&p, 0);
+    pb_be16(&p, 0);
+    pb_u8(&p, 7 << 2);
+    pb_u8(&p, 0);
+    pb_fill(&p, 0, 20);
+    pb_end_ipv4(&p, ip);
+    assert_int_equal(mdec_decode(&cfg, MDEC_LINK_ETHERNET, p.b, p.n, p.n, &r), MDEC_UNSUPPORTED);
+    assert_true(r.tunnels[0].flags & MDEC_TF_HEADER);
+    assert_int_equal(r.tunnels[0].u.erspan.ft, 7);
+    assert_int_equal(r.tunnels[0].u.erspan.version, 3);
+    assert_int_equal(r.tunnels[0].id, 101);
+
+    /* A VXLAN header cut short: no header, no id. */
+    assert_int_equal(mdec_decode(&cfg, MDEC_LINK_ETHERNET, aws_vxlan, 46, sizeof aws_vxlan, &r),
+                     MDEC_TRUNCATED);
+    assert_int_equal(r.tunnels[0].flags & (MDEC_TF_HEADER | MDEC_TF_ID), 0);
+    assert_int_equal(r.has_inner, 0);
+    /* Cut right after it: the header was read, the inner packet begins. */
+    assert_int_equal(mdec_decode(&cfg, MDEC_LINK_ETHERNET, aws_vxlan, 52, sizeof aws_vxlan, &r),
+                     MDEC_TRUNCATED);
+    assert_true(r.tunnels[0].flags & MDEC_TF_HEADER);
+    assert_int_equal(r.has_inner, 1);
+    assert_int_equal(r.inner.cap_len, 2);
+    assert_int_equal(r.inner.wire_len, 58);
 }
 
 static void test_names(void **state)
@@ -728,6 +795,7 @@ int main(void)
         cmocka_unit_test(test_odd_inputs),
         cmocka_unit_test(test_result_reuse),
         cmocka_unit_test(test_gre_routing_and_keys),
+        cmocka_unit_test(test_tunnel_header_flag),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_version),
     };

@@ -114,7 +114,7 @@ static void test_size_and_init(void **state)
     assert_null(mdec_table_init(mem, need, (UINT32_C(1) << 26) + 1, NULL));
     /* The size of a smaller table is not enough for a bigger one. */
     assert_null(mdec_table_init(mem, mdec_table_size(4), cap, NULL));
-    struct mdec_table_config bad = {MDEC_KEY_OUTERMOST + 1, MDEC_UNKNOWN_DROP};
+    struct mdec_table_config bad = {.key_select = MDEC_KEY_OUTERMOST + 1, .unknown = MDEC_UNKNOWN_DROP};
     assert_null(mdec_table_init(mem, need, cap, &bad));
     bad.key_select = MDEC_KEY_INNERMOST;
     bad.unknown = MDEC_UNKNOWN_LEARN + 1;
@@ -1021,8 +1021,9 @@ static void test_key_select_nested(void **state)
     struct mdec_result r;
     struct mdec_match m;
     for (int outer = 0; outer < 2; outer++) {
-        struct mdec_table_config cfg = {outer ? MDEC_KEY_OUTERMOST : MDEC_KEY_INNERMOST,
-                                        MDEC_UNKNOWN_DROP};
+        struct mdec_table_config cfg = {
+            .key_select = outer ? MDEC_KEY_OUTERMOST : MDEC_KEY_INNERMOST,
+            .unknown = MDEC_UNKNOWN_DROP};
         void *mem;
         struct mdec_table *t = new_table(4, &cfg, &mem);
         struct mdec_session *sv = add_ok(t, vxlan(4711));
@@ -1095,7 +1096,7 @@ static void test_unknown_drop(void **state)
 static void test_unknown_default(void **state)
 {
     (void)state;
-    struct mdec_table_config cfg = {MDEC_KEY_INNERMOST, MDEC_UNKNOWN_DEFAULT};
+    struct mdec_table_config cfg = {.key_select = MDEC_KEY_INNERMOST, .unknown = MDEC_UNKNOWN_DEFAULT};
     void *mem;
     struct mdec_table *t = new_table(4, &cfg, &mem);
     struct mdec_session *known = add_ok(t, vxlan(1));
@@ -1141,7 +1142,7 @@ static void test_unknown_default(void **state)
 static void test_unknown_learn(void **state)
 {
     (void)state;
-    struct mdec_table_config cfg = {MDEC_KEY_INNERMOST, MDEC_UNKNOWN_LEARN};
+    struct mdec_table_config cfg = {.key_select = MDEC_KEY_INNERMOST, .unknown = MDEC_UNKNOWN_LEARN};
     void *mem;
     struct mdec_table *t = new_table(3, &cfg, &mem);
     const struct mdec_table_stats *st = mdec_table_stats(t);
@@ -1338,6 +1339,60 @@ static void test_filter(void **state)
     free(mem);
 }
 
+/* Learned sessions start from the table's template: the packet that creates
+ * one is filtered, and a source outside the learn allow-list creates none. */
+static void test_learn_template(void **state)
+{
+    (void)state;
+    void *mem, *fmem;
+    struct mdec_prefix vpc = prefix_of("10.0.0.0/16");
+    struct mdec_table_config cfg = {.key_select = MDEC_KEY_INNERMOST,
+                                   .unknown = MDEC_UNKNOWN_LEARN,
+                                   .learn_allow = &vpc,
+                                   .n_learn_allow = 1};
+    cfg.learn_filter = new_filter("egress 10 accept tcp any any dport 443\n", &fmem);
+    struct mdec_table *t = new_table(4, &cfg, &mem);
+    const struct mdec_table_stats *st = mdec_table_stats(t);
+    struct mdec_result r;
+    struct mdec_match m;
+
+    /* From inside the VPC, not port 443: learned, and already filtered. */
+    aws_packet(&r, 7, "10.0.0.5", "10.0.0.5", "198.51.100.1", 60, 60, MDEC_OK);
+    r.flow.flags |= MDEC_FLOW_PORTS;
+    r.flow.sport = 40000;
+    r.flow.dport = 80;
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_REJECT);
+    assert_non_null(m.session);
+    assert_ptr_equal(m.session->filter, cfg.learn_filter);
+    assert_ptr_equal(m.session->allow, &vpc);
+    assert_int_equal(m.session->n_allow, 1);
+    assert_int_equal(m.session->counters.filtered, 1);
+    r.flow.dport = 443;
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
+    assert_int_equal(st->learned, 1);
+
+    /* A forged source for a new key: refused, nothing learned. */
+    aws_packet(&r, 8, "203.0.113.66", "10.0.0.5", "198.51.100.1", 60, 60, MDEC_OK);
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_FORGED);
+    assert_null(m.session);
+    assert_int_equal(mdec_table_count(t), 1);
+    assert_int_equal(st->learn_forged, 1);
+    assert_int_equal(st->dropped, 1);
+    /* A forged source for the learned key: refused by its session. */
+    aws_packet(&r, 7, "203.0.113.66", "10.0.0.5", "198.51.100.1", 60, 60, MDEC_OK);
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_FORGED);
+    assert_int_equal(m.session->counters.forged, 1);
+    assert_int_equal(st->learn_forged, 1);
+
+    /* A learn allow-list without its array is refused at init. */
+    cfg.learn_allow = NULL;
+    void *mem2 = aligned_alloc(MDEC_TABLE_ALIGN, mdec_table_size(4));
+    assert_null(mdec_table_init(mem2, mdec_table_size(4), 4, &cfg));
+    free(mem2);
+    free(mem);
+    free(fmem);
+}
+
 /* A real frame through the decoder and the table: AWS VXLAN mirroring of a
  * TCP SYN sent by the mirrored ENI 10.0.0.5 (the outer source). */
 static void test_decoded_packet(void **state)
@@ -1367,7 +1422,7 @@ static void test_decoded_packet(void **state)
     struct mdec_result r;
     assert_int_equal(mdec_decode(&cfg, MDEC_LINK_ETHERNET, frame, sizeof frame, sizeof frame, &r),
                      MDEC_OK);
-    struct mdec_table_config tcfg = {MDEC_KEY_INNERMOST, MDEC_UNKNOWN_LEARN};
+    struct mdec_table_config tcfg = {.key_select = MDEC_KEY_INNERMOST, .unknown = MDEC_UNKNOWN_LEARN};
     void *mem;
     struct mdec_table *t = new_table(4, &tcfg, &mem);
     struct mdec_match m;
@@ -1416,6 +1471,7 @@ int main(void)
         cmocka_unit_test(test_unknown_drop),
         cmocka_unit_test(test_unknown_default),
         cmocka_unit_test(test_unknown_learn),
+        cmocka_unit_test(test_learn_template),
         cmocka_unit_test(test_counters_mix),
         cmocka_unit_test(test_filter),
         cmocka_unit_test(test_decoded_packet),

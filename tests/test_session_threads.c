@@ -84,7 +84,7 @@ struct own_worker {
 static void *own_table_worker(void *arg)
 {
     struct own_worker *w = arg;
-    struct mdec_table_config cfg = {MDEC_KEY_INNERMOST, MDEC_UNKNOWN_LEARN};
+    struct mdec_table_config cfg = {.key_select = MDEC_KEY_INNERMOST, .unknown = MDEC_UNKNOWN_LEARN};
     /* No cmocka assertions in a worker thread: it records failure in ok. */
     const size_t need = mdec_table_size(16);
     void *mem = aligned_alloc(MDEC_TABLE_ALIGN, (need + 15) / 16 * 16);
@@ -188,7 +188,7 @@ static void test_shared_read_only_table(void **state)
 {
     (void)state;
     const uint32_t cap = 8;
-    struct mdec_table_config cfg = {MDEC_KEY_INNERMOST, MDEC_UNKNOWN_DEFAULT};
+    struct mdec_table_config cfg = {.key_select = MDEC_KEY_INNERMOST, .unknown = MDEC_UNKNOWN_DEFAULT};
     const struct mdec_prefix allow = prefix_of("10.0.0.0/24");
 
     const size_t fneed = mdec_filter_size(4);

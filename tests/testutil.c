@@ -61,6 +61,8 @@ void check_result_bounds(const struct mdec_result *r, size_t cap)
     for (unsigned i = 0; i < r->n_tunnels; i++) {
         const struct mdec_tunnel *t = &r->tunnels[i];
         assert_in_range(t->type, MDEC_TUNNEL_VXLAN, MDEC_TUNNEL_GRE);
+        if (t->flags & MDEC_TF_COMPLETE)
+            assert_true(t->flags & MDEC_TF_HEADER);
         check_span_in(t->off, 0, cap, "tunnel header");
         if (t->flags & MDEC_TF_COMPLETE)
             check_span_in(t->off, t->hdr_len, cap, "complete tunnel header");
@@ -84,7 +86,10 @@ void check_result_bounds(const struct mdec_result *r, size_t cap)
         assert_true(a->depth <= MDEC_MAX_TUNNELS);
         check_span_in(a->off, 0, cap, "anomaly");
     }
-    if (MDEC_HAS_SPAN(r, MDEC_SPAN_INNER_LINK) || MDEC_HAS_SPAN(r, MDEC_SPAN_INNER_IP)) {
+    assert_true(r->has_inner <= 1);
+    if (MDEC_HAS_SPAN(r, MDEC_SPAN_INNER_LINK) || MDEC_HAS_SPAN(r, MDEC_SPAN_INNER_IP))
+        assert_true(r->has_inner);
+    if (r->has_inner) {
         check_span_in(r->inner.off, r->inner.cap_len, cap, "inner packet");
         assert_true(r->inner.cap_len <= r->inner.wire_len || r->inner.wire_len == UINT32_MAX);
     }

@@ -205,7 +205,11 @@ enum {
     MDEC_TF_ID = 1u << 0,      /* id holds the tunnel's VNI, session id or key  */
     MDEC_TF_CARRIER = 1u << 1, /* src/dst hold the carrier's IP addresses        */
     MDEC_TF_PORTS = 1u << 2,   /* sport/dport hold the carrier's UDP ports       */
-    MDEC_TF_COMPLETE = 1u << 3 /* the whole tunnel header was present and valid  */
+    MDEC_TF_COMPLETE = 1u << 3, /* the whole tunnel header was present and valid */
+    MDEC_TF_HEADER = 1u << 4    /* its fixed header was read: the type-specific
+                                   part u.* holds what that header says (for
+                                   an incomplete tunnel too, e.g. the GRE
+                                   protocol or ERSPAN frame type refused)      */
 };
 
 /* Bits of mdec_geneve_info.have: which AWS / Google options were decoded. */
@@ -281,7 +285,7 @@ struct mdec_tunnel {
     uint32_t hdr_len;    /* bytes from off to the payload                      */
     struct mdec_addr src, dst; /* MDEC_TF_CARRIER: carrier IP addresses        */
     uint16_t sport, dport;     /* MDEC_TF_PORTS: carrier UDP ports             */
-    union {
+    union {                             /* valid with MDEC_TF_HEADER */
         struct mdec_geneve_info geneve; /* type GENEVE    */
         struct mdec_erspan_info erspan; /* type ERSPAN    */
         struct mdec_gre_info gre;       /* type GRE       */
@@ -453,7 +457,8 @@ struct mdec_result {
     uint8_t n_anomalies;    /* valid entries of anomalies[]                     */
     uint8_t n_anomalies_seen; /* anomalies found, those that did not fit too    */
     uint8_t n_outer_vlan;   /* VLAN tags on the outer Ethernet header           */
-    uint8_t pad_[1];
+    uint8_t has_inner;      /* 1: inner is valid (the innermost tunnel's payload
+                               was reached, or a not-tunneled frame holds IP) */
     uint16_t outer_vlan[2]; /* outer VLAN ids, outermost first                  */
     uint32_t spans_present; /* bit i set: span[i] is valid (MDEC_HAS_SPAN)       */
 
@@ -470,7 +475,7 @@ struct mdec_result {
     } cut;             /* valid when status is MDEC_TRUNCATED                   */
 
     struct mdec_flow flow;   /* valid parts per flow.flags                       */
-    struct mdec_inner inner; /* valid when span INNER_LINK or INNER_IP is set    */
+    struct mdec_inner inner; /* valid when has_inner                             */
     struct mdec_span span[MDEC_SPAN_COUNT];
     struct mdec_tunnel tunnels[MDEC_MAX_TUNNELS];
     struct mdec_anomaly anomalies[MDEC_MAX_ANOMALIES];

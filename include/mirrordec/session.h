@@ -240,27 +240,42 @@ enum mdec_unknown_policy {
                                  allow-list, addresses, filter, counters)     */
     MDEC_UNKNOWN_LEARN = 2    /* mdec_table_process() adds a session for the
                                  key while capacity lasts: named by the key's
-                                 text, no allow-list, no addresses, no filter
-                                 (so forged traffic can fill the table: set
-                                 allow-lists on learned sessions, or learn
-                                 only from a trusted network); the packet is
-                                 then classified against it.  When the table
-                                 is full: as DROP, and counted in learn_full.
-                                 mdec_table_classify() acts as DROP.          */
+                                 text, no addresses, and the filter and
+                                 allow-list of mdec_table_config's learn_*
+                                 template; the packet is then classified
+                                 against it.  A packet whose source that
+                                 allow-list refuses creates nothing: verdict
+                                 FORGED, counted in learn_forged (without a
+                                 learn allow-list, forged traffic can fill the
+                                 table).  When the table is full: as DROP,
+                                 counted in learn_full.  mdec_table_classify()
+                                 acts as DROP.                                */
 };
 
 struct mdec_table_config {
     uint8_t key_select; /* enum mdec_key_select; default INNERMOST   */
     uint8_t unknown;    /* enum mdec_unknown_policy; default DROP    */
+    /*
+     * What a session added by MDEC_UNKNOWN_LEARN starts with, so that the
+     * packet that creates it is already filtered and checked: its filter
+     * (NULL: none) and its allow-list (n_learn_allow 0: any source).  The
+     * caller owns both; they must outlive the table.
+     */
+    const struct mdec_filter *learn_filter;
+    const struct mdec_prefix *learn_allow;
+    uint32_t n_learn_allow;
 };
 
 /* Table-wide counters, kept by mdec_table_process(). */
 struct mdec_table_stats {
     uint64_t unknown;    /* packets whose key had no session (all policies)  */
-    uint64_t dropped;    /* of those, dropped: verdict UNKNOWN_SESSION       */
+    uint64_t dropped;    /* of those, dropped: verdict UNKNOWN_SESSION, or
+                            FORGED when learning refused the source         */
     uint64_t learned;    /* sessions added by MDEC_UNKNOWN_LEARN             */
     uint64_t learn_full; /* packets that could not be learned because the
                             table was full (also counted in dropped)        */
+    uint64_t learn_forged; /* packets not learned: their source is not in
+                            the learn allow-list (also counted in dropped)  */
 };
 
 struct mdec_table; /* opaque: lives in the caller's buffer */
