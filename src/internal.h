@@ -29,8 +29,12 @@
 #define MDEC_HIDDEN __attribute__((visibility("hidden")))
 #define MDEC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define MDEC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+/* Keeps a rare path out of its caller, so the caller's common path needs
+ * no stack frame. */
+#define MDEC_NOINLINE __attribute__((noinline))
 #else
 #define MDEC_HIDDEN
+#define MDEC_NOINLINE
 #define MDEC_LIKELY(x) (x)
 #define MDEC_UNLIKELY(x) (x)
 #endif
