@@ -104,7 +104,9 @@ static enum mdec_verdict judge(const struct mdec_table *t, struct mdec_session *
 {
     enum mdec_verdict v;
     m->session = s;
-    m->index = mdec_session_index(t, s);
+    /* s is a slot of t (found, learned, or the default): its index is the
+     * distance, without mdec_session_index()'s checks and division. */
+    m->index = (uint32_t)(s - t->sessions);
     m->direction = MDEC_DIR_UNKNOWN;
     if (!source_allowed(s, carrier_src(res, kt))) {
         v = MDEC_VERDICT_FORGED;
