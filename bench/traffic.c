@@ -745,10 +745,10 @@ size_t tr_display_filter(const struct mdec_filter *f, char *buf, size_t size)
      * options: their data shows as geneve.option.unknown.data. */
     sbf(&b, "((vxlan.vni in {");
     for (unsigned i = 0; i < N_ENI; i++)
-        sbf(&b, "%s%u", i ? " " : "", eni_vni[i]);
+        sbf(&b, "%s%u", i ? ", " : "", eni_vni[i]);
     sbf(&b, "} && ip.src#1 == 10.0.0.0/16) || (geneve.option.unknown.data in {");
     for (unsigned i = 0; i < N_GWLB; i++) {
-        sbf(&b, "%s", i ? " " : "");
+        sbf(&b, "%s", i ? ", " : "");
         for (int k = 7; k >= 0; k--)
             sbf(&b, "%02x%s", (unsigned)(gwlb_endpoint[i] >> (8 * k)) & 0xFF, k ? ":" : "");
     }
@@ -758,7 +758,7 @@ size_t tr_display_filter(const struct mdec_filter *f, char *buf, size_t size)
     verdict_expr(&b, f, &u6);
     sbf(&b, ")) || (erspan.spanid in {");
     for (unsigned i = 0; i < N_ERSPAN; i++)
-        sbf(&b, "%s%u", i ? " " : "", erspan_id[i]);
+        sbf(&b, "%s%u", i ? ", " : "", erspan_id[i]);
     sbf(&b, "} && ip.src#1 == 192.168.1.0/24 && ((ip#2 && ");
     verdict_expr(&b, f, &g4);
     sbf(&b, ") || (ipv6 && ");
