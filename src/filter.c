@@ -257,7 +257,7 @@ static void prefix_words(const struct mdec_prefix *p, uint64_t v[2], uint64_t m[
     const unsigned bits = p->addr.family == MDEC_AF_NONE ? 0 : p->len;
     for (unsigned i = 0; i < 16; i++) {
         const unsigned lo = i * 8;
-        mask[i] = bits >= lo + 8 ? 0xFF : bits > lo ? (uint8_t)(0xFF00u >> (bits - lo)) : 0;
+        mask[i] = (uint8_t)(bits >= lo + 8 ? 0xFFu : bits > lo ? 0xFF00u >> (bits - lo) : 0u);
         a[i] = (uint8_t)(p->addr.a[i] & mask[i]);
     }
     load_words(a, v);
