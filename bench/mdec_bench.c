@@ -332,6 +332,19 @@ static void cache_size(int index, char *buf, size_t size)
     fclose(f);
 }
 
+/* The 1-minute load average, or -1: how busy the shared machine was. */
+static double load_average(void)
+{
+    double l = -1;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (fscanf(f, "%lf", &l) != 1)
+            l = -1;
+        fclose(f);
+    }
+    return l;
+}
+
 static long online_cpus(void)
 {
     FILE *f = fopen("/proc/cpuinfo", "r");
@@ -590,6 +603,8 @@ int main(int argc, char **argv)
     generate(&cold, cold_n);
     copy_first(&hot, &cold, HOT_FRAMES);
 
+    const double load_start = load_average();
+
     /* Correctness first: (d) and (e) must accept the same frames. */
     struct check chk;
     check_agreement(&c, &cold, make_table(f), &chk);
@@ -641,7 +656,9 @@ int main(int argc, char **argv)
         cache_size(3, l3, sizeof l3);
         printf("mdec_bench: mirrordec %s\n", mdec_version());
         printf("machine:  %s, %ld CPUs, L2 %s, L3 %s\n", cpu, online_cpus(), l2, l3);
-        printf("          SHARED, NOISY VM: compare figures within one run only\n");
+        printf("          SHARED, NOISY VM: compare figures within one run only; load average "
+               "%.2f at start, %.2f at end\n",
+               load_start, load_average());
         printf("compiler: %s; %s build, flags \"%s\"\n",
 #if defined(__clang__)
                "clang " __clang_version__,
