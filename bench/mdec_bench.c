@@ -96,27 +96,33 @@ struct layout {
     int flush;       /* flush the frames from the caches before each run */
 };
 
+/* n frames back to back: one pass to size the buffer, one to fill it, so
+ * the footprint is exactly the frames (the generator is deterministic). */
 static void generate(struct layout *L, size_t n)
 {
     struct tr_gen g;
+    uint8_t scratch[TR_MAX_FRAME];
+    size_t bytes = 0;
     tr_gen_init(&g, SEED);
-    uint8_t *data = malloc(n * TR_MAX_FRAME);
+    for (size_t i = 0; i < n; i++) {
+        enum tr_kind k;
+        bytes += tr_gen_next(&g, scratch, &k);
+    }
+    L->data = malloc(bytes);
     L->rec = malloc(n * sizeof *L->rec);
-    if (!data || !L->rec)
+    if (!L->data || !L->rec)
         die("out of memory");
+    tr_gen_init(&g, SEED);
     size_t at = 0;
     for (size_t i = 0; i < n; i++) {
         enum tr_kind k;
-        const size_t len = tr_gen_next(&g, data + at, &k);
+        const size_t len = tr_gen_next(&g, L->data + at, &k);
         L->rec[i].off = (uint32_t)at;
         L->rec[i].len = (uint16_t)len;
         L->rec[i].kind = (uint8_t)k;
         L->rec[i].pad_ = 0;
         at += len;
     }
-    L->data = realloc(data, at);
-    if (!L->data)
-        L->data = data;
     L->bytes = at;
     L->n = n;
 }

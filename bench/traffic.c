@@ -148,13 +148,20 @@ struct mdec_table *tr_build_table(void *mem, size_t size, const struct mdec_filt
         k.has_id = 1;
         unsigned group, idx;
         if (i < N_ENI) {
-            k.kind = MDEC_KEY_VXLAN, k.id = eni_vni[i], group = 0, idx = i;
+            group = 0;
+            idx = i;
+            k.kind = MDEC_KEY_VXLAN;
+            k.id = eni_vni[idx];
         } else if (i < N_ENI + N_GWLB) {
+            group = 1;
             idx = i - N_ENI;
-            k.kind = MDEC_KEY_GWLB, k.id = gwlb_endpoint[idx], group = 1;
+            k.kind = MDEC_KEY_GWLB;
+            k.id = gwlb_endpoint[idx];
         } else {
+            group = 2;
             idx = i - N_ENI - N_GWLB;
-            k.kind = MDEC_KEY_ERSPAN, k.id = erspan_id[idx], group = 2;
+            k.kind = MDEC_KEY_ERSPAN;
+            k.id = erspan_id[idx];
         }
         struct mdec_session *s = mdec_table_add(t, &k, NULL);
         if (!s)
@@ -226,7 +233,8 @@ static uint8_t *put64(uint8_t *p, uint64_t v)
 
 static uint8_t *put_mac(uint8_t *p, uint32_t tag)
 {
-    p[0] = 0x0e, p[1] = 0x5a;
+    p[0] = 0x0e; /* locally administered */
+    p[1] = 0x5a;
     return put32(p + 2, tag);
 }
 
@@ -245,11 +253,13 @@ static void ip4_csum(uint8_t *h)
 static uint8_t *put_ip4(uint8_t *p, uint32_t src, uint32_t dst, uint8_t proto, size_t len,
                         uint16_t id)
 {
-    p[0] = 0x45, p[1] = 0;
+    p[0] = 0x45;
+    p[1] = 0;
     put16(p + 2, (unsigned)len);
     put16(p + 4, id);
     put16(p + 6, 0x4000); /* DF */
-    p[8] = 64, p[9] = proto;
+    p[8] = 64;
+    p[9] = proto;
     put32(p + 12, src);
     put32(p + 16, dst);
     ip4_csum(p);
@@ -272,7 +282,7 @@ static void peer_addr(struct tr_gen *g, int v6fam, uint8_t a[16])
         const unsigned w = below(g, 2);
         memcpy(a, pre[w], 4);
         if (w == 0)
-            a[4] = 0xff, a[5] = 0xff; /* 2001:db8:ffff::/48 */
+            a[4] = a[5] = 0xff; /* 2001:db8:ffff::/48 */
         a[13] = (uint8_t)below(g, 256);
         a[14] = (uint8_t)below(g, 256);
         a[15] = (uint8_t)(1 + below(g, 254));
@@ -331,7 +341,8 @@ static size_t put_inner_ip(struct tr_gen *g, uint8_t *p, const struct flow *f, s
     if (f->v6) {
         put32(p, 0x60000000u | (uint32_t)below(g, 1u << 20));
         put16(p + 4, (unsigned)(l4 + payload));
-        p[6] = f->proto, p[7] = 64;
+        p[6] = f->proto;
+        p[7] = 64;
         memcpy(p + 8, f->src, 16);
         memcpy(p + 24, f->dst, 16);
         q = p + 40;
@@ -353,7 +364,8 @@ static size_t put_inner_ip(struct tr_gen *g, uint8_t *p, const struct flow *f, s
         put16(q + 16, 0);
         put16(q + 18, 0);
         if (l4 == 32) {
-            q[20] = 1, q[21] = 1, q[22] = 8, q[23] = 10; /* NOP NOP timestamps */
+            static const uint8_t ts[4] = {1, 1, 8, 10}; /* NOP NOP timestamps */
+            memcpy(q + 20, ts, sizeof ts);
             put32(q + 24, (uint32_t)rnd(g));
             put32(q + 28, (uint32_t)rnd(g));
         }

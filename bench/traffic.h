@@ -60,9 +60,9 @@ struct mdec_table *tr_build_table(void *mem, size_t size, const struct mdec_filt
 size_t tr_table_size(void);
 
 /*
- * The tcpdump expression that accepts what sessions + filter accept, written
- * into buf; returns its length, or 0 when buf is too small (64 KiB is
- * plenty).  rules: the parsed filter's rules.
+ * The tcpdump expression that accepts what the sessions and filter f (the
+ * parsed tr_rules_text) accept, written into buf; returns its length, or 0
+ * when buf is too small (64 KiB is plenty).
  */
 size_t tr_bpf_expr(const struct mdec_filter *f, char *buf, size_t size);
 
