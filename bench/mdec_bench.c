@@ -143,6 +143,12 @@ static void copy_first(struct layout *dst, const struct layout *src, size_t n)
     dst->n = n;
 }
 
+static void free_layout(struct layout *L)
+{
+    free(L->data);
+    free(L->rec);
+}
+
 static void flush_range(const void *p, size_t n)
 {
 #if HAVE_CLFLUSH
@@ -509,6 +515,8 @@ static int split(const char *path, const char *dir)
         if (out[i])
             pcap_dump_close(out[i]);
     pcap_close(pc);
+    free(t);
+    free(f);
     printf("%llu frames, %llu accepted\n", (unsigned long long)n, (unsigned long long)accepted);
     return 0;
 }
@@ -565,12 +573,16 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--split") == 0 && i + 2 < argc) {
             return split(argv[i + 1], argv[i + 2]);
         } else if (strcmp(a, "--print-bpf") == 0) {
-            printf("%s\n", bpf_text(make_filter()));
+            struct mdec_filter *f = make_filter();
+            printf("%s\n", bpf_text(f));
+            free(f);
             return 0;
         } else if (strcmp(a, "--print-display-filter") == 0) {
             static char buf[1 << 17];
-            if (tr_display_filter(make_filter(), buf, sizeof buf) == 0)
+            struct mdec_filter *f = make_filter();
+            if (tr_display_filter(f, buf, sizeof buf) == 0)
                 die("display filter too long");
+            free(f);
             printf("%s\n", buf);
             return 0;
         } else if (strcmp(a, "--print-rules") == 0) {
@@ -601,6 +613,11 @@ int main(int argc, char **argv)
         for (int v = 0; v < N_VARIANTS; v++)
             sink += runs[v](&c, &L);
         printf("profile: %zu frames, checksum %llx\n", L.n, (unsigned long long)sink);
+        free_layout(&L);
+        pcap_freecode(&c.bpf);
+        free(c.demux);
+        free(c.filter);
+        free(f);
         return 0;
     }
 
@@ -613,7 +630,8 @@ int main(int argc, char **argv)
 
     /* Correctness first: (d) and (e) must accept the same frames. */
     struct check chk;
-    check_agreement(&c, &cold, make_table(f), &chk);
+    struct mdec_table *check_table = make_table(f);
+    check_agreement(&c, &cold, check_table, &chk);
 
     /* Timing: per repetition, every layout and variant, the variants in a
      * rotating order so that drift and other tenants land on all alike. */
@@ -732,7 +750,18 @@ int main(int argc, char **argv)
             if (chk.dis_kind[k])
                 fprintf(stderr, " %s %llu", tr_kind_names[k], (unsigned long long)chk.dis_kind[k]);
         fprintf(stderr, "\n");
-        return 1;
     }
-    return 0;
+
+    /* The tables and the filter start at the memory they were built in. */
+    for (int l = 0; l < 2; l++)
+        for (int v = 0; v < N_VARIANTS; v++)
+            free(ns[l][v]);
+    free_layout(&hot);
+    free_layout(&cold);
+    pcap_freecode(&c.bpf);
+    free(check_table);
+    free(c.demux);
+    free(c.filter);
+    free(f);
+    return chk.disagree ? 1 : 0;
 }
