@@ -90,11 +90,9 @@ bool mdec__truncated(struct dec *d, const struct win *w, enum mdec_layer layer)
     return truncated_by(d, w->off, (enum mdec_cut_by)w->cut, layer);
 }
 
-bool mdec__need(struct dec *d, const struct win *w, uint64_t n, enum mdec_layer layer,
-                enum mdec_anomaly_code beyond)
+bool mdec__need_slow(struct dec *d, const struct win *w, uint64_t n, enum mdec_layer layer,
+                     enum mdec_anomaly_code beyond)
 {
-    if (MDEC_LIKELY(rd_has(w, 0, n)))
-        return true;
     if ((uint64_t)w->off + n > w->wire_end) {
         if (!w->beyond)
             return mdec__malformed(d, beyond, layer, w->off);
@@ -108,47 +106,7 @@ bool mdec__need(struct dec *d, const struct win *w, uint64_t n, enum mdec_layer 
 
 /* ---------------------------------------------------------------- windows */
 
-bool mdec__sub(const struct win *w, uint64_t rel, uint64_t len, struct win *out)
-{
-    uint64_t start = (uint64_t)w->off + rel;
-    uint64_t wend = start + len;
-    if (wend > w->wire_end && !w->beyond)
-        return false;
-    out->p = w->p;
-    out->off = mdec__u32(start);
-    uint64_t end = wend < w->end ? wend : w->end;
-    if (end < out->off)
-        end = out->off;
-    out->end = (uint32_t)end;
-    out->wire_end = wend;
-    out->beyond = 0;
-    if (end >= wend)
-        out->cut = MDEC_CUT_NONE;
-    else if (w->end < w->wire_end)
-        out->cut = w->cut;
-    else
-        out->cut = w->beyond;
-    return true;
-}
-
-struct win mdec__rest(const struct win *w, uint64_t rel)
-{
-    struct win out = *w;
-    uint64_t start = (uint64_t)w->off + rel;
-    out.off = mdec__u32(start < w->end ? start : w->end);
-    if (start > w->end && start <= w->wire_end)
-        out.off = mdec__u32(start);
-    if (out.end < out.off)
-        out.end = out.off;
-    return out;
-}
-
-struct win mdec__tunnel_payload(const struct win *w, uint64_t rel)
-{
-    struct win out = mdec__rest(w, rel);
-    out.beyond = MDEC_CUT_MIRROR;
-    return out;
-}
+/* mdec__sub, mdec__rest and mdec__tunnel_payload are inline in internal.h. */
 
 void mdec__span(struct dec *d, enum mdec_span_id id, const struct win *w, uint32_t hdr_len)
 {

@@ -33,15 +33,10 @@
 
 #define MAX_TAGS 8
 
-/*
- * Walks the VLAN tags of a link header whose type field said `type` and
- * whose payload (the first tag's TCI, or the network layer) starts at rel.
- */
-bool mdec__link_tags(struct dec *d, const struct win *w, uint32_t rel, uint16_t type,
-                     enum mdec_layer layer, struct link_out *out)
+/* The tags from rel on, the first of type `type`; then as below. */
+static MDEC_NOINLINE bool walk_tags(struct dec *d, const struct win *w, uint32_t rel,
+                                    uint16_t type, enum mdec_layer layer, struct link_out *out)
 {
-    out->n_vlan = 0;
-    out->vlan[0] = out->vlan[1] = 0;
     while (type == ETH_VLAN || type == ETH_QINQ || type == ETH_QINQ_OLD) {
         uint16_t tci;
         if (out->n_vlan >= MAX_TAGS)
@@ -59,6 +54,24 @@ bool mdec__link_tags(struct dec *d, const struct win *w, uint32_t rel, uint16_t 
     out->hdr_len = rel;
     if (type < 0x0600)
         mdec__note(d, MDEC_A_ETHER_LENGTH, layer, w->off);
+    return true;
+}
+
+/*
+ * Walks the VLAN tags of a link header whose type field said `type` and
+ * whose payload (the first tag's TCI, or the network layer) starts at rel.
+ * Most frames have no tag: they return at once, without the frame that
+ * the walk over tags needs.
+ */
+bool mdec__link_tags(struct dec *d, const struct win *w, uint32_t rel, uint16_t type,
+                     enum mdec_layer layer, struct link_out *out)
+{
+    out->n_vlan = 0;
+    out->vlan[0] = out->vlan[1] = 0;
+    if (MDEC_UNLIKELY(type == ETH_VLAN || type == ETH_QINQ || type == ETH_QINQ_OLD || type < 0x0600))
+        return walk_tags(d, w, rel, type, layer, out);
+    out->ethertype = type;
+    out->hdr_len = rel;
     return true;
 }
 

@@ -1,0 +1,767 @@
+/*
+ * mdec_bench.c - what mirrordec costs per packet, against the floor of the
+ * machine and against libpcap's BPF, on generated mirrored traffic.
+ *
+ *   mdec_bench [--json] [--reps N] [--cold N] [--hot-cycles N] [--no-flush]
+ *   mdec_bench --write-pcap FILE N     the first N frames, as a pcap
+ *   mdec_bench --split FILE DIR        whole process: read a pcap, decode,
+ *                                      classify, filter, write one pcap
+ *                                      per session into DIR
+ *   mdec_bench --print-bpf | --print-display-filter | --print-rules
+ *   mdec_bench --profile N             each variant once over N frames, no
+ *                                      timing: for callgrind (profile.sh)
+ *
+ * Variants, each timed over the same frames in the same run:
+ *   (a) floor   touch (xor) the first 64 bytes of each frame
+ *   (b) decode  mdec_decode() down to the inner flow key
+ *   (c) demux   (b) + mdec_table_process() on a table without filters
+ *   (d) filter  (b) + mdec_table_process(), every session with the AWS filter
+ *   (e) bpf     pcap_offline_filter() with the equivalent BPF program
+ * Layouts: hot (4096 frames cycled: they stay in L1/L2) and cold (1M
+ * distinct frames back to back, flushed from every cache level before each
+ * pass, so each pass reads them from DRAM).
+ *
+ * Before timing, every cold frame goes through (d) and (e) once: a frame
+ * that one accepts and the other does not is a disagreement, and any
+ * disagreement makes the program exit 1.  Time never fails anything.
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <emmintrin.h>
+#define HAVE_CLFLUSH 1
+#else
+#define HAVE_CLFLUSH 0
+#endif
+
+#include <mirrordec.h>
+
+#include "traffic.h"
+
+#ifndef MDEC_BENCH_CFLAGS
+#define MDEC_BENCH_CFLAGS "?"
+#endif
+#ifndef MDEC_BENCH_BUILD_TYPE
+#define MDEC_BENCH_BUILD_TYPE "?"
+#endif
+
+#define SEED UINT64_C(0x6d69727264656331) /* "mirrdec1" */
+
+/* Each variant stays a function of its own, whatever the compiler sees
+ * through the table of them: profile.sh finds it by name. */
+#if defined(__GNUC__)
+#define VARIANT __attribute__((noinline))
+#else
+#define VARIANT
+#endif
+#define HOT_FRAMES 4096u
+
+static void die(const char *what)
+{
+    fprintf(stderr, "mdec_bench: %s\n", what);
+    exit(2);
+}
+
+static double now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* ----------------------------------------------------------------- frames */
+
+struct rec {
+    uint32_t off; /* in the layout's buffer */
+    uint16_t len;
+    uint8_t kind; /* enum tr_kind */
+    uint8_t pad_;
+};
+
+struct layout {
+    const char *name;
+    uint8_t *data;
+    size_t bytes;
+    struct rec *rec;
+    size_t n;
+    unsigned cycles; /* passes over the frames per timed run */
+    int flush;       /* flush the frames from the caches before each run */
+};
+
+/* n frames back to back: one pass to size the buffer, one to fill it, so
+ * the footprint is exactly the frames (the generator is deterministic). */
+static void generate(struct layout *L, size_t n)
+{
+    struct tr_gen g;
+    uint8_t scratch[TR_MAX_FRAME];
+    size_t bytes = 0;
+    tr_gen_init(&g, SEED);
+    for (size_t i = 0; i < n; i++) {
+        enum tr_kind k;
+        bytes += tr_gen_next(&g, scratch, &k);
+    }
+    L->data = malloc(bytes);
+    L->rec = malloc(n * sizeof *L->rec);
+    if (!L->data || !L->rec)
+        die("out of memory");
+    tr_gen_init(&g, SEED);
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        enum tr_kind k;
+        const size_t len = tr_gen_next(&g, L->data + at, &k);
+        L->rec[i].off = (uint32_t)at;
+        L->rec[i].len = (uint16_t)len;
+        L->rec[i].kind = (uint8_t)k;
+        L->rec[i].pad_ = 0;
+        at += len;
+    }
+    L->bytes = at;
+    L->n = n;
+}
+
+/* The first n frames of src, copied into a buffer of their own. */
+static void copy_first(struct layout *dst, const struct layout *src, size_t n)
+{
+    if (n > src->n)
+        n = src->n;
+    const size_t bytes = n ? src->rec[n - 1].off + src->rec[n - 1].len : 0;
+    dst->data = malloc(bytes + 1);
+    dst->rec = malloc(n * sizeof *dst->rec + 1);
+    if (!dst->data || !dst->rec)
+        die("out of memory");
+    memcpy(dst->data, src->data, bytes);
+    memcpy(dst->rec, src->rec, n * sizeof *dst->rec);
+    dst->bytes = bytes;
+    dst->n = n;
+}
+
+static void free_layout(struct layout *L)
+{
+    free(L->data);
+    free(L->rec);
+}
+
+static void flush_range(const void *p, size_t n)
+{
+#if HAVE_CLFLUSH
+    const char *c = p;
+    for (size_t i = 0; i < n; i += 64)
+        _mm_clflush(c + i);
+    _mm_mfence();
+#else
+    (void)p;
+    (void)n;
+#endif
+}
+
+/* --------------------------------------------------------------- variants */
+
+struct ctx {
+    struct mdec_config cfg;
+    struct mdec_table *demux;  /* sessions, no filter   */
+    struct mdec_table *filter; /* sessions + AWS filter */
+    struct bpf_program bpf;
+};
+
+enum { V_FLOOR, V_DECODE, V_DEMUX, V_FILTER, V_BPF, N_VARIANTS };
+static const char *const variant_key[N_VARIANTS] = {"floor", "decode", "demux", "filter", "bpf"};
+static const char *const variant_text[N_VARIANTS] = {
+    "(a) floor: touch 64 bytes", "(b) decode to flow key", "(c) + session lookup",
+    "(d) + 10-rule AWS filter", "(e) libpcap BPF filter"};
+
+static VARIANT uint64_t run_floor(const struct ctx *c, const struct layout *L)
+{
+    (void)c;
+    uint64_t acc = 0;
+    for (unsigned k = 0; k < L->cycles; k++)
+        for (size_t i = 0; i < L->n; i++) {
+            const uint8_t *p = L->data + L->rec[i].off;
+            uint64_t w[8];
+            memcpy(w, p, sizeof w); /* every frame has at least 64 bytes */
+            acc += w[0] ^ w[1] ^ w[2] ^ w[3] ^ w[4] ^ w[5] ^ w[6] ^ w[7];
+        }
+    return acc;
+}
+
+static VARIANT uint64_t run_decode(const struct ctx *c, const struct layout *L)
+{
+    uint64_t acc = 0;
+    struct mdec_result res;
+    for (unsigned k = 0; k < L->cycles; k++)
+        for (size_t i = 0; i < L->n; i++) {
+            const struct rec *r = &L->rec[i];
+            mdec_decode(&c->cfg, MDEC_LINK_ETHERNET, L->data + r->off, r->len, r->len, &res);
+            acc += (uint64_t)res.status + res.flow.sport + res.flow.dport + res.flow.tunnel_id +
+                   res.flow.src.a[3];
+        }
+    return acc;
+}
+
+static VARIANT uint64_t run_table(const struct ctx *c, const struct layout *L, struct mdec_table *t)
+{
+    uint64_t acc = 0;
+    struct mdec_result res;
+    struct mdec_match m;
+    for (unsigned k = 0; k < L->cycles; k++)
+        for (size_t i = 0; i < L->n; i++) {
+            const struct rec *r = &L->rec[i];
+            mdec_decode(&c->cfg, MDEC_LINK_ETHERNET, L->data + r->off, r->len, r->len, &res);
+            acc += mdec_table_process(t, &res, &m) + m.index + res.flow.sport;
+        }
+    return acc;
+}
+
+static VARIANT uint64_t run_demux(const struct ctx *c, const struct layout *L)
+{
+    return run_table(c, L, c->demux);
+}
+
+static VARIANT uint64_t run_filter(const struct ctx *c, const struct layout *L)
+{
+    return run_table(c, L, c->filter);
+}
+
+static VARIANT uint64_t run_bpf(const struct ctx *c, const struct layout *L)
+{
+    uint64_t acc = 0;
+    struct pcap_pkthdr h;
+    memset(&h, 0, sizeof h);
+    for (unsigned k = 0; k < L->cycles; k++)
+        for (size_t i = 0; i < L->n; i++) {
+            const struct rec *r = &L->rec[i];
+            h.caplen = h.len = r->len;
+            acc += pcap_offline_filter(&c->bpf, &h, L->data + r->off) != 0;
+        }
+    return acc;
+}
+
+typedef uint64_t (*run_fn)(const struct ctx *, const struct layout *);
+static const run_fn runs[N_VARIANTS] = {run_floor, run_decode, run_demux, run_filter, run_bpf};
+
+/* ----------------------------------------------------------- correctness */
+
+struct check {
+    uint64_t frames, not_ok, disagree;
+    uint64_t verdict[4];          /* of (d), by enum mdec_verdict */
+    uint64_t bpf_accept;
+    uint64_t by_kind[TR_KINDS];   /* frames of each kind          */
+    uint64_t acc_kind[TR_KINDS];  /* accepted by (d), by kind     */
+    uint64_t dis_kind[TR_KINDS];  /* disagreements, by kind       */
+    size_t first_disagree;
+};
+
+static void check_agreement(const struct ctx *c, const struct layout *L, struct mdec_table *t,
+                            struct check *k)
+{
+    memset(k, 0, sizeof *k);
+    k->first_disagree = SIZE_MAX;
+    struct pcap_pkthdr h;
+    memset(&h, 0, sizeof h);
+    for (size_t i = 0; i < L->n; i++) {
+        const struct rec *r = &L->rec[i];
+        const uint8_t *p = L->data + r->off;
+        struct mdec_result res;
+        struct mdec_match m;
+        if (mdec_decode(&c->cfg, MDEC_LINK_ETHERNET, p, r->len, r->len, &res) != MDEC_OK)
+            k->not_ok++;
+        const enum mdec_verdict v = mdec_table_process(t, &res, &m);
+        h.caplen = h.len = r->len;
+        const int d = v == MDEC_VERDICT_ACCEPT;
+        const int e = pcap_offline_filter(&c->bpf, &h, p) != 0;
+        k->frames++;
+        k->verdict[v & 3]++;
+        k->bpf_accept += (uint64_t)e;
+        k->by_kind[r->kind]++;
+        k->acc_kind[r->kind] += (uint64_t)d;
+        if (d != e) {
+            k->disagree++;
+            k->dis_kind[r->kind]++;
+            if (k->first_disagree == SIZE_MAX)
+                k->first_disagree = i;
+        }
+    }
+}
+
+/* ------------------------------------------------------------ statistics */
+
+static int cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+struct stat3 {
+    double med, min, max;
+};
+
+static struct stat3 stats(double *v, unsigned n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    struct stat3 s = {n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2, v[0], v[n - 1]};
+    return s;
+}
+
+/* ---------------------------------------------------------- the machine */
+
+static void cpu_model(char *buf, size_t size)
+{
+    snprintf(buf, size, "unknown CPU");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "model name", 10) == 0) {
+            const char *v = strchr(line, ':');
+            if (v) {
+                v += 1 + (v[1] == ' ');
+                snprintf(buf, size, "%.*s", (int)strcspn(v, "\n"), v);
+            }
+            break;
+        }
+    }
+    fclose(f);
+}
+
+static void cache_size(int index, char *buf, size_t size)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/size", index);
+    snprintf(buf, size, "?");
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    if (fgets(buf, (int)size, f))
+        buf[strcspn(buf, "\n")] = '\0';
+    fclose(f);
+}
+
+/* The 1-minute load average, or -1: how busy the shared machine was. */
+static double load_average(void)
+{
+    double l = -1;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (fscanf(f, "%lf", &l) != 1)
+            l = -1;
+        fclose(f);
+    }
+    return l;
+}
+
+static long online_cpus(void)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    long n = 0;
+    char line[512];
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f))
+        n += strncmp(line, "processor", 9) == 0;
+    fclose(f);
+    return n;
+}
+
+/* ------------------------------------------------------------ setup */
+
+static struct mdec_filter *make_filter(void)
+{
+    const size_t need = mdec_filter_size(16);
+    void *mem = aligned_alloc(MDEC_FILTER_ALIGN, (need + 15) / 16 * 16);
+    if (!mem)
+        die("out of memory");
+    struct mdec_filter *f = mdec_filter_init(mem, need, 16);
+    struct mdec_parse_error err;
+    if (!f || mdec_filter_parse(f, tr_rules_text, strlen(tr_rules_text), &err) != 0) {
+        fprintf(stderr, "mdec_bench: rules: line %u column %u: %s\n", err.line, err.column,
+                err.message);
+        exit(2);
+    }
+    return f;
+}
+
+static struct mdec_table *make_table(const struct mdec_filter *f)
+{
+    const size_t need = tr_table_size();
+    void *mem = aligned_alloc(MDEC_TABLE_ALIGN, (need + 15) / 16 * 16);
+    if (!mem)
+        die("out of memory");
+    struct mdec_table *t = tr_build_table(mem, need, f);
+    if (!t)
+        die("cannot build the session table");
+    return t;
+}
+
+static char *bpf_text(const struct mdec_filter *f)
+{
+    static char buf[1 << 17];
+    if (tr_bpf_expr(f, buf, sizeof buf) == 0)
+        die("BPF expression too long");
+    return buf;
+}
+
+static void compile_bpf(struct bpf_program *prog, const struct mdec_filter *f)
+{
+    pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
+    if (!dead)
+        die("pcap_open_dead failed");
+    if (pcap_compile(dead, prog, bpf_text(f), 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        fprintf(stderr, "mdec_bench: pcap_compile: %s\n", pcap_geterr(dead));
+        exit(2);
+    }
+    pcap_close(dead);
+}
+
+/* ------------------------------------------------------- other commands */
+
+static void put_le32(FILE *f, uint32_t v)
+{
+    const uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    fwrite(b, 1, 4, f);
+}
+
+static int write_pcap(const char *path, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        fprintf(stderr, "mdec_bench: %s: %s\n", path, strerror(errno));
+        return 2;
+    }
+    put_le32(f, 0xa1b2c3d4u);
+    put_le32(f, 2u | 4u << 16); /* version 2.4 */
+    put_le32(f, 0);
+    put_le32(f, 0);
+    put_le32(f, 65535);
+    put_le32(f, 1); /* LINKTYPE_ETHERNET */
+    struct tr_gen g;
+    tr_gen_init(&g, SEED);
+    uint8_t buf[TR_MAX_FRAME];
+    for (size_t i = 0; i < n; i++) {
+        enum tr_kind k;
+        const size_t len = tr_gen_next(&g, buf, &k);
+        put_le32(f, (uint32_t)(1767225600u + i / 1000000)); /* 2026-01-01 */
+        put_le32(f, (uint32_t)(i % 1000000));
+        put_le32(f, (uint32_t)len);
+        put_le32(f, (uint32_t)len);
+        fwrite(buf, 1, len, f);
+    }
+    if (fclose(f) != 0) {
+        fprintf(stderr, "mdec_bench: %s: write failed\n", path);
+        return 2;
+    }
+    return 0;
+}
+
+/*
+ * Whole process: what a sensor does with a capture.  Reads FILE with
+ * libpcap, decodes each frame, classifies it (sessions + filter), and
+ * appends each accepted frame, as received, to DIR/<session>.pcap (as
+ * tcpdump -w writes what its BPF accepts).  Prints the counts.
+ */
+static int split(const char *path, const char *dir)
+{
+    char err[PCAP_ERRBUF_SIZE];
+    pcap_t *pc = pcap_open_offline(path, err);
+    if (!pc) {
+        fprintf(stderr, "mdec_bench: %s: %s\n", path, err);
+        return 2;
+    }
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "mdec_bench: %s: %s\n", dir, strerror(errno));
+        return 2;
+    }
+    struct ctx c;
+    mdec_config_init(&c.cfg);
+    struct mdec_filter *f = make_filter();
+    struct mdec_table *t = make_table(f);
+    pcap_dumper_t *out[65];
+    memset(out, 0, sizeof out);
+    const int link = pcap_datalink(pc);
+    struct pcap_pkthdr *h;
+    const u_char *p;
+    uint64_t n = 0, accepted = 0;
+    while (pcap_next_ex(pc, &h, &p) == 1) {
+        struct mdec_result res;
+        struct mdec_match m;
+        n++;
+        mdec_decode(&c.cfg, link, p, h->caplen, h->len, &res);
+        if (mdec_table_process(t, &res, &m) != MDEC_VERDICT_ACCEPT || m.index > 64)
+            continue;
+        if (!out[m.index]) {
+            char name[MDEC_NAME_MAX + 8], file[4096];
+            snprintf(name, sizeof name, "%s", m.session->name);
+            for (char *q = name; *q; q++)
+                if (*q == ':')
+                    *q = '_';
+            snprintf(file, sizeof file, "%s/%s.pcap", dir, name);
+            out[m.index] = pcap_dump_open(pc, file);
+            if (!out[m.index]) {
+                fprintf(stderr, "mdec_bench: %s\n", pcap_geterr(pc));
+                return 2;
+            }
+        }
+        pcap_dump((u_char *)out[m.index], h, p);
+        accepted++;
+    }
+    for (int i = 0; i < 65; i++)
+        if (out[i])
+            pcap_dump_close(out[i]);
+    pcap_close(pc);
+    free(t);
+    free(f);
+    printf("%llu frames, %llu accepted\n", (unsigned long long)n, (unsigned long long)accepted);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ main */
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: mdec_bench [--json] [--reps N] [--cold N] [--hot-cycles N] [--no-flush]\n"
+            "       mdec_bench --write-pcap FILE N | --split FILE DIR\n"
+            "       mdec_bench --print-bpf | --print-display-filter | --print-rules\n"
+            "       mdec_bench --profile N\n");
+    exit(2);
+}
+
+static unsigned long num_arg(int argc, char **argv, int i)
+{
+    if (i >= argc)
+        usage();
+    char *end;
+    const unsigned long v = strtoul(argv[i], &end, 10);
+    if (*end || end == argv[i])
+        usage();
+    return v;
+}
+
+int main(int argc, char **argv)
+{
+    int json = 0, flush = HAVE_CLFLUSH;
+    size_t profile = 0;
+    unsigned reps = 11;
+    size_t cold_n = 1000000;
+    unsigned hot_cycles = 256;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--json") == 0) {
+            json = 1;
+        } else if (strcmp(a, "--reps") == 0) {
+            reps = (unsigned)num_arg(argc, argv, ++i);
+        } else if (strcmp(a, "--cold") == 0) {
+            cold_n = num_arg(argc, argv, ++i);
+        } else if (strcmp(a, "--hot-cycles") == 0) {
+            hot_cycles = (unsigned)num_arg(argc, argv, ++i);
+        } else if (strcmp(a, "--profile") == 0) {
+            profile = num_arg(argc, argv, ++i);
+            if (profile == 0)
+                usage();
+        } else if (strcmp(a, "--no-flush") == 0) {
+            flush = 0;
+        } else if (strcmp(a, "--write-pcap") == 0 && i + 2 < argc) {
+            return write_pcap(argv[i + 1], num_arg(argc, argv, i + 2));
+        } else if (strcmp(a, "--split") == 0 && i + 2 < argc) {
+            return split(argv[i + 1], argv[i + 2]);
+        } else if (strcmp(a, "--print-bpf") == 0) {
+            struct mdec_filter *f = make_filter();
+            printf("%s\n", bpf_text(f));
+            free(f);
+            return 0;
+        } else if (strcmp(a, "--print-display-filter") == 0) {
+            static char buf[1 << 17];
+            struct mdec_filter *f = make_filter();
+            if (tr_display_filter(f, buf, sizeof buf) == 0)
+                die("display filter too long");
+            free(f);
+            printf("%s\n", buf);
+            return 0;
+        } else if (strcmp(a, "--print-rules") == 0) {
+            fputs(tr_rules_text, stdout);
+            return 0;
+        } else {
+            usage();
+        }
+    }
+    if (reps == 0 || cold_n < HOT_FRAMES || cold_n > 4000000 || hot_cycles == 0)
+        usage();
+
+    /* Setup. */
+    struct ctx c;
+    mdec_config_init(&c.cfg);
+    struct mdec_filter *f = make_filter();
+    c.demux = make_table(NULL);
+    c.filter = make_table(f);
+    compile_bpf(&c.bpf, f);
+
+    if (profile) {
+        /* One pass of each variant over the same frames, nothing else:
+         * callgrind's inclusive count of run_X divided by N is the cost of
+         * variant X per frame. */
+        struct layout L = {"profile", NULL, 0, NULL, 0, 1, 0};
+        generate(&L, profile);
+        volatile uint64_t sink = 0;
+        for (int v = 0; v < N_VARIANTS; v++)
+            sink += runs[v](&c, &L);
+        printf("profile: %zu frames, checksum %llx\n", L.n, (unsigned long long)sink);
+        free_layout(&L);
+        pcap_freecode(&c.bpf);
+        free(c.demux);
+        free(c.filter);
+        free(f);
+        return 0;
+    }
+
+    struct layout cold = {"cold", NULL, 0, NULL, 0, 1, flush};
+    struct layout hot = {"hot", NULL, 0, NULL, 0, hot_cycles, 0};
+    generate(&cold, cold_n);
+    copy_first(&hot, &cold, HOT_FRAMES);
+
+    const double load_start = load_average();
+
+    /* Correctness first: (d) and (e) must accept the same frames. */
+    struct check chk;
+    struct mdec_table *check_table = make_table(f);
+    check_agreement(&c, &cold, check_table, &chk);
+
+    /* Timing: per repetition, every layout and variant, the variants in a
+     * rotating order so that drift and other tenants land on all alike. */
+    struct layout *lays[2] = {&hot, &cold};
+    double *ns[2][N_VARIANTS];
+    for (int l = 0; l < 2; l++)
+        for (int v = 0; v < N_VARIANTS; v++)
+            if (!(ns[l][v] = calloc(reps, sizeof(double))))
+                die("out of memory");
+    volatile uint64_t sink = 0;
+    for (int l = 0; l < 2; l++) /* warm-up: page faults, branch predictors */
+        for (int v = 0; v < N_VARIANTS; v++)
+            sink += runs[v](&c, lays[l]);
+    for (unsigned r = 0; r < reps; r++)
+        for (int l = 0; l < 2; l++)
+            for (int j = 0; j < N_VARIANTS; j++) {
+                const int v = (int)((r + (unsigned)j) % N_VARIANTS);
+                struct layout *L = lays[l];
+                if (L->flush) {
+                    flush_range(L->data, L->bytes);
+                    flush_range(L->rec, L->n * sizeof *L->rec);
+                }
+                const double t0 = now_ns();
+                sink += runs[v](&c, L);
+                const double t1 = now_ns();
+                ns[l][v][r] = (t1 - t0) / ((double)L->n * L->cycles);
+            }
+    struct stat3 st[2][N_VARIANTS];
+    for (int l = 0; l < 2; l++)
+        for (int v = 0; v < N_VARIANTS; v++)
+            st[l][v] = stats(ns[l][v], reps);
+
+    if (json) {
+        printf("{");
+        for (int l = 0; l < 2; l++) {
+            printf("%s\"%s\": {", l ? ", " : "", lays[l]->name);
+            for (int v = 0; v < N_VARIANTS; v++)
+                printf("%s\"%s\": %.2f", v ? ", " : "", variant_key[v], st[l][v].med);
+            printf("}");
+        }
+        printf("}\n");
+    } else {
+        char cpu[256], l2[32], l3[32];
+        cpu_model(cpu, sizeof cpu);
+        cache_size(2, l2, sizeof l2);
+        cache_size(3, l3, sizeof l3);
+        printf("mdec_bench: mirrordec %s\n", mdec_version());
+        printf("machine:  %s, %ld CPUs, L2 %s, L3 %s\n", cpu, online_cpus(), l2, l3);
+        printf("          SHARED, NOISY VM: compare figures within one run only; load average "
+               "%.2f at start, %.2f at end\n",
+               load_start, load_average());
+        printf("compiler: %s; %s build, flags \"%s\"\n",
+#if defined(__clang__)
+               "clang " __clang_version__,
+#elif defined(__GNUC__)
+               "gcc " __VERSION__,
+#else
+               "unknown compiler",
+#endif
+               MDEC_BENCH_BUILD_TYPE, MDEC_BENCH_CFLAGS);
+        printf("traffic:  cold %zu frames, %.1f MB + %.1f MB index, %s; hot %zu frames "
+               "(%.0f KB) x %u cycles\n",
+               cold.n, (double)cold.bytes / 1e6, (double)(cold.n * sizeof(struct rec)) / 1e6,
+               flush ? "flushed from the caches before each pass" : "NOT flushed",
+               hot.n, (double)hot.bytes / 1e3, hot.cycles);
+        printf("          mean frame %.0f bytes;", (double)cold.bytes / (double)cold.n);
+        for (int k = 0; k < TR_KINDS; k++)
+            printf(" %s %.1f%%%s", tr_kind_names[k], 100.0 * (double)chk.by_kind[k] / (double)chk.frames,
+                   k + 1 < TR_KINDS ? "," : "\n");
+        printf("verdicts: (d) accept %llu (%.1f%%), reject %llu, forged %llu, unknown session "
+               "%llu; (e) accept %llu\n",
+               (unsigned long long)chk.verdict[MDEC_VERDICT_ACCEPT],
+               100.0 * (double)chk.verdict[MDEC_VERDICT_ACCEPT] / (double)chk.frames,
+               (unsigned long long)chk.verdict[MDEC_VERDICT_REJECT],
+               (unsigned long long)chk.verdict[MDEC_VERDICT_FORGED],
+               (unsigned long long)chk.verdict[MDEC_VERDICT_UNKNOWN_SESSION],
+               (unsigned long long)chk.bpf_accept);
+        printf("          decode status other than ok: %llu; (d)/(e) disagreements: %llu\n",
+               (unsigned long long)chk.not_ok, (unsigned long long)chk.disagree);
+        printf("\nns per frame: median of %u repetitions [min..max]; Mpps from the median\n\n",
+               reps);
+        printf("%-28s | %-24s %7s %7s | %-24s %7s %7s\n", "", "hot: ns/frame", "Mpps", "x floor",
+               "cold: ns/frame", "Mpps", "x floor");
+        for (int v = 0; v < N_VARIANTS; v++) {
+            printf("%-28s |", variant_text[v]);
+            for (int l = 0; l < 2; l++) {
+                char cell[64];
+                snprintf(cell, sizeof cell, "%7.2f [%.2f..%.2f]", st[l][v].med, st[l][v].min,
+                         st[l][v].max);
+                printf(" %-24s %7.2f %7.2f %s", cell, 1e3 / st[l][v].med,
+                       st[l][v].med / st[l][V_FLOOR].med, l ? "\n" : "|");
+            }
+        }
+        const double hot_d = st[0][V_FILTER].med / st[0][V_FLOOR].med;
+        const double hot_e = st[0][V_BPF].med / st[0][V_FILTER].med;
+        const double cold_d = st[1][V_FILTER].med / st[1][V_FLOOR].med;
+        printf("\n(e)/(d): hot %.2fx, cold %.2fx (how many times faster mirrordec's filter is "
+               "than BPF)\n",
+               hot_e, st[1][V_BPF].med / st[1][V_FILTER].med);
+        printf("targets (reported, not enforced):\n");
+        printf("  hot  (d) within 3x of the floor:   %.2fx  %s\n", hot_d,
+               hot_d <= 3.0 ? "met" : "NOT met");
+        printf("  hot  (d) at least 3x faster than (e): %.2fx  %s\n", hot_e,
+               hot_e >= 3.0 ? "met" : "NOT met");
+        printf("  cold (d) within 1.3x of the floor: %.2fx  %s\n", cold_d,
+               cold_d <= 1.3 ? "met" : "NOT met");
+        printf("checksum %llx\n", (unsigned long long)sink);
+    }
+
+    if (chk.disagree) {
+        fprintf(stderr, "mdec_bench: (d) and (e) disagree on %llu of %llu frames (first: frame "
+                        "%zu);",
+                (unsigned long long)chk.disagree, (unsigned long long)chk.frames,
+                chk.first_disagree);
+        for (int k = 0; k < TR_KINDS; k++)
+            if (chk.dis_kind[k])
+                fprintf(stderr, " %s %llu", tr_kind_names[k], (unsigned long long)chk.dis_kind[k]);
+        fprintf(stderr, "\n");
+    }
+
+    /* The tables and the filter start at the memory they were built in. */
+    for (int l = 0; l < 2; l++)
+        for (int v = 0; v < N_VARIANTS; v++)
+            free(ns[l][v]);
+    free_layout(&hot);
+    free_layout(&cold);
+    pcap_freecode(&c.bpf);
+    free(check_table);
+    free(c.demux);
+    free(c.filter);
+    free(f);
+    return chk.disagree ? 1 : 0;
+}
