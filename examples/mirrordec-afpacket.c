@@ -488,6 +488,9 @@ int main(int argc, char **argv)
             }
         }
         pthread_sigmask(SIG_SETMASK, &old, NULL);
+        if (rc == 0 && !o.quiet)
+            mt_msg("capturing on %s with %u worker%s%s%s", o.iface, c.n, c.n > 1 ? "s" : "",
+                   c.n > 1 ? ", fanout " : "", c.n > 1 ? o.fanout : "");
     }
     for (unsigned i = 0; i < started; i++)
         pthread_join(c.wc[i].th, NULL);

@@ -37,7 +37,13 @@ static int parse_filter_file(struct mdec_filter *f, const char *opt, const char 
         fprintf(stderr, "%s:%u:%u: %s\n", path, pe.line, pe.column, pe.message);
     else
         fprintf(stderr, "%s: %s\n", path, pe.message[0] ? pe.message : mdec_strerror(rc));
-    mt_msg("%s '%s': the rules were not loaded", opt, path);
+    const char *p = *text;
+    while (p < *text + len && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    mt_msg("%s '%s': the rules were not loaded%s", opt, path,
+           !aws && p < *text + len && *p == '{'
+               ? " (AWS JSON is read by --aws-filter-json)"
+               : "");
     return rc;
 }
 

@@ -194,6 +194,8 @@ int mt_pcap_run(struct mt_app *app, struct mt_pcap_in *in)
     pg.start = pg.last = mt_now();
     struct mt_worker *w = &app->workers[0];
     int rc = MT_EXIT_OK;
+    if (in->live && !o->quiet)
+        mt_msg("capturing on %s", in->name);
     while (!mt_stop) {
         struct pcap_pkthdr *h;
         const u_char *data;

@@ -288,6 +288,8 @@ int mt_udp_run(struct mt_app *app, struct mt_udp_in *in)
 {
     app->input_name = in->name;
     app->live = 1;
+    if (!app->o->quiet)
+        mt_msg("receiving on %s (%zu sockets)", in->name, in->n);
     struct pollfd *pfd = mt_xcalloc(in->n, sizeof *pfd);
     for (size_t i = 0; i < in->n; i++) {
         pfd[i].fd = in->s[i].fd;

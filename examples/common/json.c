@@ -288,11 +288,12 @@ static void tunnel(struct mt_buf *b, const struct mdec_result *r, unsigned i)
     case MDEC_TUNNEL_GRE:
         /* The GRE fields are only known to be set once the header was
          * read: when the tunnel is complete, or when decoding stopped at
-         * it as unsupported (which happens after reading the header). */
-        if ((t->flags & MDEC_TF_COMPLETE) || (last && r->status == MDEC_UNSUPPORTED)) {
+         * it as unsupported (which happens after reading its first four
+         * bytes, before the key and sequence number). */
+        if ((t->flags & MDEC_TF_COMPLETE) || (last && r->status == MDEC_UNSUPPORTED))
             kv_hex(b, "protocol", t->u.gre.proto, 4);
+        if (t->flags & MDEC_TF_COMPLETE) /* the sequence number was read */
             gre_common(b, &t->u.gre);
-        }
         break;
     default:
         break;

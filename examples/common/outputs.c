@@ -84,6 +84,8 @@ struct mt_outputs *mt_outputs_new(const struct mt_opts *o, int nano)
             mt_msg("%s", err);
             goto fail;
         }
+        if (!o->quiet)
+            mt_msg("TAP device %s is up", o->tap);
     }
     return out;
 fail:

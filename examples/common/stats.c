@@ -110,7 +110,10 @@ void mt_stats_print(const struct mt_stats *s, const struct mt_app *app, FILE *f)
     for (size_t i = 0; i < s->n; i++) {
         wn = width(s->rows[i].name, wn);
         wk = width(s->rows[i].keytext, wk);
-        show_key |= strcmp(s->rows[i].name, s->rows[i].keytext) != 0;
+        /* The key column says something when a session has a name of its
+         * own; "untunneled" (key none) alone does not need it. */
+        show_key |= s->rows[i].key.kind != MDEC_KEY_NONE &&
+                    strcmp(s->rows[i].name, s->rows[i].keytext) != 0;
         add_counters(&total, &s->rows[i].c);
     }
     if (!show_key)
@@ -118,7 +121,7 @@ void mt_stats_print(const struct mt_stats *s, const struct mt_app *app, FILE *f)
     fprintf(f, "\n%-*s  ", wn, "session");
     if (show_key)
         fprintf(f, "%-*s  ", wk, "key");
-    fprintf(f, "%9s %12s %9s %9s %9s %7s\n", "packets", "bytes", "truncated", "malformed",
+    fprintf(f, "%9s %12s %10s %10s %10s %7s\n", "packets", "bytes", "truncated", "malformed",
             "filtered", "forged");
     for (size_t i = 0; i <= s->n; i++) {
         const struct row *r = i < s->n ? &s->rows[i] : NULL;
@@ -129,7 +132,7 @@ void mt_stats_print(const struct mt_stats *s, const struct mt_app *app, FILE *f)
         if (show_key)
             fprintf(f, "%-*s  ", wk, r ? r->keytext : "");
         fprintf(f,
-                "%9" PRIu64 " %12" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %7" PRIu64
+                "%9" PRIu64 " %12" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %7" PRIu64
                 "\n",
                 c->packets, c->bytes_wire, c->truncated, c->malformed, c->filtered, c->forged);
     }
