@@ -55,6 +55,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char help[] =
@@ -83,6 +84,7 @@ static const char help[] =
  * arithmetic: the struct sockaddr_ll of a frame follows at this offset. */
 #define HDR3_LEN ((sizeof(struct tpacket3_hdr) + TPACKET_ALIGNMENT - 1u) & \
                   ~(size_t)(TPACKET_ALIGNMENT - 1u))
+#define RETIRE_MS 50 /* a block is handed over at the latest this long after its first frame */
 #define INBOX_MAX ((size_t)64 << 20) /* bytes waiting for one worker */
 
 struct fwd_rec { /* a frame handed to its owner, followed by its bytes */
@@ -243,7 +245,7 @@ static void walk_block(struct ctx *c, struct wctx *me, struct tpacket_block_desc
 {
     uint8_t *p = (uint8_t *)bd + bd->hdr.bh1.offset_to_first_pkt;
     const uint32_t n = bd->hdr.bh1.num_pkts;
-    for (uint32_t i = 0; i < n && !mt_stop; i++) {
+    for (uint32_t i = 0; i < n; i++) {
         const struct tpacket3_hdr *h = (const struct tpacket3_hdr *)(void *)p;
         const struct sockaddr_ll *sll =
             (const struct sockaddr_ll *)(void *)(p + HDR3_LEN);
@@ -284,21 +286,26 @@ struct targ {
     struct wctx *me;
 };
 
+/* Processes the next block if the kernel has handed it over; 1 if so. */
+static int next_block(struct ctx *c, struct wctx *me)
+{
+    struct tpacket_block_desc *bd =
+        (struct tpacket_block_desc *)(void *)(me->map + (size_t)me->cur * BLOCK_SIZE);
+    if (!(__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER))
+        return 0;
+    walk_block(c, me, bd);
+    __atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+    me->cur = (me->cur + 1) % me->block_nr;
+    return 1;
+}
+
 static void *worker_main(void *arg)
 {
     struct ctx *c = ((struct targ *)arg)->c;
     struct wctx *me = ((struct targ *)arg)->me;
     struct pollfd pfd[2] = {{me->fd, POLLIN | POLLERR, 0}, {me->in.efd, POLLIN, 0}};
     while (!mt_stop) {
-        int busy = 0;
-        struct tpacket_block_desc *bd =
-            (struct tpacket_block_desc *)(void *)(me->map + (size_t)me->cur * BLOCK_SIZE);
-        if (__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER) {
-            walk_block(c, me, bd);
-            __atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
-            me->cur = (me->cur + 1) % me->block_nr;
-            busy = 1;
-        }
+        int busy = next_block(c, me);
         if (c->n > 1)
             busy |= inbox_drain(c, me);
         if (!busy) {
@@ -309,6 +316,16 @@ static void *worker_main(void *arg)
                 mt_stop = 1;
             }
         }
+    }
+    /* Frames the kernel holds in the block it is filling come out when the
+     * block retires (RETIRE_MS): wait for that and take them too, so that
+     * SIGINT loses nothing already received.  (With -c, mt_app_next_index
+     * refuses them.) */
+    if (!c->failed) {
+        const struct timespec ts = {0, 2 * RETIRE_MS * 1000000L};
+        nanosleep(&ts, NULL);
+        while (next_block(c, me))
+            ;
     }
     return NULL;
 }
@@ -373,7 +390,7 @@ static int open_ring(const struct mt_opts *o, struct wctx *me, int ifindex, int 
     req.tp_block_nr = o->ring_mb;
     req.tp_frame_size = 2048;
     req.tp_frame_nr = (BLOCK_SIZE / 2048) * o->ring_mb;
-    req.tp_retire_blk_tov = 50; /* ms: a sparse stream still shows up promptly */
+    req.tp_retire_blk_tov = RETIRE_MS; /* a sparse stream still shows up promptly */
     if (setsockopt(fd, SOL_PACKET, PACKET_VERSION, &v3, sizeof v3) != 0 ||
         setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof req) != 0) {
         mt_msg("cannot set up a TPACKET_V3 ring: %s", strerror(errno));
