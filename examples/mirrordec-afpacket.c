@@ -118,7 +118,7 @@ struct ctx {
     unsigned n;
     int link;
     int outgoing;
-    int failed; /* a worker hit an error */
+    atomic_int failed; /* a worker hit an error */
 };
 
 /* ------------------------------------------------------------- steering */
@@ -356,7 +356,7 @@ static int link_of(int fd, const char *iface)
     }
 }
 
-static int fanout_mode(const char *name)
+static unsigned fanout_mode(const char *name)
 {
     if (strcmp(name, "lb") == 0)
         return PACKET_FANOUT_LB;
@@ -422,7 +422,9 @@ static int open_ring(const struct mt_opts *o, struct wctx *me, int ifindex, int 
             mt_msg("warning: %s: cannot enter promiscuous mode: %s", o->iface, strerror(errno));
     }
     if (group >= 0) {
-        const int arg = group | fanout_mode(o->fanout) << 16;
+        /* group id in the low 16 bits, mode and flags above (0x8000 << 16
+         * does not fit an int: build it unsigned) */
+        const uint32_t arg = (uint32_t)group | (uint32_t)fanout_mode(o->fanout) << 16;
         if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) != 0) {
             mt_msg("cannot join fanout group %d (--fanout %s): %s", group, o->fanout,
                    strerror(errno));
@@ -482,7 +484,7 @@ int main(int argc, char **argv)
         if (i == 0 && rc == 0)
             c.link = link_of(me->fd, o.iface);
     }
-    app.input_name = o.iface;
+    snprintf(app.input_name, sizeof app.input_name, "%s", o.iface);
     app.live = 1;
 
     struct targ *args = mt_xcalloc(c.n, sizeof *args);

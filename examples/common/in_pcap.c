@@ -182,7 +182,7 @@ static void progress_draw(struct progress *pg, const struct mt_pcap_in *in, uint
 int mt_pcap_run(struct mt_app *app, struct mt_pcap_in *in)
 {
     const struct mt_opts *o = app->o;
-    app->input_name = in->name;
+    snprintf(app->input_name, sizeof app->input_name, "%s", in->name);
     app->live = in->live;
     g_pcap = in->p;
     mt_signals_install(break_loop);

@@ -286,7 +286,7 @@ static int drain(struct mt_app *app, const struct usock *s, struct batch *b)
 
 int mt_udp_run(struct mt_app *app, struct mt_udp_in *in)
 {
-    app->input_name = in->name;
+    snprintf(app->input_name, sizeof app->input_name, "%s", in->name);
     app->live = 1;
     if (!app->o->quiet)
         mt_msg("receiving on %s (%zu sockets)", in->name, in->n);

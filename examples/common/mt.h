@@ -79,7 +79,7 @@ void *mt_xaligned(size_t align, size_t n); /* zeroed */
 char *mt_read_file(const char *path, size_t *len);
 
 /* Set by SIGINT/SIGTERM (after mt_signals_install); polled by every loop. */
-extern volatile sig_atomic_t mt_stop;
+extern atomic_int mt_stop; /* lock-free, so a signal handler may set it */
 /* Installs the handlers (no SA_RESTART, so blocking calls return EINTR) and
  * ignores SIGPIPE; hook, when not NULL, is called from the handler. */
 void mt_signals_install(void (*hook)(void));
@@ -233,7 +233,7 @@ struct mt_app {
     pthread_mutex_t out_lock;
     atomic_int failed;       /* a runtime error occurred: exit 1 */
     atomic_uint_fast64_t frames_total; /* frames received, all workers */
-    const char *input_name;  /* for the summary: file, interface, "udp" */
+    char input_name[256];    /* for the summary: file, interface, UDP ports */
     uint64_t kernel_drops;   /* mirrordec-afpacket: from PACKET_STATISTICS */
     struct mt_buf extra;     /* tool-specific lines for the summary */
     int ready;               /* mt_app_init succeeded: finish prints the summary */

@@ -100,7 +100,7 @@ void mt_stats_print(const struct mt_stats *s, const struct mt_app *app, FILE *f)
     fprintf(f,
             "%" PRIu64 " frames from %s: %" PRIu64 " ok, %" PRIu64 " truncated, %" PRIu64
             " malformed, %" PRIu64 " unsupported, %" PRIu64 " not tunneled\n",
-            s->frames, app->input_name ? app->input_name : "input", s->by_status[MDEC_OK],
+            s->frames, app->input_name[0] ? app->input_name : "input", s->by_status[MDEC_OK],
             s->by_status[MDEC_TRUNCATED], s->by_status[MDEC_MALFORMED],
             s->by_status[MDEC_UNSUPPORTED], s->by_status[MDEC_NOT_TUNNELED]);
 
@@ -176,7 +176,7 @@ int mt_stats_write_json(const struct mt_stats *s, const struct mt_app *app, cons
     mt_buf_puts(&b, "{\"tool\":");
     mt_json_str(&b, mt_prog);
     mt_buf_puts(&b, ",\"input\":");
-    mt_json_str(&b, app->input_name ? app->input_name : "");
+    mt_json_str(&b, app->input_name);
     mt_buf_printf(&b,
                   ",\"frames\":%" PRIu64 ",\"status\":{\"ok\":%" PRIu64 ",\"truncated\":%" PRIu64
                   ",\"malformed\":%" PRIu64 ",\"unsupported\":%" PRIu64

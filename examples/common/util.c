@@ -12,7 +12,7 @@
 #include <time.h>
 
 const char *mt_prog = "mirrordec";
-volatile sig_atomic_t mt_stop;
+atomic_int mt_stop;
 
 void mt_vmsg(const char *fmt, va_list ap)
 {
