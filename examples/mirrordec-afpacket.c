@@ -472,11 +472,12 @@ int main(int argc, char **argv)
         pthread_mutex_init(&c.wc[i].in.mu, NULL);
     }
 
-    int rc = mt_app_init(&app, &o, c.n, 1);
+    /* The sockets first, so that a refusal (permissions, no such device)
+     * is reported before anything else is set up. */
+    int rc = 0;
     const int group = c.n > 1 ? (int)(getpid() & 0xffff) : -1;
     for (unsigned i = 0; i < c.n && rc == 0; i++) {
         struct wctx *me = &c.wc[i];
-        me->w = &app.workers[i];
         me->in.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         me->scratch = mt_xmalloc(65536 + 4);
         if (me->in.efd < 0 || open_ring(&o, me, ifindex, group) != 0)
@@ -484,6 +485,12 @@ int main(int argc, char **argv)
         if (i == 0 && rc == 0)
             c.link = link_of(me->fd, o.iface);
     }
+    if (rc == 0)
+        rc = mt_app_init(&app, &o, c.n, 1);
+    else
+        memset(&app, 0, sizeof app); /* nothing to finish but the rings */
+    for (unsigned i = 0; i < c.n && rc == 0; i++)
+        c.wc[i].w = &app.workers[i];
     snprintf(app.input_name, sizeof app.input_name, "%s", o.iface);
     app.live = 1;
 

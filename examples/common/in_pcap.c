@@ -76,9 +76,12 @@ static pcap_t *open_live(const struct mt_opts *o, char *err)
     (void)pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
     const int rc = pcap_activate(p);
     if (rc < 0) {
+        const char *status = pcap_statustostr(rc);
         const char *detail = pcap_geterr(p);
-        mt_msg("cannot capture on %s: %s%s%s%s", o->iface, pcap_statustostr(rc),
-               detail && *detail ? ": " : "", detail ? detail : "", activate_hint(rc));
+        if (!detail || !*detail || strcmp(detail, status) == 0)
+            detail = NULL; /* libpcap has nothing to add */
+        mt_msg("cannot capture on %s: %s%s%s%s", o->iface, status, detail ? ": " : "",
+               detail ? detail : "", activate_hint(rc));
         pcap_close(p);
         return NULL;
     }
