@@ -44,6 +44,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/filter.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <net/if.h>
@@ -412,6 +413,13 @@ static int open_ring(const struct mt_opts *o, struct wctx *me, int ifindex, int 
     if (bind(fd, (struct sockaddr *)(void *)&sll, sizeof sll) != 0) {
         mt_msg("cannot bind to %s: %s", o->iface, strerror(errno));
         return -1;
+    }
+    if (o->snaplen < 262144) {
+        /* The ring keeps what a socket filter returns: "ret #snaplen". */
+        struct sock_filter keep = {BPF_RET | BPF_K, 0, 0, o->snaplen};
+        struct sock_fprog prog = {1, &keep};
+        if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) != 0)
+            mt_msg("warning: --snaplen %u not applied: %s", o->snaplen, strerror(errno));
     }
     if (o->promisc) {
         struct packet_mreq mr;

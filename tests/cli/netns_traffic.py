@@ -28,6 +28,8 @@ import struct
 import sys
 import time
 
+import check_pcap_out  # the pcap reader, next to this file
+
 SENDER4, SENDER6, FORGER = "10.99.0.1", "fd99::1", "10.99.0.66"
 TARGET4, TARGET6 = "10.99.0.2", "fd99::2"
 GWLB_ID = 0x0000000A1B2C3D4E
@@ -160,16 +162,9 @@ def check_json(path, out, sessions, workers):
 
 
 def read_pcap(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    e = "<" if struct.unpack("<I", data[:4])[0] in (0xA1B2C3D4, 0xA1B23C4D) else ">"
-    link = struct.unpack(e + "I", data[20:24])[0]
-    at, pkts = 24, []
-    while at + 16 <= len(data):
-        incl, orig = struct.unpack(e + "II", data[at + 8:at + 16])
-        pkts.append(data[at + 16:at + 16 + incl])
-        at += 16 + incl
-    return link, pkts
+    """(link type, [packet bytes])."""
+    link, recs = check_pcap_out.read_pcap(path)
+    return link, [r[2] for r in recs]
 
 
 def check_pcaps(path, outdir, sessions):
