@@ -83,6 +83,8 @@ static int build_filter(struct mt_app *app)
         free(app->filter_mem);
         app->filter_mem = NULL;
         app->filter = NULL;
+        if (prc == MDEC_E_NOSPACE && cap == 65532)
+            mt_msg("the rule files hold more than %u rules, the most a filter takes", cap);
         if (prc != MDEC_E_NOSPACE || cap == 65532)
             rc = MT_EXIT_USAGE;
     }

@@ -15,6 +15,8 @@
 #define _GNU_SOURCE /* recvmmsg */
 #include "mt.h"
 
+#ifdef __linux__
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -317,3 +319,30 @@ int mt_udp_run(struct mt_app *app, struct mt_udp_in *in)
     mt_udp_close(in);
     return rc;
 }
+
+#else /* not Linux: recvmmsg, IP_PKTINFO and SO_TIMESTAMPNS are Linux's */
+
+struct mt_udp_in {
+    int unused;
+};
+
+int mt_udp_open(const struct mt_opts *o, struct mt_udp_in **in)
+{
+    (void)o;
+    *in = NULL;
+    mt_msg("the UDP input needs Linux; read a capture with -r FILE or -i IFACE");
+    return MT_EXIT_RUNTIME;
+}
+
+int mt_udp_run(struct mt_app *app, struct mt_udp_in *in)
+{
+    (void)app, (void)in;
+    return MT_EXIT_RUNTIME;
+}
+
+void mt_udp_close(struct mt_udp_in *in)
+{
+    (void)in;
+}
+
+#endif

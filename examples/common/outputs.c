@@ -184,7 +184,11 @@ static struct mt_pcapw *writer(struct mt_outputs *out, struct mt_out_entry *e, i
     const char *suffix = w == &e->pcap[0] ? "" : linktype == LINKTYPE_RAW ? "-raw" : "-ether";
     snprintf(path, sizeof path, "%s/%s%s.pcap", out->o->write_dir, e->base, suffix);
     if (mt_pcapw_open(w, path, linktype, out->nano) != 0) {
-        mt_msg("%s: cannot write: %s", path, strerror(errno));
+        const int err = errno;
+        mt_msg("%s: cannot write: %s%s", path, strerror(err),
+               err == EMFILE ? " (one file per session: raise 'ulimit -n', or name the sessions "
+                             "to keep with --session)"
+                           : "");
         w->failed = 1;
         return NULL;
     }
@@ -220,11 +224,11 @@ int mt_outputs_packet(struct mt_outputs *out, struct mt_out_entry *e, const stru
     if (fd >= 0 && mt_tap_write(fd, data, cap, r->inner.ethernet, r->inner.ethertype) != 0) {
         /* A frame the device refuses (shorter than an Ethernet header, or
          * too long) is counted, not fatal: the sensor keeps running. */
-        const int e_ = errno;
+        const int err = errno;
         if (atomic_fetch_add(&out->tap_skipped, 1) == 0)
             mt_msg("TAP device: a frame of %u bytes was not taken: %s (counted; further ones "
                    "silently)",
-                   cap, strerror(e_));
+                   cap, strerror(err));
     }
     return rc;
 }
