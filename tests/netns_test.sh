@@ -50,6 +50,15 @@ ip -n $B addr add fd99::2/64 dev vB nodad
 for ns in $A $B; do ip -n $ns link set lo up; done
 ip -n $A link set vA up
 ip -n $B link set vB up
+# Static neighbours: no ARP or neighbour discovery to wait for (datagrams
+# queued behind an unresolved IPv6 neighbour could arrive after a phase).
+macB=$(ip netns exec $B cat /sys/class/net/vB/address)
+macA=$(ip netns exec $A cat /sys/class/net/vA/address)
+ip -n $A neigh replace 10.99.0.2 lladdr "$macB" dev vA nud permanent
+ip -n $A neigh replace fd99::2 lladdr "$macB" dev vA nud permanent
+ip -n $B neigh replace 10.99.0.1 lladdr "$macA" dev vB nud permanent
+ip -n $B neigh replace 10.99.0.66 lladdr "$macA" dev vB nud permanent
+ip -n $B neigh replace fd99::1 lladdr "$macA" dev vB nud permanent
 
 # wait_for FILE TEXT: until TEXT shows in FILE (a program is ready), 5 s.
 wait_for() {
