@@ -1,0 +1,269 @@
+/*
+ * app.c - what every tool does with a decoded packet.
+ *
+ *   1. mdec_table_process(): session (without --session, a packet whose key
+ *      has no session yet adds one: MDEC_UNKNOWN_LEARN, with the --filter /
+ *      --aws-filter-json filter as the template, named by its key and
+ *      "untunneled" for frames without a tunnel), forged-source check,
+ *      direction, filter, counters;
+ *   2. --inner-bpf on accepted packets (a rejection counts as filtered);
+ *   3. outputs: a JSON line, the session's pcap file, the TAP device.
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#include "mt.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------ the filter */
+
+static int parse_filter_file(struct mdec_filter *f, const char *opt, const char *path,
+                             const char *id, int aws, char **text, size_t len)
+{
+    struct mdec_parse_error pe;
+    memset(&pe, 0, sizeof pe);
+    int rc = aws ? mdec_filter_parse_aws_json(f, *text, len, id, &pe)
+                 : mdec_filter_parse(f, *text, len, &pe);
+    if (rc == 0 || rc == MDEC_E_NOSPACE)
+        return rc;
+    if (pe.line)
+        fprintf(stderr, "%s:%u:%u: %s\n", path, pe.line, pe.column, pe.message);
+    else
+        fprintf(stderr, "%s: %s\n", path, pe.message[0] ? pe.message : mdec_strerror(rc));
+    const char *p = *text;
+    while (p < *text + len && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    mt_msg("%s '%s': the rules were not loaded%s", opt, path,
+           !aws && p < *text + len && *p == '{'
+               ? " (AWS JSON is read by --aws-filter-json)"
+               : "");
+    return rc;
+}
+
+/* Loads every rule file into one filter, growing it until the rules fit. */
+static int build_filter(struct mt_app *app)
+{
+    const struct mt_opts *o = app->o;
+    const size_t nfiles = o->n_filter_files + o->n_aws_files;
+    if (nfiles == 0)
+        return 0;
+    char **text = mt_xcalloc(nfiles, sizeof *text);
+    size_t *len = mt_xcalloc(nfiles, sizeof *len);
+    int rc = 0;
+    for (size_t i = 0; i < nfiles && rc == 0; i++) {
+        const int aws = i >= o->n_filter_files;
+        const char *path = aws ? o->aws_files[i - o->n_filter_files] : o->filter_files[i];
+        text[i] = mt_read_file(path, &len[i]);
+        if (!text[i]) {
+            mt_msg("%s '%s': cannot read: %s", aws ? "--aws-filter-json" : "--filter", path,
+                   strerror(errno));
+            rc = MT_EXIT_RUNTIME;
+        }
+    }
+    for (uint32_t cap = 64; rc == 0; cap = cap > 16383 ? 65532 : cap * 4) {
+        const size_t size = mdec_filter_size(cap);
+        app->filter_mem = mt_xaligned(MDEC_FILTER_ALIGN, size);
+        app->filter = mdec_filter_init(app->filter_mem, size, cap);
+        int prc = 0;
+        for (size_t i = 0; i < nfiles && prc == 0; i++) {
+            const int aws = i >= o->n_filter_files;
+            const char *path = aws ? o->aws_files[i - o->n_filter_files] : o->filter_files[i];
+            prc = parse_filter_file(app->filter, aws ? "--aws-filter-json" : "--filter", path,
+                                    o->aws_filter_id, aws, &text[i], len[i]);
+        }
+        if (prc == 0)
+            break;
+        free(app->filter_mem);
+        app->filter_mem = NULL;
+        app->filter = NULL;
+        if (prc == MDEC_E_NOSPACE && cap == 65532)
+            mt_msg("the rule files hold more than %u rules, the most a filter takes", cap);
+        if (prc != MDEC_E_NOSPACE || cap == 65532)
+            rc = MT_EXIT_USAGE;
+    }
+    for (size_t i = 0; i < nfiles; i++)
+        free(text[i]);
+    free(text);
+    free(len);
+    return rc;
+}
+
+/* -------------------------------------------------------------- workers */
+
+static int init_worker(struct mt_app *app, struct mt_worker *w, unsigned id)
+{
+    const struct mt_opts *o = app->o;
+    w->app = app;
+    w->id = id;
+    const uint32_t cap = o->max_sessions;
+    const size_t size = mdec_table_size(cap);
+    struct mdec_table_config tc = {
+        .key_select = o->key_outermost ? MDEC_KEY_OUTERMOST : MDEC_KEY_INNERMOST,
+        .unknown = o->n_sessions ? MDEC_UNKNOWN_DROP : MDEC_UNKNOWN_LEARN,
+        .learn_filter = app->filter};
+    w->table_mem = mt_xaligned(MDEC_TABLE_ALIGN, size);
+    w->table = mdec_table_init(w->table_mem, size, cap, &tc);
+    if (!w->table) {
+        mt_msg("cannot build a session table of %u sessions", cap);
+        return -1;
+    }
+    for (size_t i = 0; i < o->n_sessions; i++) {
+        const struct mt_session_arg *a = &o->sessions[i];
+        int err;
+        struct mdec_session *s = mdec_table_add(w->table, &a->key, &err);
+        if (!s) {
+            mt_msg("--session '%s': %s", a->text, mdec_strerror(err));
+            return -1;
+        }
+        (void)mdec_session_set_name(s, a->name);
+        s->allow = a->allow;
+        s->n_allow = a->n_allow;
+        s->filter = app->filter;
+    }
+    return 0;
+}
+
+int mt_app_init(struct mt_app *app, const struct mt_opts *o, unsigned n_workers, int nano)
+{
+    memset(app, 0, sizeof *app);
+    app->o = o;
+    app->cfg = &o->cfg;
+    app->n_workers = n_workers;
+    app->threaded = n_workers > 1;
+    app->nano = nano;
+    pthread_mutex_init(&app->out_lock, NULL);
+    mt_signals_install(NULL);
+
+    int rc = build_filter(app);
+    if (rc)
+        return rc;
+    if (o->inner_bpf && !(app->bpf = mt_bpf_compile(o->inner_bpf)))
+        return MT_EXIT_USAGE;
+    app->workers = mt_xcalloc(n_workers, sizeof *app->workers);
+    for (unsigned i = 0; i < n_workers; i++)
+        if (init_worker(app, &app->workers[i], i) != 0)
+            return MT_EXIT_USAGE;
+    if (o->write_dir || o->tap) {
+        app->out = mt_outputs_new(o, nano);
+        if (!app->out || mt_outputs_open_taps(app->out) != 0)
+            return MT_EXIT_RUNTIME;
+    }
+    app->ready = 1;
+    return 0;
+}
+
+/* ---------------------------------------------------------- per packet */
+
+static void fail_stop(struct mt_app *app)
+{
+    atomic_store(&app->failed, 1);
+    mt_stop = 1;
+}
+
+static void write_line(struct mt_worker *w)
+{
+    struct mt_app *app = w->app;
+    if (app->threaded)
+        pthread_mutex_lock(&app->out_lock);
+    errno = 0;
+    const size_t n = fwrite(w->line.p, 1, w->line.len, stdout);
+    const int e = errno;
+    if (app->threaded)
+        pthread_mutex_unlock(&app->out_lock);
+    if (n != w->line.len && !atomic_load(&app->failed)) {
+        mt_msg("standard output: %s", strerror(e ? e : EIO));
+        fail_stop(app);
+    }
+}
+
+void mt_app_packet(struct mt_worker *w, const struct mt_frame *fr, const struct mdec_result *r)
+{
+    struct mt_app *app = w->app;
+    w->frames++;
+    if (r->status < 5)
+        w->by_status[r->status]++;
+    struct mdec_match m;
+    const uint64_t learned = mdec_table_stats(w->table)->learned;
+    enum mdec_verdict v = mdec_table_process(w->table, r, &m);
+    if (mdec_table_stats(w->table)->learned != learned && m.key.kind == MDEC_KEY_NONE)
+        (void)mdec_session_set_name(m.session, "untunneled"); /* rather than "none" */
+    if (v == MDEC_VERDICT_ACCEPT && app->bpf && !mt_bpf_match(app->bpf, r)) {
+        v = MDEC_VERDICT_REJECT;
+        m.session->counters.filtered++;
+        w->bpf_rejected++;
+    }
+    if (app->o->json) {
+        w->line.len = 0;
+        mt_json_packet(&w->line, fr, r, &m, v, app->nano, app->threaded ? (int)w->id : -1);
+        mt_buf_putc(&w->line, '\n');
+        write_line(w);
+    }
+    if (v == MDEC_VERDICT_ACCEPT && app->out) {
+        struct mdec_session *s = m.session;
+        if (!s->user)
+            s->user = mt_outputs_entry(app->out, s);
+        if (mt_outputs_packet(app->out, s->user, r, fr->sec, fr->nsec) != 0)
+            fail_stop(app);
+    }
+}
+
+uint64_t mt_app_next_index(struct mt_app *app)
+{
+    const uint64_t n = (uint64_t)atomic_fetch_add(&app->frames_total, 1) + 1;
+    if (app->o->count && n >= app->o->count) {
+        mt_stop = 1;
+        if (n > app->o->count)
+            return 0;
+    }
+    return n;
+}
+
+void mt_app_flush(struct mt_app *app)
+{
+    if (!app->o->json)
+        return;
+    if (app->threaded)
+        pthread_mutex_lock(&app->out_lock);
+    errno = 0;
+    const int bad = fflush(stdout) != 0;
+    const int e = errno;
+    if (app->threaded)
+        pthread_mutex_unlock(&app->out_lock);
+    if (bad && !atomic_load(&app->failed)) {
+        mt_msg("standard output: %s", strerror(e ? e : EIO));
+        fail_stop(app);
+    }
+}
+
+int mt_app_finish(struct mt_app *app, int rc)
+{
+    const struct mt_opts *o = app->o;
+    if (app->ready) {
+        mt_app_flush(app);
+        if (mt_outputs_close(app->out) != 0)
+            atomic_store(&app->failed, 1);
+        app->out = NULL;
+        struct mt_stats *st = mt_stats_collect(app);
+        if (!o->quiet)
+            mt_stats_print(st, app, stderr);
+        if (o->stats_json && mt_stats_write_json(st, app, o->stats_json) != 0)
+            atomic_store(&app->failed, 1);
+        mt_stats_free(st);
+    } else if (app->out) {
+        (void)mt_outputs_close(app->out);
+    }
+    for (unsigned i = 0; app->workers && i < app->n_workers; i++) {
+        free(app->workers[i].table_mem);
+        mt_buf_free(&app->workers[i].line);
+    }
+    free(app->workers);
+    free(app->filter_mem);
+    mt_bpf_free(app->bpf);
+    mt_buf_free(&app->extra);
+    pthread_mutex_destroy(&app->out_lock);
+    if (rc == 0 && atomic_load(&app->failed))
+        rc = MT_EXIT_RUNTIME;
+    return rc;
+}

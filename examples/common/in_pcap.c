@@ -1,0 +1,240 @@
+/*
+ * in_pcap.c - frames from libpcap: a pcap or pcapng file (-r FILE, "-" for
+ * standard input) or a live interface (-i IFACE).
+ *
+ * Timestamps are read at nanosecond precision, so nothing of a nanosecond
+ * file is lost; pcap files written from a microsecond capture stay at
+ * microseconds.  A progress line is drawn on a terminal while a file takes
+ * more than a second to read.
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#include "mt.h"
+
+#include <pcap/pcap.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct mt_pcap_in {
+    pcap_t *p;
+    const char *name;
+    int live;
+    off_t size; /* of a regular file, for the progress line */
+};
+
+static pcap_t *volatile g_pcap; /* for the signal handler */
+
+static void break_loop(void)
+{
+    pcap_t *p = g_pcap;
+    if (p)
+        pcap_breakloop(p);
+}
+
+static int file_is_nano(const char *path)
+{
+    if (strcmp(path, "-") == 0)
+        return 1;
+    FILE *f = fopen(path, "rb");
+    uint32_t magic = 0;
+    if (!f)
+        return 0;
+    if (fread(&magic, 1, 4, f) != 4)
+        magic = 0;
+    fclose(f);
+    /* nanosecond pcap in either byte order; pcapng may hold any resolution */
+    return magic == 0xa1b23c4du || magic == 0x4d3cb2a1u || magic == 0x0a0d0d0au;
+}
+
+static const char *activate_hint(int rc)
+{
+    switch (rc) {
+    case PCAP_ERROR_PERM_DENIED:
+        return " (run as root, or give the program CAP_NET_RAW and CAP_NET_ADMIN: "
+               "setcap cap_net_raw,cap_net_admin=eip PROGRAM)";
+    case PCAP_ERROR_NO_SUCH_DEVICE:
+        return " (ip link lists the interfaces)";
+    case PCAP_ERROR_IFACE_NOT_UP:
+        return " (ip link set IFACE up)";
+    default:
+        return "";
+    }
+}
+
+static pcap_t *open_live(const struct mt_opts *o, char *err)
+{
+    pcap_t *p = pcap_create(o->iface, err);
+    if (!p) {
+        mt_msg("cannot capture on %s: %s", o->iface, err);
+        return NULL;
+    }
+    pcap_set_snaplen(p, (int)o->snaplen);
+    pcap_set_promisc(p, o->promisc);
+    pcap_set_timeout(p, 100);
+    (void)pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
+    const int rc = pcap_activate(p);
+    if (rc < 0) {
+        const char *status = pcap_statustostr(rc);
+        const char *detail = pcap_geterr(p);
+        if (!detail || !*detail || strcmp(detail, status) == 0)
+            detail = NULL; /* libpcap has nothing to add */
+        mt_msg("cannot capture on %s: %s%s%s%s", o->iface, status, detail ? ": " : "",
+               detail ? detail : "", activate_hint(rc));
+        pcap_close(p);
+        return NULL;
+    }
+    if (rc > 0)
+        mt_msg("warning: %s: %s: %s", o->iface, pcap_statustostr(rc), pcap_geterr(p));
+    return p;
+}
+
+int mt_pcap_open(const struct mt_opts *o, struct mt_pcap_in **inp, int *nano)
+{
+    char err[PCAP_ERRBUF_SIZE];
+    struct mt_pcap_in *in = mt_xcalloc(1, sizeof *in);
+    if (o->read_file) {
+        in->name = o->read_file;
+        in->p = pcap_open_offline_with_tstamp_precision(o->read_file,
+                                                        PCAP_TSTAMP_PRECISION_NANO, err);
+        if (!in->p) {
+            if (strncmp(err, o->read_file, strlen(o->read_file)) == 0)
+                mt_msg("%s", err); /* libpcap named the file already */
+            else
+                mt_msg("%s: %s", o->read_file, err);
+            free(in);
+            return MT_EXIT_RUNTIME;
+        }
+        struct stat st;
+        if (strcmp(o->read_file, "-") != 0 && stat(o->read_file, &st) == 0 &&
+            S_ISREG(st.st_mode))
+            in->size = st.st_size;
+        *nano = file_is_nano(o->read_file);
+    } else {
+        in->name = o->iface;
+        in->live = 1;
+        in->p = open_live(o, err);
+        if (!in->p) {
+            free(in);
+            return MT_EXIT_RUNTIME;
+        }
+        *nano = pcap_get_tstamp_precision(in->p) == PCAP_TSTAMP_PRECISION_NANO;
+    }
+    const int link = pcap_datalink(in->p);
+    switch (link) {
+    case DLT_EN10MB:
+    case DLT_RAW:
+    case 101: /* LINKTYPE_RAW */
+    case DLT_LINUX_SLL:
+    case 228: /* LINKTYPE_IPV4 */
+    case 229: /* LINKTYPE_IPV6 */
+    case 276: /* LINKTYPE_LINUX_SLL2 */
+        break;
+    default:
+        mt_msg("warning: %s: link type %s (%d) is not one mirrordec decodes: every frame will "
+               "be 'unsupported'",
+               in->name, pcap_datalink_val_to_name(link) ? pcap_datalink_val_to_name(link) : "?",
+               link);
+    }
+    *inp = in;
+    return MT_EXIT_OK;
+}
+
+void mt_pcap_close(struct mt_pcap_in *in)
+{
+    if (!in)
+        return;
+    g_pcap = NULL;
+    if (in->p)
+        pcap_close(in->p);
+    free(in);
+}
+
+struct progress {
+    int on;
+    double start, last;
+    int drawn;
+};
+
+static void progress_draw(struct progress *pg, const struct mt_pcap_in *in, uint64_t frames,
+                          int final)
+{
+    if (!pg->on)
+        return;
+    if (final) {
+        if (pg->drawn)
+            fprintf(stderr, "\r%-78s\r", "");
+        return;
+    }
+    const double now = mt_now();
+    if (now - pg->start < 1.0 || now - pg->last < 0.25)
+        return;
+    pg->last = now;
+    pg->drawn = 1;
+    FILE *f = pcap_file(in->p);
+    const long pos = f ? ftell(f) : -1;
+    if (pos >= 0 && in->size > 0)
+        fprintf(stderr, "\r%s: %llu frames, %3.0f%% of %s", mt_prog, (unsigned long long)frames,
+                100.0 * (double)pos / (double)in->size, in->name);
+    else
+        fprintf(stderr, "\r%s: %llu frames from %s", mt_prog, (unsigned long long)frames,
+                in->name);
+}
+
+int mt_pcap_run(struct mt_app *app, struct mt_pcap_in *in)
+{
+    const struct mt_opts *o = app->o;
+    snprintf(app->input_name, sizeof app->input_name, "%s", in->name);
+    app->live = in->live;
+    g_pcap = in->p;
+    mt_signals_install(break_loop);
+
+    const int link = pcap_datalink(in->p);
+    const int nano_in = pcap_get_tstamp_precision(in->p) == PCAP_TSTAMP_PRECISION_NANO;
+    struct progress pg = {0};
+    pg.on = !in->live && (o->progress == 1 || (o->progress == -1 && isatty(STDERR_FILENO)));
+    pg.start = pg.last = mt_now();
+    struct mt_worker *w = &app->workers[0];
+    int rc = MT_EXIT_OK;
+    if (in->live && !o->quiet)
+        mt_msg("capturing on %s", in->name);
+    while (!mt_stop) {
+        struct pcap_pkthdr *h;
+        const u_char *data;
+        const int n = pcap_next_ex(in->p, &h, &data);
+        if (n == 0) { /* live: the timeout expired */
+            mt_app_flush(app);
+            continue;
+        }
+        if (n == PCAP_ERROR_BREAK)
+            break; /* end of file, or pcap_breakloop */
+        if (n < 0) {
+            mt_msg("%s: %s", in->name, pcap_geterr(in->p));
+            rc = MT_EXIT_RUNTIME;
+            break;
+        }
+        struct mt_frame fr;
+        fr.index = mt_app_next_index(app);
+        if (!fr.index)
+            break;
+        fr.sec = (int64_t)h->ts.tv_sec;
+        fr.nsec = (uint32_t)(nano_in ? h->ts.tv_usec : h->ts.tv_usec * 1000);
+        struct mdec_result r;
+        mdec_decode(app->cfg, link, data, h->caplen, h->len, &r);
+        mt_app_packet(w, &fr, &r);
+        if ((fr.index & 1023) == 0)
+            progress_draw(&pg, in, fr.index, 0);
+        if (in->live)
+            mt_app_flush(app);
+    }
+    progress_draw(&pg, in, 0, 1);
+    if (in->live) {
+        struct pcap_stat ps;
+        if (pcap_stats(in->p, &ps) == 0)
+            mt_buf_printf(&app->extra, "%s: the kernel received %u packets and dropped %u\n",
+                          in->name, ps.ps_recv, ps.ps_drop + ps.ps_ifdrop);
+    }
+    mt_pcap_close(in);
+    return rc;
+}

@@ -1,0 +1,348 @@
+/*
+ * in_udp.c - mirrored traffic from UDP sockets, as an AWS mirror target (an
+ * instance behind a Network Load Balancer, or an ENI) receives it.
+ *
+ * One socket per tunnel port and address family (IPv6 sockets are
+ * IPV6_V6ONLY, so no address arrives twice), or per -b address.  Datagrams
+ * are received in batches with recvmmsg(); IP_PKTINFO / IPV6_RECVPKTINFO
+ * give the destination address and SO_TIMESTAMPNS the kernel's receive
+ * time.  Each datagram goes to mdec_decode_udp(): the tunnel header is at
+ * its first byte and the socket supplies the carrier's addresses and ports,
+ * so the session table can still check the sender (forged traffic).
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#define _GNU_SOURCE /* recvmmsg */
+#include "mt.h"
+
+#ifdef __linux__
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DGRAM_MAX 65536 /* the largest UDP payload fits: nothing is cut */
+
+struct usock {
+    int fd;
+    int family;
+    uint16_t port;
+};
+
+struct mt_udp_in {
+    struct usock *s;
+    size_t n;
+    char name[200];
+};
+
+void mt_udp_close(struct mt_udp_in *in)
+{
+    if (!in)
+        return;
+    for (size_t i = 0; i < in->n; i++)
+        close(in->s[i].fd);
+    free(in->s);
+    free(in);
+}
+
+/* Opens and binds one socket; 0, 1 (skipped: no IPv6 here) or -1. */
+static int open_one(struct mt_udp_in *in, const struct mt_opts *o, int family,
+                    const struct mdec_addr *addr, uint16_t port, int explicit_addr)
+{
+    union {
+        struct sockaddr sa;
+        struct sockaddr_in v4;
+        struct sockaddr_in6 v6;
+    } sa;
+    socklen_t salen;
+    memset(&sa, 0, sizeof sa);
+    if (family == AF_INET) {
+        sa.v4.sin_family = AF_INET;
+        sa.v4.sin_port = htons(port);
+        if (addr)
+            memcpy(&sa.v4.sin_addr, addr->a, 4);
+        salen = sizeof sa.v4;
+    } else {
+        sa.v6.sin6_family = AF_INET6;
+        sa.v6.sin6_port = htons(port);
+        if (addr)
+            memcpy(&sa.v6.sin6_addr, addr->a, 16);
+        salen = sizeof sa.v6;
+    }
+    char where[INET6_ADDRSTRLEN + 16];
+    char text[INET6_ADDRSTRLEN];
+    inet_ntop(family, family == AF_INET ? (const void *)&sa.v4.sin_addr
+                                        : (const void *)&sa.v6.sin6_addr,
+              text, sizeof text);
+    snprintf(where, sizeof where, family == AF_INET ? "%s:%u" : "[%s]:%u", text, port);
+
+    const int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        if (family == AF_INET6 && errno == EAFNOSUPPORT && !explicit_addr)
+            return 1;
+        mt_msg("cannot open a UDP socket for %s: %s", where, strerror(errno));
+        return -1;
+    }
+    const int one = 1;
+    if (family == AF_INET6)
+        (void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    if (family == AF_INET)
+        (void)setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
+    else
+        (void)setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one);
+    (void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
+    if (o->rcvbuf &&
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &o->rcvbuf, sizeof o->rcvbuf) != 0)
+        (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &o->rcvbuf, sizeof o->rcvbuf);
+    if (bind(fd, &sa.sa, salen) != 0) {
+        const int e = errno;
+        close(fd);
+        if (family == AF_INET6 && e == EADDRNOTAVAIL && !explicit_addr)
+            return 1; /* IPv6 disabled on this host */
+        mt_msg("cannot receive on UDP %s: %s%s", where, strerror(e),
+               e == EADDRINUSE ? " (another receiver, or a Linux vxlan or geneve device, "
+                                 "holds the port)"
+               : e == EACCES   ? " (ports below 1024 need root or CAP_NET_BIND_SERVICE)"
+                               : "");
+        return -1;
+    }
+    struct usock *p = realloc(in->s, (in->n + 1) * sizeof *p);
+    if (!p) {
+        close(fd);
+        mt_msg("out of memory");
+        return -1;
+    }
+    in->s = p;
+    in->s[in->n].fd = fd;
+    in->s[in->n].family = family;
+    in->s[in->n].port = port;
+    in->n++;
+    return 0;
+}
+
+int mt_udp_open(const struct mt_opts *o, struct mt_udp_in **inp)
+{
+    struct mt_udp_in *in = mt_xcalloc(1, sizeof *in);
+    size_t at = (size_t)snprintf(in->name, sizeof in->name, "UDP port%s",
+                                 o->cfg.n_ports > 1 ? "s" : "");
+    for (unsigned i = 0; i < o->cfg.n_ports; i++) {
+        const uint16_t port = o->cfg.ports[i].port;
+        if (at < sizeof in->name)
+            at += (size_t)snprintf(in->name + at, sizeof in->name - at, "%s%u", i ? ", " : " ",
+                                   port);
+        int rc = 0;
+        if (o->n_binds == 0) {
+            rc = open_one(in, o, AF_INET, NULL, port, 0);
+            if (rc >= 0)
+                rc = open_one(in, o, AF_INET6, NULL, port, 0);
+        }
+        for (size_t b = 0; b < o->n_binds && rc >= 0; b++) {
+            struct mdec_addr a;
+            struct mdec_parse_error pe;
+            if (mdec_addr_parse(o->binds[b], strlen(o->binds[b]), &a, &pe) != 0) {
+                mt_msg("-b '%s': not an IPv4 or IPv6 address: %s", o->binds[b], pe.message);
+                mt_udp_close(in);
+                return MT_EXIT_USAGE;
+            }
+            rc = open_one(in, o, a.family == MDEC_AF_IPV4 ? AF_INET : AF_INET6, &a, port, 1);
+        }
+        if (rc < 0) {
+            mt_udp_close(in);
+            return MT_EXIT_RUNTIME;
+        }
+    }
+    *inp = in;
+    return MT_EXIT_OK;
+}
+
+static void sockaddr_to_meta(const struct sockaddr_storage *ss, struct mdec_addr *a, uint16_t *port)
+{
+    memset(a, 0, sizeof *a);
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *s4 = (const struct sockaddr_in *)(const void *)ss;
+        a->family = MDEC_AF_IPV4;
+        memcpy(a->a, &s4->sin_addr, 4);
+        *port = ntohs(s4->sin_port);
+    } else if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)(const void *)ss;
+        a->family = MDEC_AF_IPV6;
+        memcpy(a->a, &s6->sin6_addr, 16);
+        *port = ntohs(s6->sin6_port);
+    }
+}
+
+/* Destination address and receive time from the control messages. */
+static void read_cmsgs(struct msghdr *mh, struct mdec_addr *dst, struct mt_frame *fr)
+{
+    int have_ts = 0;
+    memset(dst, 0, sizeof *dst);
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+            struct in_pktinfo pi;
+            memcpy(&pi, CMSG_DATA(c), sizeof pi);
+            dst->family = MDEC_AF_IPV4;
+            memcpy(dst->a, &pi.ipi_addr, 4);
+        } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+            struct in6_pktinfo pi;
+            memcpy(&pi, CMSG_DATA(c), sizeof pi);
+            dst->family = MDEC_AF_IPV6;
+            memcpy(dst->a, &pi.ipi6_addr, 16);
+        } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+            struct timespec ts;
+            memcpy(&ts, CMSG_DATA(c), sizeof ts);
+            fr->sec = (int64_t)ts.tv_sec;
+            fr->nsec = (uint32_t)ts.tv_nsec;
+            have_ts = 1;
+        }
+    }
+    if (!have_ts) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        fr->sec = (int64_t)ts.tv_sec;
+        fr->nsec = (uint32_t)ts.tv_nsec;
+    }
+}
+
+struct batch {
+    unsigned n;
+    uint8_t *data;
+    struct mmsghdr *msgs;
+    struct iovec *iov;
+    struct sockaddr_storage *names;
+    char (*ctl)[256];
+};
+
+static void batch_init(struct batch *b, unsigned n)
+{
+    b->n = n;
+    b->data = mt_xmalloc((size_t)n * DGRAM_MAX);
+    b->msgs = mt_xcalloc(n, sizeof *b->msgs);
+    b->iov = mt_xcalloc(n, sizeof *b->iov);
+    b->names = mt_xcalloc(n, sizeof *b->names);
+    b->ctl = mt_xcalloc(n, sizeof *b->ctl);
+}
+
+static void batch_reset(struct batch *b)
+{
+    for (unsigned i = 0; i < b->n; i++) {
+        b->iov[i].iov_base = b->data + (size_t)i * DGRAM_MAX;
+        b->iov[i].iov_len = DGRAM_MAX;
+        struct msghdr *mh = &b->msgs[i].msg_hdr;
+        memset(mh, 0, sizeof *mh);
+        mh->msg_name = &b->names[i];
+        mh->msg_namelen = sizeof b->names[i];
+        mh->msg_iov = &b->iov[i];
+        mh->msg_iovlen = 1;
+        mh->msg_control = b->ctl[i];
+        mh->msg_controllen = sizeof b->ctl[i];
+    }
+}
+
+static void batch_free(struct batch *b)
+{
+    free(b->data);
+    free(b->msgs);
+    free(b->iov);
+    free(b->names);
+    free(b->ctl);
+}
+
+/* Receives what one socket holds, in batches; -1 on a receive error. */
+static int drain(struct mt_app *app, const struct usock *s, struct batch *b)
+{
+    while (!mt_stop) {
+        batch_reset(b);
+        const int got = recvmmsg(s->fd, b->msgs, b->n, MSG_DONTWAIT, NULL);
+        if (got < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+                return 0;
+            mt_msg("UDP port %u: receive error: %s", s->port, strerror(errno));
+            return -1;
+        }
+        for (int i = 0; i < got; i++) {
+            struct msghdr *mh = &b->msgs[i].msg_hdr;
+            struct mdec_udp_meta meta;
+            struct mt_frame fr;
+            fr.index = mt_app_next_index(app);
+            if (!fr.index)
+                return 0;
+            sockaddr_to_meta(&b->names[i], &meta.src, &meta.sport);
+            read_cmsgs(mh, &meta.dst, &fr);
+            meta.dport = s->port;
+            const uint32_t len = b->msgs[i].msg_len;
+            struct mdec_result r;
+            mdec_decode_udp(app->cfg, b->data + (size_t)i * DGRAM_MAX, len, len, &meta, &r);
+            mt_app_packet(&app->workers[0], &fr, &r);
+        }
+        if ((unsigned)got < b->n)
+            return 0;
+    }
+    return 0;
+}
+
+int mt_udp_run(struct mt_app *app, struct mt_udp_in *in)
+{
+    snprintf(app->input_name, sizeof app->input_name, "%s", in->name);
+    app->live = 1;
+    if (!app->o->quiet)
+        mt_msg("receiving on %s (%zu sockets)", in->name, in->n);
+    struct pollfd *pfd = mt_xcalloc(in->n, sizeof *pfd);
+    for (size_t i = 0; i < in->n; i++) {
+        pfd[i].fd = in->s[i].fd;
+        pfd[i].events = POLLIN;
+    }
+    struct batch b;
+    batch_init(&b, app->o->batch);
+    int rc = MT_EXIT_OK;
+    while (!mt_stop && rc == MT_EXIT_OK) {
+        const int ready = poll(pfd, (nfds_t)in->n, 250);
+        if (ready < 0) {
+            if (errno == EINTR)
+                continue;
+            mt_msg("poll: %s", strerror(errno));
+            rc = MT_EXIT_RUNTIME;
+            break;
+        }
+        for (size_t i = 0; i < in->n && ready > 0; i++)
+            if ((pfd[i].revents & POLLIN) && drain(app, &in->s[i], &b) != 0)
+                rc = MT_EXIT_RUNTIME;
+        mt_app_flush(app);
+    }
+    batch_free(&b);
+    free(pfd);
+    mt_udp_close(in);
+    return rc;
+}
+
+#else /* not Linux: recvmmsg, IP_PKTINFO and SO_TIMESTAMPNS are Linux's */
+
+struct mt_udp_in {
+    int unused;
+};
+
+int mt_udp_open(const struct mt_opts *o, struct mt_udp_in **in)
+{
+    (void)o;
+    *in = NULL;
+    mt_msg("the UDP input needs Linux; read a capture with -r FILE or -i IFACE");
+    return MT_EXIT_RUNTIME;
+}
+
+int mt_udp_run(struct mt_app *app, struct mt_udp_in *in)
+{
+    (void)app, (void)in;
+    return MT_EXIT_RUNTIME;
+}
+
+void mt_udp_close(struct mt_udp_in *in)
+{
+    (void)in;
+}
+
+#endif

@@ -1,0 +1,324 @@
+/*
+ * mt.h - code shared by the example tools (mirrordec, mirrordec-udp,
+ * mirrordec-afpacket, mirrordec-tap).
+ *
+ * The tools differ only in where frames come from.  Everything after the
+ * decode call is here and is the same for all of them:
+ *
+ *   opts.c     command line -> struct mt_opts (ports, strict, depth,
+ *              sessions, filters, outputs); one table of options, each
+ *              marked with the tools that accept it
+ *   app.c      builds the mdec_config, the filter, the session tables (one
+ *              per worker, in malloc'ed memory: the examples may allocate,
+ *              the library may not) and runs each decoded packet through
+ *              session table, --inner-bpf and the outputs
+ *   json.c     one JSON object per packet
+ *   outputs.c  per-session outputs: pcap files (-w DIR) and TAP devices
+ *   pcapw.c    a minimal pcap file writer
+ *   stats.c    the session table on stderr and --stats-json
+ *   in_pcap.c  libpcap input (-r FILE, -i IFACE)
+ *   in_udp.c   UDP sockets with recvmmsg
+ *   util.c     messages, growable buffers, signals, files
+ *
+ * Exit codes of every tool: MT_EXIT_OK, MT_EXIT_RUNTIME, MT_EXIT_USAGE.
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#ifndef MT_H
+#define MT_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <mirrordec.h>
+
+enum {
+    MT_EXIT_OK = 0,      /* everything read and written                         */
+    MT_EXIT_RUNTIME = 1, /* unreadable input, write error, capture failure      */
+    MT_EXIT_USAGE = 2    /* bad option or option value, bad rule or filter file */
+};
+
+#if defined(__GNUC__)
+#define MT_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define MT_PRINTF(a, b)
+#endif
+
+/* ------------------------------------------------------------------ util */
+
+/* Name used in messages ("mirrordec-udp"); set by mt_opts_parse. */
+extern const char *mt_prog;
+
+/* "PROG: message\n" on stderr. */
+void mt_msg(const char *fmt, ...) MT_PRINTF(1, 2);
+void mt_vmsg(const char *fmt, va_list ap) MT_PRINTF(1, 0);
+
+/* A growable byte buffer; aborts the program when memory runs out. */
+struct mt_buf {
+    char *p;
+    size_t len, cap;
+};
+void mt_buf_reserve(struct mt_buf *b, size_t more);
+void mt_buf_put(struct mt_buf *b, const void *data, size_t n);
+void mt_buf_puts(struct mt_buf *b, const char *s);
+void mt_buf_putc(struct mt_buf *b, char c);
+void mt_buf_printf(struct mt_buf *b, const char *fmt, ...) MT_PRINTF(2, 3);
+void mt_buf_free(struct mt_buf *b);
+
+/* malloc/calloc that exit with a message when memory runs out. */
+void *mt_xmalloc(size_t n);
+void *mt_xcalloc(size_t n, size_t size);
+void *mt_xaligned(size_t align, size_t n); /* zeroed */
+
+/* Reads a whole file; on failure stores errno and returns NULL. */
+char *mt_read_file(const char *path, size_t *len);
+
+/* Set by SIGINT/SIGTERM (after mt_signals_install); polled by every loop. */
+extern atomic_int mt_stop; /* lock-free, so a signal handler may set it */
+/* Installs the handlers (no SA_RESTART, so blocking calls return EINTR) and
+ * ignores SIGPIPE; hook, when not NULL, is called from the handler. */
+void mt_signals_install(void (*hook)(void));
+
+/* Realtime clock in seconds since the epoch. */
+double mt_now(void);
+
+/* -------------------------------------------------------------- options */
+
+enum mt_tool { MT_CLI = 1, MT_UDP = 2, MT_AFPACKET = 4, MT_TAP = 8 };
+
+struct mt_session_arg {
+    const char *text; /* the option's argument, for messages */
+    struct mdec_key key;
+    char name[MDEC_NAME_MAX];
+    struct mdec_prefix *allow;
+    uint32_t n_allow;
+};
+
+struct mt_opts {
+    enum mt_tool tool;
+    const char *help; /* the tool's --help text */
+
+    /* input */
+    const char *read_file;   /* -r */
+    const char *iface;       /* -i */
+    const char **binds;      /* -b, mirrordec-udp and mirrordec-tap */
+    size_t n_binds;
+    uint32_t snaplen;
+    int promisc;
+    int progress;            /* -1 auto, 0 never, 1 always */
+    uint64_t count;          /* -c: stop after this many frames; 0 never */
+    unsigned batch;          /* recvmmsg batch */
+    int rcvbuf;              /* SO_RCVBUF bytes; 0: leave the default */
+    unsigned workers;        /* mirrordec-afpacket */
+    const char *fanout;      /* hash | lb | cpu | qm */
+    unsigned ring_mb;
+    int outgoing;
+
+    /* decoding */
+    struct mdec_config cfg;
+    int key_outermost;
+
+    /* sessions and filters */
+    struct mt_session_arg *sessions;
+    size_t n_sessions;
+    uint32_t max_sessions;
+    const char **filter_files;
+    size_t n_filter_files;
+    const char **aws_files;
+    size_t n_aws_files;
+    const char *aws_filter_id;
+    const char *inner_bpf;
+
+    /* outputs */
+    int json;
+    int quiet;
+    const char *write_dir;
+    const char *stats_json;
+    const char *tap;          /* mirrordec-tap: device name or prefix */
+    int tap_per_session;
+};
+
+/*
+ * Parses the command line for tool.  Prints --help / --version and exits 0;
+ * prints a message naming the option and exits MT_EXIT_USAGE on any error.
+ */
+void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const char *help,
+                   int argc, char **argv);
+void mt_opts_free(struct mt_opts *o);
+
+/* Prints "PROG: message" and "Try 'PROG --help'." and exits MT_EXIT_USAGE. */
+_Noreturn void mt_usage_error(const char *fmt, ...) MT_PRINTF(1, 2);
+
+/* Parses one --session argument; 0, or -1 with a message in msg. */
+int mt_session_parse(const char *text, struct mt_session_arg *s, char *msg, size_t size);
+
+/* -------------------------------------------------------------- outputs */
+
+struct mt_pcapw {
+    FILE *f;
+    char *path;
+    int linktype;
+    int nano;
+    int failed; /* a write failed: errno kept in err */
+    int err;
+    uint64_t packets;
+};
+
+/* Creates path and writes the file header.  0, or -1 with errno set. */
+int mt_pcapw_open(struct mt_pcapw *w, const char *path, int linktype, int nano);
+/*
+ * One record: cap bytes of data, orig_len wire (at least cap).  The
+ * timestamp is written at the file's resolution.  0, or -1 (errno).
+ */
+int mt_pcapw_write(struct mt_pcapw *w, int64_t sec, uint32_t nsec, const uint8_t *data,
+                   uint32_t cap, uint32_t wire);
+int mt_pcapw_close(struct mt_pcapw *w);
+
+/* Turns a session name into a file name: [A-Za-z0-9._-], no leading dot. */
+void mt_safe_name(const char *name, char *out, size_t size);
+
+struct mt_out_entry; /* per-session outputs, shared by every worker */
+struct mt_outputs;
+
+struct mt_outputs *mt_outputs_new(const struct mt_opts *o, int nano);
+/* The entry of a session (found by key, created on first use). */
+struct mt_out_entry *mt_outputs_entry(struct mt_outputs *out, const struct mdec_session *s);
+/* Writes the inner packet of an accepted packet to the session's outputs.
+ * Returns 0, or -1 after a write error that must end the program. */
+int mt_outputs_packet(struct mt_outputs *out, struct mt_out_entry *e, const struct mdec_result *r,
+                      int64_t sec, uint32_t nsec);
+/* Closes every file and device; 0, or -1 when a file could not be flushed. */
+int mt_outputs_close(struct mt_outputs *out);
+/* Creates the TAP devices of configured sessions up front (per-session mode). */
+int mt_outputs_open_taps(struct mt_outputs *out);
+uint64_t mt_outputs_tap_skipped(const struct mt_outputs *out);
+
+/* --------------------------------------------------------- the pipeline */
+
+struct mt_bpf; /* --inner-bpf, compiled for Ethernet and for raw IP */
+
+struct mt_app;
+
+/* One worker: its own session table and counters. */
+struct mt_worker {
+    struct mt_app *app;
+    unsigned id;
+    void *table_mem;
+    struct mdec_table *table;
+    struct mt_buf line; /* JSON line being built */
+    uint64_t frames;
+    uint64_t by_status[5];
+    uint64_t bpf_rejected;
+    uint64_t steered_in, steered_out; /* mirrordec-afpacket */
+};
+
+struct mt_app {
+    const struct mt_opts *o;
+    const struct mdec_config *cfg;
+    struct mdec_filter *filter;
+    void *filter_mem;
+    struct mt_bpf *bpf;
+    struct mt_outputs *out;
+    struct mt_worker *workers;
+    unsigned n_workers;
+    int threaded;            /* several workers write stdout */
+    int nano;                /* timestamps at nanosecond resolution */
+    int live;                /* flush stdout after each batch */
+    pthread_mutex_t out_lock;
+    atomic_int failed;       /* a runtime error occurred: exit 1 */
+    atomic_uint_fast64_t frames_total; /* frames received, all workers */
+    char input_name[256];    /* for the summary: file, interface, UDP ports */
+    uint64_t kernel_drops;   /* mirrordec-afpacket: from PACKET_STATISTICS */
+    struct mt_buf extra;     /* tool-specific lines for the summary */
+    int ready;               /* mt_app_init succeeded: finish prints the summary */
+};
+
+/* What an input knows about one frame besides its bytes. */
+struct mt_frame {
+    uint64_t index; /* 1-based */
+    int64_t sec;
+    uint32_t nsec;
+};
+
+/*
+ * Builds everything from the options for n_workers workers: filter, BPF,
+ * session tables, output directory.  Returns 0, or an exit code after
+ * printing why.
+ */
+int mt_app_init(struct mt_app *app, const struct mt_opts *o, unsigned n_workers, int nano);
+
+/* Runs one decoded packet through session table, BPF and outputs. */
+void mt_app_packet(struct mt_worker *w, const struct mt_frame *fr, const struct mdec_result *r);
+
+/* The next frame index; sets mt_stop once -c is reached (0: stop now). */
+uint64_t mt_app_next_index(struct mt_app *app);
+
+/* Flushes stdout when live; reports a write error (sets failed). */
+void mt_app_flush(struct mt_app *app);
+
+/*
+ * Closes outputs, prints the session table (unless -q), writes
+ * --stats-json, frees everything.  rc is the input's exit code; returns the
+ * program's.
+ */
+int mt_app_finish(struct mt_app *app, int rc);
+
+/* --------------------------------------------------------------- pieces */
+
+/* Appends the JSON object for one packet (no newline). */
+void mt_json_packet(struct mt_buf *b, const struct mt_frame *fr, const struct mdec_result *r,
+                    const struct mdec_match *m, enum mdec_verdict verdict, int nano, int worker);
+/* Appends s as a JSON string (quotes included); invalid UTF-8 -> U+FFFD. */
+void mt_json_str(struct mt_buf *b, const char *s);
+void mt_json_addr(struct mt_buf *b, const struct mdec_addr *a);
+
+/* Compiles expr; NULL and a message on failure. */
+struct mt_bpf *mt_bpf_compile(const char *expr);
+/* 1 when the inner packet of r passes the program. */
+int mt_bpf_match(const struct mt_bpf *bpf, const struct mdec_result *r);
+void mt_bpf_free(struct mt_bpf *bpf);
+
+/* Summary table on f, and the same as JSON into path. */
+struct mt_stats;
+struct mt_stats *mt_stats_collect(const struct mt_app *app);
+void mt_stats_print(const struct mt_stats *s, const struct mt_app *app, FILE *f);
+int mt_stats_write_json(const struct mt_stats *s, const struct mt_app *app, const char *path);
+void mt_stats_free(struct mt_stats *s);
+
+/* ---------------------------------------------------------------- inputs */
+
+/*
+ * Inputs open before mt_app_init (so that an unreadable file or a port in
+ * use is reported before anything is created), then run until the end of
+ * the input, -c, SIGINT or SIGTERM, then close.  Each returns an exit code
+ * after printing why it failed.
+ */
+
+/* -r FILE or -i IFACE through libpcap.  *nano: whether its timestamps
+ * have nanosecond resolution (the pcap files written then do too). */
+struct mt_pcap_in;
+int mt_pcap_open(const struct mt_opts *o, struct mt_pcap_in **in, int *nano);
+int mt_pcap_run(struct mt_app *app, struct mt_pcap_in *in);
+void mt_pcap_close(struct mt_pcap_in *in);
+
+/* UDP sockets, IPv4 and IPv6, on every configured tunnel port. */
+struct mt_udp_in;
+int mt_udp_open(const struct mt_opts *o, struct mt_udp_in **in);
+int mt_udp_run(struct mt_app *app, struct mt_udp_in *in);
+void mt_udp_close(struct mt_udp_in *in);
+
+/* ------------------------------------------------------------------ main */
+
+/*
+ * The whole program for a single-threaded tool: options, input (libpcap
+ * with -r or -i, UDP sockets otherwise), sessions, outputs, run, summary.
+ * Returns the exit code.
+ */
+int mt_main(enum mt_tool tool, const char *prog, const char *help, int argc, char **argv);
+
+#endif /* MT_H */

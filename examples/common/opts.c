@@ -1,0 +1,551 @@
+/*
+ * opts.c - the command line of every tool.
+ *
+ * One table lists every option with the tools that take it, so the four
+ * tools share their options' names, parsing and messages.  Errors name the
+ * option, what it was given and what was expected, and exit with
+ * MT_EXIT_USAGE before anything was opened or written.
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#include "mt.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum {
+    O_JSON = 256,
+    O_STATS_JSON,
+    O_VXLAN_PORT,
+    O_GENEVE_PORT,
+    O_GPE_PORT,
+    O_MATCH_SRC_PORT,
+    O_STRICT,
+    O_MAX_DEPTH,
+    O_KEY,
+    O_SESSION,
+    O_MAX_SESSIONS,
+    O_FILTER,
+    O_AWS_JSON,
+    O_AWS_ID,
+    O_INNER_BPF,
+    O_SNAPLEN,
+    O_NO_PROMISC,
+    O_PROGRESS,
+    O_NO_PROGRESS,
+    O_BATCH,
+    O_RCVBUF,
+    O_WORKERS,
+    O_FANOUT,
+    O_RING_MB,
+    O_OUTGOING,
+    O_TAP,
+    O_TAP_PER_SESSION
+};
+
+#define ALL (MT_CLI | MT_UDP | MT_AFPACKET | MT_TAP)
+
+struct opt_def {
+    const char *name;
+    int has_arg;
+    int key; /* the short option's letter, or O_* */
+    unsigned tools;
+};
+
+static const struct opt_def defs[] = {
+    {"help", no_argument, 'h', ALL},
+    {"version", no_argument, 'V', ALL},
+    {"read", required_argument, 'r', MT_CLI | MT_TAP},
+    {"interface", required_argument, 'i', MT_CLI | MT_AFPACKET | MT_TAP},
+    {"bind", required_argument, 'b', MT_UDP | MT_TAP},
+    {"count", required_argument, 'c', ALL},
+    {"snaplen", required_argument, O_SNAPLEN, MT_CLI | MT_TAP | MT_AFPACKET},
+    {"no-promisc", no_argument, O_NO_PROMISC, MT_CLI | MT_TAP | MT_AFPACKET},
+    {"progress", no_argument, O_PROGRESS, MT_CLI},
+    {"no-progress", no_argument, O_NO_PROGRESS, MT_CLI},
+    {"batch", required_argument, O_BATCH, MT_UDP | MT_TAP},
+    {"rcvbuf", required_argument, O_RCVBUF, MT_UDP | MT_TAP},
+    {"workers", required_argument, O_WORKERS, MT_AFPACKET},
+    {"fanout", required_argument, O_FANOUT, MT_AFPACKET},
+    {"ring-mb", required_argument, O_RING_MB, MT_AFPACKET},
+    {"outgoing", no_argument, O_OUTGOING, MT_AFPACKET},
+    {"vxlan-port", required_argument, O_VXLAN_PORT, ALL},
+    {"geneve-port", required_argument, O_GENEVE_PORT, ALL},
+    {"gpe-port", required_argument, O_GPE_PORT, ALL},
+    {"match-src-port", no_argument, O_MATCH_SRC_PORT, ALL},
+    {"strict", no_argument, O_STRICT, ALL},
+    {"max-depth", required_argument, O_MAX_DEPTH, ALL},
+    {"key", required_argument, O_KEY, ALL},
+    {"session", required_argument, O_SESSION, ALL},
+    {"max-sessions", required_argument, O_MAX_SESSIONS, ALL},
+    {"filter", required_argument, O_FILTER, ALL},
+    {"aws-filter-json", required_argument, O_AWS_JSON, ALL},
+    {"aws-filter-id", required_argument, O_AWS_ID, ALL},
+    {"inner-bpf", required_argument, O_INNER_BPF, ALL},
+    {"json", no_argument, O_JSON, ALL},
+    {"write", required_argument, 'w', ALL},
+    {"stats-json", required_argument, O_STATS_JSON, ALL},
+    {"quiet", no_argument, 'q', ALL},
+    {"tap", required_argument, O_TAP, MT_TAP},
+    {"tap-per-session", no_argument, O_TAP_PER_SESSION, MT_TAP},
+};
+#define N_DEFS (sizeof defs / sizeof defs[0])
+
+_Noreturn void mt_usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    mt_vmsg(fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "Try '%s --help' for the options.\n", mt_prog);
+    exit(MT_EXIT_USAGE);
+}
+
+static const struct opt_def *def_of(int key)
+{
+    for (size_t i = 0; i < N_DEFS; i++)
+        if (defs[i].key == key)
+            return &defs[i];
+    return NULL;
+}
+
+/* "--name" or "-x" for messages. */
+static const char *opt_label(int key)
+{
+    static char label[40];
+    const struct opt_def *d = def_of(key);
+    if (!d)
+        return "?";
+    snprintf(label, sizeof label, "--%s", d->name);
+    return label;
+}
+
+static uint64_t parse_number(int key, const char *arg, uint64_t lo, uint64_t hi)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(arg, &end, 10);
+    if (arg[0] < '0' || arg[0] > '9' || *end || errno || v < lo || v > hi)
+        mt_usage_error("%s '%s': expected a whole number from %llu to %llu", opt_label(key), arg,
+                       (unsigned long long)lo, (unsigned long long)hi);
+    return (uint64_t)v;
+}
+
+static void push(const char ***list, size_t *n, const char *s)
+{
+    const char **p = realloc((void *)*list, (*n + 1) * sizeof *p);
+    if (!p)
+        mt_usage_error("out of memory");
+    p[(*n)++] = s;
+    *list = p;
+}
+
+static void set_port(struct mt_opts *o, int key, const char *arg, unsigned *given)
+{
+    enum mdec_tunnel_type type = key == O_VXLAN_PORT    ? MDEC_TUNNEL_VXLAN
+                                 : key == O_GENEVE_PORT ? MDEC_TUNNEL_GENEVE
+                                                        : MDEC_TUNNEL_VXLAN_GPE;
+    uint16_t port = (uint16_t)parse_number(key, arg, 1, 65535);
+    if (!(*given & (1u << type))) {
+        /* The first port of a type replaces that type's default ports. */
+        *given |= 1u << type;
+        for (int i = o->cfg.n_ports - 1; i >= 0; i--)
+            if (o->cfg.ports[i].type == type)
+                (void)mdec_config_set_port(&o->cfg, o->cfg.ports[i].port, MDEC_TUNNEL_NONE);
+    }
+    if (mdec_config_set_port(&o->cfg, port, type) != 0)
+        mt_usage_error("%s '%s': too many ports (at most %d in all)", opt_label(key), arg,
+                       MDEC_MAX_PORTS);
+}
+
+/* ------------------------------------------------------------- --session */
+
+static const char *const kind_words[] = {"vxlan", "vxlan-gpe", "geneve", "erspan", "gre",
+                                         "gwlb"};
+
+/* Length of the key at the start of text: KIND:ID when text starts with a
+ * kind name and a colon, else up to the first colon. */
+static size_t key_length(const char *text)
+{
+    const char *colon = strchr(text, ':');
+    if (!colon)
+        return strlen(text);
+    size_t kl = (size_t)(colon - text);
+    for (size_t i = 0; i < sizeof kind_words / sizeof kind_words[0]; i++) {
+        if (strlen(kind_words[i]) == kl && strncasecmp(text, kind_words[i], kl) == 0) {
+            const char *second = strchr(colon + 1, ':');
+            return second ? (size_t)(second - text) : strlen(text);
+        }
+    }
+    return kl;
+}
+
+int mt_session_parse(const char *text, struct mt_session_arg *s, char *msg, size_t size)
+{
+    memset(s, 0, sizeof *s);
+    s->text = text;
+    struct mdec_parse_error pe;
+    const size_t klen = key_length(text);
+    if (mdec_key_parse(text, klen, &s->key, &pe) != 0) {
+        snprintf(msg, size, "'%.*s' is not a session key: %s (column %u)",
+                 (int)klen, text, pe.message, pe.column);
+        return -1;
+    }
+    const char *name = text[klen] == ':' ? text + klen + 1 : NULL;
+    const char *name_end = name ? strchr(name, ':') : NULL;
+    size_t nlen = name ? (name_end ? (size_t)(name_end - name) : strlen(name)) : 0;
+    if (nlen >= MDEC_NAME_MAX) {
+        snprintf(msg, size, "name '%.*s' at column %zu is longer than %d bytes", (int)nlen, name,
+                 klen + 2, MDEC_NAME_MAX - 1);
+        return -1;
+    }
+    for (size_t i = 0; i < nlen; i++) {
+        if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f) {
+            snprintf(msg, size, "name at column %zu holds a control character", klen + 2);
+            return -1;
+        }
+    }
+    if (nlen)
+        memcpy(s->name, name, nlen);
+    else
+        (void)mdec_key_format(&s->key, s->name, sizeof s->name);
+    if (!name_end)
+        return 0;
+
+    /* ALLOWED_SOURCES: a comma list of addresses and prefixes. */
+    const char *p = name_end + 1;
+    if (!*p) {
+        snprintf(msg, size, "empty source list at column %zu: expected addresses or prefixes "
+                 "after the second ':'", (size_t)(p - text) + 1);
+        return -1;
+    }
+    size_t n = 1;
+    for (const char *q = p; *q; q++)
+        n += *q == ',';
+    s->allow = mt_xcalloc(n, sizeof *s->allow);
+    while (*p) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (mdec_prefix_parse(p, len, &s->allow[s->n_allow], &pe) != 0) {
+            snprintf(msg, size, "'%.*s' at column %zu is not an address or prefix: %s", (int)len,
+                     p, (size_t)(p - text) + 1, pe.message);
+            free(s->allow);
+            s->allow = NULL;
+            s->n_allow = 0;
+            return -1;
+        }
+        s->n_allow++;
+        p += len;
+        if (*p == ',') {
+            p++;
+            if (!*p) {
+                snprintf(msg, size, "trailing ',' at column %zu: expected another address",
+                         (size_t)(p - text));
+                free(s->allow);
+                s->allow = NULL;
+                s->n_allow = 0;
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+static void add_session(struct mt_opts *o, const char *arg)
+{
+    struct mt_session_arg s;
+    char msg[400];
+    if (mt_session_parse(arg, &s, msg, sizeof msg) != 0)
+        mt_usage_error("--session '%s': %s", arg, msg);
+    for (size_t i = 0; i < o->n_sessions; i++) {
+        const struct mt_session_arg *t = &o->sessions[i];
+        char kt[32];
+        (void)mdec_key_format(&s.key, kt, sizeof kt);
+        if (t->key.kind == s.key.kind && t->key.has_id == s.key.has_id && t->key.id == s.key.id)
+            mt_usage_error("--session '%s': session %s was already given by --session '%s'",
+                           arg, kt, t->text);
+        if (strcmp(t->name, s.name) == 0)
+            mt_usage_error("--session '%s': the name '%s' was already given by --session '%s'",
+                           arg, s.name, t->text);
+    }
+    struct mt_session_arg *p = realloc(o->sessions, (o->n_sessions + 1) * sizeof *p);
+    if (!p)
+        mt_usage_error("out of memory");
+    p[o->n_sessions++] = s;
+    o->sessions = p;
+}
+
+/* -------------------------------------------------------------- parsing */
+
+/* The options every tool shares, after the tool's own part of --help. */
+static const char help_common[] =
+    "Decoding:\n"
+    "      --vxlan-port N     decode UDP port N as VXLAN (repeatable; the first one\n"
+    "                         replaces the defaults: 4789 and 8472, or 4789 for the\n"
+    "                         UDP receivers)\n"
+    "      --geneve-port N    the same for GENEVE (default 6081)\n"
+    "      --gpe-port N       the same for VXLAN-GPE (default 4790; none for the UDP\n"
+    "                         receivers)\n"
+    "      --match-src-port   also recognise tunnels by the UDP source port\n"
+    "      --strict           reserved bits set make a packet malformed\n"
+    "      --max-depth N      tunnels peeled from one frame, 1..8 (default 4)\n"
+    "\n"
+    "Sessions and filters:\n"
+    "      --session KEY[:NAME[:SOURCES]]\n"
+    "                         a mirror session (repeatable).  KEY is a VXLAN VNI (101)\n"
+    "                         or KIND:ID with KIND vxlan, vxlan-gpe, geneve, gwlb,\n"
+    "                         erspan, gre (geneve:5, gwlb:0x0000000a1b2c3d4e,\n"
+    "                         erspan:42), or none (frames without a tunnel).  SOURCES\n"
+    "                         is a comma list of the outer source addresses and\n"
+    "                         prefixes allowed to send it; packets from others are\n"
+    "                         'forged'.  With --session, packets of other sessions\n"
+    "                         are dropped and counted; without, every session is\n"
+    "                         learned as it appears.\n"
+    "      --key innermost|outermost\n"
+    "                         which tunnel of a nested stack names the session\n"
+    "                         (default innermost: AWS mirroring behind a GWLB is\n"
+    "                         keyed by the mirror's VNI)\n"
+    "      --max-sessions N   sessions a table holds (default 4096)\n"
+    "      --filter FILE      AWS Traffic Mirror filter rules in the text syntax,\n"
+    "                         applied to every session (repeatable)\n"
+    "      --aws-filter-json FILE\n"
+    "                         the same from the JSON of 'aws ec2\n"
+    "                         describe-traffic-mirror-filters'\n"
+    "      --aws-filter-id ID the filter of that JSON to use, when it holds several\n"
+    "      --inner-bpf EXPR   a tcpdump expression the inner packet must match;\n"
+    "                         packets it refuses are 'reject'\n"
+    "\n"
+    "Output:\n"
+    "      --json             one JSON object per packet on standard output\n"
+    "  -w, --write DIR        the inner packets of accepted packets, one pcap file per\n"
+    "                         session (DIR is created if missing)\n"
+    "      --stats-json FILE  the per-session summary as JSON\n"
+    "  -q, --quiet            no summary table on standard error\n"
+    "  -c, --count N          stop after N frames\n"
+    "  -h, --help             this help;  -V, --version  the version\n"
+    "\n"
+    "Exit status: 0 success (also after SIGINT or SIGTERM, once every file is\n"
+    "flushed), 1 runtime error (unreadable input, write error, capture failure),\n"
+    "2 usage error (bad option or value, bad rule file).  See mirrordec(1).\n";
+
+static void print_version(void)
+{
+    printf("%s (mirrordec %s, %s)\n", mt_prog, mdec_version(), "example tool");
+}
+
+void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const char *help,
+                   int argc, char **argv)
+{
+    memset(o, 0, sizeof *o);
+    mt_prog = prog;
+    o->tool = tool;
+    o->help = help;
+    o->snaplen = 262144;
+    o->promisc = 1;
+    o->progress = -1;
+    o->batch = 64;
+    o->workers = 1;
+    o->fanout = "hash";
+    o->ring_mb = 8;
+    o->max_sessions = 4096;
+    mdec_config_init(&o->cfg);
+
+    struct option longs[N_DEFS + 1];
+    char shorts[64];
+    size_t nl = 0, ns = 0;
+    shorts[ns++] = ':'; /* report a missing argument as ':' */
+    for (size_t i = 0; i < N_DEFS; i++) {
+        if (!(defs[i].tools & tool))
+            continue;
+        longs[nl].name = defs[i].name;
+        longs[nl].has_arg = defs[i].has_arg;
+        longs[nl].flag = NULL;
+        longs[nl].val = defs[i].key;
+        nl++;
+        if (defs[i].key < 256) {
+            shorts[ns++] = (char)defs[i].key;
+            if (defs[i].has_arg)
+                shorts[ns++] = ':';
+        }
+    }
+    memset(&longs[nl], 0, sizeof longs[nl]);
+    shorts[ns] = '\0';
+
+    unsigned ports_given = 0;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            fputs(help, stdout);
+            fputs(help_common, stdout);
+            exit(MT_EXIT_OK);
+        case 'V':
+            print_version();
+            exit(MT_EXIT_OK);
+        case 'r':
+            o->read_file = optarg;
+            break;
+        case 'i':
+            o->iface = optarg;
+            break;
+        case 'b':
+            push(&o->binds, &o->n_binds, optarg);
+            break;
+        case 'c':
+            o->count = parse_number(c, optarg, 1, UINT64_MAX);
+            break;
+        case 'w':
+            o->write_dir = optarg;
+            break;
+        case 'q':
+            o->quiet = 1;
+            break;
+        case O_SNAPLEN:
+            o->snaplen = (uint32_t)parse_number(c, optarg, 64, 262144);
+            break;
+        case O_NO_PROMISC:
+            o->promisc = 0;
+            break;
+        case O_PROGRESS:
+            o->progress = 1;
+            break;
+        case O_NO_PROGRESS:
+            o->progress = 0;
+            break;
+        case O_BATCH:
+            o->batch = (unsigned)parse_number(c, optarg, 1, 1024);
+            break;
+        case O_RCVBUF:
+            o->rcvbuf = (int)parse_number(c, optarg, 4096, 1u << 30);
+            break;
+        case O_WORKERS:
+            o->workers = (unsigned)parse_number(c, optarg, 1, 64);
+            break;
+        case O_FANOUT:
+            if (strcmp(optarg, "hash") && strcmp(optarg, "lb") && strcmp(optarg, "cpu") &&
+                strcmp(optarg, "qm"))
+                mt_usage_error("--fanout '%s': expected hash, lb, cpu or qm", optarg);
+            o->fanout = optarg;
+            break;
+        case O_RING_MB:
+            o->ring_mb = (unsigned)parse_number(c, optarg, 1, 1024);
+            break;
+        case O_OUTGOING:
+            o->outgoing = 1;
+            break;
+        case O_VXLAN_PORT:
+        case O_GENEVE_PORT:
+        case O_GPE_PORT:
+            set_port(o, c, optarg, &ports_given);
+            break;
+        case O_MATCH_SRC_PORT:
+            o->cfg.flags |= MDEC_CFG_MATCH_SRC_PORT;
+            break;
+        case O_STRICT:
+            o->cfg.flags |= MDEC_CFG_STRICT;
+            break;
+        case O_MAX_DEPTH:
+            o->cfg.max_depth = (uint8_t)parse_number(c, optarg, 1, MDEC_MAX_TUNNELS);
+            break;
+        case O_KEY:
+            if (strcmp(optarg, "innermost") == 0)
+                o->key_outermost = 0;
+            else if (strcmp(optarg, "outermost") == 0)
+                o->key_outermost = 1;
+            else
+                mt_usage_error("--key '%s': expected innermost or outermost", optarg);
+            break;
+        case O_SESSION:
+            add_session(o, optarg);
+            break;
+        case O_MAX_SESSIONS:
+            o->max_sessions = (uint32_t)parse_number(c, optarg, 1, 1u << 20);
+            break;
+        case O_FILTER:
+            push(&o->filter_files, &o->n_filter_files, optarg);
+            break;
+        case O_AWS_JSON:
+            push(&o->aws_files, &o->n_aws_files, optarg);
+            break;
+        case O_AWS_ID:
+            o->aws_filter_id = optarg;
+            break;
+        case O_INNER_BPF:
+            o->inner_bpf = optarg;
+            break;
+        case O_JSON:
+            o->json = 1;
+            break;
+        case O_STATS_JSON:
+            o->stats_json = optarg;
+            break;
+        case O_TAP:
+            o->tap = optarg;
+            break;
+        case O_TAP_PER_SESSION:
+            o->tap_per_session = 1;
+            break;
+        case ':':
+            if (optopt >= 256 || optopt == 0)
+                mt_usage_error("%s needs an argument", argv[optind - 1]);
+            mt_usage_error("-%c needs an argument", optopt);
+        default:
+            if (optopt && optopt < 256)
+                mt_usage_error("unknown option -%c", optopt);
+            mt_usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        mt_usage_error("unexpected argument '%s'%s", argv[optind],
+                       tool & (MT_CLI | MT_TAP) ? " (to read a capture file, use -r FILE)" : "");
+
+    /* What each tool needs. */
+    if (o->aws_filter_id && !o->n_aws_files)
+        mt_usage_error("--aws-filter-id needs --aws-filter-json FILE");
+    if (o->sessions && o->max_sessions < o->n_sessions)
+        mt_usage_error("--max-sessions %u is below the %zu sessions given", o->max_sessions,
+                       o->n_sessions);
+    if (tool == MT_CLI && !o->read_file == !o->iface)
+        mt_usage_error(o->read_file ? "give either -r FILE or -i IFACE, not both"
+                                    : "give a capture to read (-r FILE) or an interface to "
+                                      "capture on (-i IFACE)");
+    if (tool == MT_AFPACKET && !o->iface)
+        mt_usage_error("give the interface to capture on (-i IFACE)");
+    if (tool == MT_TAP) {
+        if (o->read_file && o->iface)
+            mt_usage_error("give either -r FILE or -i IFACE, not both");
+        if ((o->read_file || o->iface) && o->n_binds)
+            mt_usage_error("-b ADDR is for the UDP input, which -r and -i replace");
+        if (!o->tap)
+            o->tap = o->tap_per_session ? "mdec" : "mdec0";
+        if (strlen(o->tap) > (o->tap_per_session ? 11u : 15u))
+            mt_usage_error("--tap '%s': a device name has at most 15 characters%s", o->tap,
+                           o->tap_per_session ? " (4 of them for the session number)" : "");
+    }
+    /* UDP receivers bind every port they decode: by default only the ports
+     * AWS, Azure and Google use, not the Linux vxlan default 8472 that a
+     * kernel vxlan device may hold, nor VXLAN-GPE's 4790. */
+    const int udp_input = tool == MT_UDP || (tool == MT_TAP && !o->read_file && !o->iface);
+    if (udp_input && !ports_given) {
+        mdec_config_clear_ports(&o->cfg);
+        (void)mdec_config_set_port(&o->cfg, 4789, MDEC_TUNNEL_VXLAN);
+        (void)mdec_config_set_port(&o->cfg, 6081, MDEC_TUNNEL_GENEVE);
+    }
+    if (udp_input && o->cfg.n_ports == 0)
+        mt_usage_error("no UDP port left to receive on");
+}
+
+void mt_opts_free(struct mt_opts *o)
+{
+    for (size_t i = 0; i < o->n_sessions; i++)
+        free(o->sessions[i].allow);
+    free(o->sessions);
+    free((void *)o->binds);
+    free((void *)o->filter_files);
+    free((void *)o->aws_files);
+    memset(o, 0, sizeof *o);
+}

@@ -1,0 +1,219 @@
+/*
+ * stats.c - the per-session summary: a table on stderr, JSON for machines.
+ *
+ * Each worker has its own session table; the summary adds up the sessions
+ * of every worker that share a key.  Sessions appear in slot order, which
+ * is the order of --session, then the order in which sessions were learned.
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#include "mt.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct row {
+    struct mdec_key key;
+    char name[MDEC_NAME_MAX];
+    char keytext[32];
+    struct mdec_counters c;
+};
+
+struct mt_stats {
+    struct row *rows;
+    size_t n;
+    uint64_t frames, by_status[5];
+    uint64_t unknown_dropped, learned, learn_full, bpf_rejected, steered;
+};
+
+static void add_counters(struct mdec_counters *a, const struct mdec_counters *b)
+{
+    a->packets += b->packets;
+    a->bytes_wire += b->bytes_wire;
+    a->bytes_cap += b->bytes_cap;
+    a->truncated += b->truncated;
+    a->malformed += b->malformed;
+    a->filtered += b->filtered;
+    a->forged += b->forged;
+}
+
+struct mt_stats *mt_stats_collect(const struct mt_app *app)
+{
+    struct mt_stats *st = mt_xcalloc(1, sizeof *st);
+    size_t cap = 0;
+    for (unsigned wi = 0; wi < app->n_workers; wi++) {
+        const struct mt_worker *w = &app->workers[wi];
+        st->frames += w->frames;
+        for (int i = 0; i < 5; i++)
+            st->by_status[i] += w->by_status[i];
+        st->unknown_dropped += mdec_table_stats(w->table)->dropped;
+        st->learned += mdec_table_stats(w->table)->learned;
+        st->learn_full += mdec_table_stats(w->table)->learn_full;
+        st->bpf_rejected += w->bpf_rejected;
+        st->steered += w->steered_out;
+        for (const struct mdec_session *s = mdec_table_next(w->table, NULL); s;
+             s = mdec_table_next(w->table, s)) {
+            size_t i = 0;
+            while (i < st->n && !(st->rows[i].key.kind == s->key.kind &&
+                                  st->rows[i].key.has_id == s->key.has_id &&
+                                  st->rows[i].key.id == s->key.id))
+                i++;
+            if (i == st->n) {
+                if (st->n == cap) {
+                    cap = cap ? 2 * cap : 16;
+                    struct row *p = realloc(st->rows, cap * sizeof *p);
+                    if (!p) {
+                        mt_msg("out of memory");
+                        exit(MT_EXIT_RUNTIME);
+                    }
+                    st->rows = p;
+                }
+                memset(&st->rows[i], 0, sizeof st->rows[i]);
+                st->rows[i].key = s->key;
+                snprintf(st->rows[i].name, sizeof st->rows[i].name, "%s", s->name);
+                (void)mdec_key_format(&s->key, st->rows[i].keytext, sizeof st->rows[i].keytext);
+                st->n++;
+            }
+            add_counters(&st->rows[i].c, &s->counters);
+        }
+    }
+    return st;
+}
+
+void mt_stats_free(struct mt_stats *s)
+{
+    if (s)
+        free(s->rows);
+    free(s);
+}
+
+static int width(const char *s, int min)
+{
+    const int n = (int)strlen(s);
+    return n > min ? n : min;
+}
+
+void mt_stats_print(const struct mt_stats *s, const struct mt_app *app, FILE *f)
+{
+    fprintf(f,
+            "%" PRIu64 " frames from %s: %" PRIu64 " ok, %" PRIu64 " truncated, %" PRIu64
+            " malformed, %" PRIu64 " unsupported, %" PRIu64 " not tunneled\n",
+            s->frames, app->input_name[0] ? app->input_name : "input", s->by_status[MDEC_OK],
+            s->by_status[MDEC_TRUNCATED], s->by_status[MDEC_MALFORMED],
+            s->by_status[MDEC_UNSUPPORTED], s->by_status[MDEC_NOT_TUNNELED]);
+
+    int wn = 7, wk = 3, show_key = 0;
+    struct mdec_counters total;
+    memset(&total, 0, sizeof total);
+    for (size_t i = 0; i < s->n; i++) {
+        wn = width(s->rows[i].name, wn);
+        wk = width(s->rows[i].keytext, wk);
+        /* The key column says something when a session has a name of its
+         * own; "untunneled" (key none) alone does not need it. */
+        show_key |= s->rows[i].key.kind != MDEC_KEY_NONE &&
+                    strcmp(s->rows[i].name, s->rows[i].keytext) != 0;
+        add_counters(&total, &s->rows[i].c);
+    }
+    if (!show_key)
+        wk = 0;
+    fprintf(f, "\n%-*s  ", wn, "session");
+    if (show_key)
+        fprintf(f, "%-*s  ", wk, "key");
+    fprintf(f, "%9s %12s %10s %10s %10s %7s\n", "packets", "bytes", "truncated", "malformed",
+            "filtered", "forged");
+    for (size_t i = 0; i <= s->n; i++) {
+        const struct row *r = i < s->n ? &s->rows[i] : NULL;
+        const struct mdec_counters *c = r ? &r->c : &total;
+        if (!r && s->n < 2)
+            break; /* a total of one row says nothing new */
+        fprintf(f, "%-*s  ", wn, r ? r->name : "total");
+        if (show_key)
+            fprintf(f, "%-*s  ", wk, r ? r->keytext : "");
+        fprintf(f,
+                "%9" PRIu64 " %12" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %7" PRIu64
+                "\n",
+                c->packets, c->bytes_wire, c->truncated, c->malformed, c->filtered, c->forged);
+    }
+    if (s->n == 0)
+        fprintf(f, "(no session)\n");
+    fputc('\n', f);
+    if (app->o->n_sessions || s->unknown_dropped)
+        fprintf(f, "unknown sessions: %" PRIu64 " packets dropped\n", s->unknown_dropped);
+    if (s->learn_full)
+        fprintf(f, "session table full (--max-sessions %" PRIu32 "): %" PRIu64
+                   " packets of new sessions dropped\n",
+                app->o->max_sessions, s->learn_full);
+    if (app->bpf)
+        fprintf(f, "--inner-bpf rejected %" PRIu64 " packets (counted as filtered)\n",
+                s->bpf_rejected);
+    if (app->n_workers > 1)
+        fprintf(f, "%" PRIu64 " packets were steered to the worker that owns their flow\n",
+                s->steered);
+    if (app->o->write_dir)
+        fprintf(f, "inner packets of accepted packets written to %s/\n", app->o->write_dir);
+    const uint64_t skipped = mt_outputs_tap_skipped(app->out);
+    if (skipped)
+        fprintf(f, "%" PRIu64 " frames not taken by the TAP device\n", skipped);
+    if (app->extra.len)
+        fputs(app->extra.p, f);
+}
+
+static void counters_json(struct mt_buf *b, const struct mdec_counters *c)
+{
+    mt_buf_printf(b,
+                  "\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"bytes_captured\":%" PRIu64
+                  ",\"truncated\":%" PRIu64 ",\"malformed\":%" PRIu64 ",\"filtered\":%" PRIu64
+                  ",\"forged\":%" PRIu64,
+                  c->packets, c->bytes_wire, c->bytes_cap, c->truncated, c->malformed,
+                  c->filtered, c->forged);
+}
+
+int mt_stats_write_json(const struct mt_stats *s, const struct mt_app *app, const char *path)
+{
+    struct mt_buf b = {0};
+    mt_buf_puts(&b, "{\"tool\":");
+    mt_json_str(&b, mt_prog);
+    mt_buf_puts(&b, ",\"input\":");
+    mt_json_str(&b, app->input_name);
+    mt_buf_printf(&b,
+                  ",\"frames\":%" PRIu64 ",\"status\":{\"ok\":%" PRIu64 ",\"truncated\":%" PRIu64
+                  ",\"malformed\":%" PRIu64 ",\"unsupported\":%" PRIu64
+                  ",\"not_tunneled\":%" PRIu64 "},\"sessions\":[",
+                  s->frames, s->by_status[0], s->by_status[1], s->by_status[2], s->by_status[3],
+                  s->by_status[4]);
+    for (size_t i = 0; i < s->n; i++) {
+        mt_buf_puts(&b, i ? ",{\"session\":" : "{\"session\":");
+        mt_json_str(&b, s->rows[i].name);
+        mt_buf_puts(&b, ",\"key\":");
+        mt_json_str(&b, s->rows[i].keytext);
+        mt_buf_putc(&b, ',');
+        counters_json(&b, &s->rows[i].c);
+        mt_buf_putc(&b, '}');
+    }
+    mt_buf_printf(&b,
+                  "],\"unknown_session\":%" PRIu64 ",\"learned\":%" PRIu64
+                  ",\"learn_full\":%" PRIu64 ",\"inner_bpf_rejected\":%" PRIu64,
+                  s->unknown_dropped, s->learned, s->learn_full, s->bpf_rejected);
+    if (app->n_workers > 1)
+        mt_buf_printf(&b, ",\"workers\":%u,\"steered\":%" PRIu64, app->n_workers, s->steered);
+    if (app->o->tool == MT_AFPACKET)
+        mt_buf_printf(&b, ",\"kernel_drops\":%" PRIu64, app->kernel_drops);
+    if (app->o->tap)
+        mt_buf_printf(&b, ",\"tap_skipped\":%" PRIu64, mt_outputs_tap_skipped(app->out));
+    mt_buf_puts(&b, "}\n");
+
+    FILE *f = fopen(path, "w");
+    int rc = 0;
+    if (!f || fwrite(b.p, 1, b.len, f) != b.len) {
+        mt_msg("--stats-json '%s': cannot write: %s", path, strerror(errno));
+        rc = -1;
+    }
+    if (f && fclose(f) != 0 && rc == 0) {
+        mt_msg("--stats-json '%s': write error: %s", path, strerror(errno));
+        rc = -1;
+    }
+    mt_buf_free(&b);
+    return rc;
+}

@@ -1,0 +1,183 @@
+/*
+ * util.c - messages, growable buffers, allocation, files, signals.
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#include "mt.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+const char *mt_prog = "mirrordec";
+atomic_int mt_stop;
+
+void mt_vmsg(const char *fmt, va_list ap)
+{
+    char line[1024];
+    vsnprintf(line, sizeof line, fmt, ap);
+    fprintf(stderr, "%s: %s\n", mt_prog, line);
+}
+
+void mt_msg(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    mt_vmsg(fmt, ap);
+    va_end(ap);
+}
+
+static _Noreturn void out_of_memory(void)
+{
+    fprintf(stderr, "%s: out of memory\n", mt_prog);
+    exit(MT_EXIT_RUNTIME);
+}
+
+void *mt_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        out_of_memory();
+    return p;
+}
+
+void *mt_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        out_of_memory();
+    return p;
+}
+
+void *mt_xaligned(size_t align, size_t n)
+{
+    /* aligned_alloc wants a size that is a multiple of the alignment. */
+    size_t rounded = (n + align - 1) / align * align;
+    void *p = aligned_alloc(align, rounded ? rounded : align);
+    if (!p)
+        out_of_memory();
+    memset(p, 0, rounded);
+    return p;
+}
+
+void mt_buf_reserve(struct mt_buf *b, size_t more)
+{
+    if (b->cap - b->len > more)
+        return;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap - b->len <= more) {
+        if (cap > SIZE_MAX / 2)
+            out_of_memory();
+        cap *= 2;
+    }
+    char *p = realloc(b->p, cap);
+    if (!p)
+        out_of_memory();
+    b->p = p;
+    b->cap = cap;
+}
+
+void mt_buf_put(struct mt_buf *b, const void *data, size_t n)
+{
+    mt_buf_reserve(b, n);
+    if (n)
+        memcpy(b->p + b->len, data, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+void mt_buf_puts(struct mt_buf *b, const char *s)
+{
+    mt_buf_put(b, s, strlen(s));
+}
+
+void mt_buf_putc(struct mt_buf *b, char c)
+{
+    mt_buf_put(b, &c, 1);
+}
+
+void mt_buf_printf(struct mt_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char small[256];
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof small) {
+        mt_buf_put(b, small, (size_t)n);
+        return;
+    }
+    mt_buf_reserve(b, (size_t)n);
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+void mt_buf_free(struct mt_buf *b)
+{
+    free(b->p);
+    b->p = NULL;
+    b->len = b->cap = 0;
+}
+
+char *mt_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    struct mt_buf b = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        mt_buf_put(&b, chunk, n);
+    int bad = ferror(f);
+    int saved = errno;
+    fclose(f);
+    if (bad) {
+        mt_buf_free(&b);
+        errno = saved ? saved : EIO;
+        return NULL;
+    }
+    if (!b.p)
+        mt_buf_put(&b, "", 0);
+    *len = b.len;
+    return b.p;
+}
+
+static void (*signal_hook)(void);
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    mt_stop = 1;
+    if (signal_hook)
+        signal_hook();
+}
+
+void mt_signals_install(void (*hook)(void))
+{
+    signal_hook = hook;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; /* no SA_RESTART: poll() and friends return EINTR */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    /* A closed stdout becomes a write error (EPIPE) that is reported after
+     * every file was flushed, rather than a silent death. */
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+}
+
+double mt_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

@@ -1,0 +1,134 @@
+#!/bin/bash
+# netns_test.sh BIN_DIR [PYTHON3]
+#
+# The live tools end to end, in two network namespaces joined by a veth
+# pair: a "mirror source" namespace sends VXLAN (IPv4 and IPv6) and GENEVE
+# (Ethernet inside, and GWLB-style bare IPv4/IPv6) to a "mirror target"
+# namespace, where
+#   1. mirrordec-udp (with --session allow-lists: one forged datagram) and
+#      mirrordec-afpacket (2 workers, fanout) receive the same traffic;
+#      their JSON lines and -w pcaps must hold exactly what was sent, and
+#      every inner flow must have stayed on one afpacket worker;
+#   2. mirrordec-tap injects the inner frames into a TAP device, where a
+#      tcpdump capture must show the original frames;
+#   3. mirrordec-tap --tap-per-session gives each session its device.
+# Exit 0 passed, 1 failed, 77 skipped (not root, or no namespaces here).
+set -u
+bin=$(cd "$1" && pwd)
+py=${2:-/usr/bin/python3}
+here=$(cd "$(dirname "$0")" && pwd)
+traffic="$here/cli/netns_traffic.py"
+A=mdecA$$ B=mdecB$$
+tmp=$(mktemp -d /tmp/mdec-netns.XXXXXX)
+pids=()
+
+skip() { echo "SKIP: $*"; rm -rf "$tmp"; exit 77; }
+[ "$(id -u)" -eq 0 ] || skip "needs root to create network namespaces"
+for t in ip tcpdump; do command -v $t >/dev/null || skip "$t is not installed"; done
+"$py" -c "import scapy" 2>/dev/null || skip "$py has no scapy (apt-get install python3-scapy)"
+ip netns add $A 2>/dev/null || skip "cannot create network namespaces here"
+
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    ip netns del $A 2>/dev/null
+    ip netns del $B 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+[ -n "${MDEC_KEEP:-}" ] && trap - EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+inB() { ip netns exec $B "$@"; }
+
+ip netns add $B || fail "cannot create namespace $B"
+ip link add vA netns $A type veth peer name vB netns $B || fail "cannot create a veth pair"
+ip -n $A addr add 10.99.0.1/24 dev vA
+ip -n $A addr add 10.99.0.66/24 dev vA
+ip -n $B addr add 10.99.0.2/24 dev vB
+ip -n $A addr add fd99::1/64 dev vA nodad
+ip -n $B addr add fd99::2/64 dev vB nodad
+for ns in $A $B; do ip -n $ns link set lo up; done
+ip -n $A link set vA up
+ip -n $B link set vB up
+# Static neighbours: no ARP or neighbour discovery to wait for (datagrams
+# queued behind an unresolved IPv6 neighbour could arrive after a phase).
+macB=$(ip netns exec $B cat /sys/class/net/vB/address)
+macA=$(ip netns exec $A cat /sys/class/net/vA/address)
+ip -n $A neigh replace 10.99.0.2 lladdr "$macB" dev vA nud permanent
+ip -n $A neigh replace fd99::2 lladdr "$macB" dev vA nud permanent
+ip -n $B neigh replace 10.99.0.1 lladdr "$macA" dev vB nud permanent
+ip -n $B neigh replace 10.99.0.66 lladdr "$macA" dev vB nud permanent
+ip -n $B neigh replace fd99::1 lladdr "$macA" dev vB nud permanent
+
+# wait_for FILE TEXT: until TEXT shows in FILE (a program is ready), 5 s.
+wait_for() {
+    for _ in $(seq 50); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+    cat "$1"
+    fail "timed out waiting for '$2' in $1"
+}
+# stop PID: SIGTERM, then wait for it (it flushes and prints its summary).
+stop() { kill -TERM "$1"; wait "$1"; }
+
+"$py" "$traffic" gen "$tmp/traffic.json" || fail "cannot build the traffic"
+sessions=$("$py" "$traffic" sessions)
+
+echo "== 1. mirrordec-udp and mirrordec-afpacket"
+# shellcheck disable=SC2086
+ip netns exec $B "$bin/mirrordec-udp" --json -w "$tmp/udp" $sessions >"$tmp/udp.jsonl" 2>"$tmp/udp.err" &
+udp=$!
+pids+=($udp)
+ip netns exec $B "$bin/mirrordec-afpacket" -i vB --workers 2 --json -w "$tmp/af" \
+    >"$tmp/af.jsonl" 2>"$tmp/af.err" &
+af=$!
+pids+=($af)
+wait_for "$tmp/udp.err" "receiving on"
+wait_for "$tmp/af.err" "capturing on"
+ip netns exec $A "$py" "$traffic" send "$tmp/traffic.json" || fail "cannot send"
+sleep 0.5
+stop $udp || fail "mirrordec-udp exited with $?: $(cat "$tmp/udp.err")"
+stop $af || fail "mirrordec-afpacket exited with $?: $(cat "$tmp/af.err")"
+cat "$tmp/udp.err" "$tmp/af.err"
+"$py" "$traffic" check-json "$tmp/traffic.json" "$tmp/udp.jsonl" --sessions || exit 1
+"$py" "$traffic" check-pcaps "$tmp/traffic.json" "$tmp/udp" --sessions || exit 1
+"$py" "$traffic" check-json "$tmp/traffic.json" "$tmp/af.jsonl" --workers || exit 1
+"$py" "$traffic" check-pcaps "$tmp/traffic.json" "$tmp/af" || exit 1
+grep -q "forged" "$tmp/udp.err" || fail "no forged column in the summary"
+
+echo "== 2. mirrordec-tap into a TAP device, captured by tcpdump"
+ip -n $B tuntap add mode tap name mdt0 || fail "cannot create a TAP device"
+# shellcheck disable=SC2086
+ip netns exec $B "$bin/mirrordec-tap" --tap mdt0 $sessions >"$tmp/tap.out" 2>"$tmp/tap.err" &
+tap=$!
+pids+=($tap)
+wait_for "$tmp/tap.err" "TAP device mdt0 is up"
+wait_for "$tmp/tap.err" "receiving on"
+ip netns exec $B tcpdump -i mdt0 --immediate-mode -Q in -U -w "$tmp/tap.pcap" 2>"$tmp/tcpdump.err" &
+td=$!
+pids+=($td)
+wait_for "$tmp/tcpdump.err" "listening on"
+ip netns exec $A "$py" "$traffic" send "$tmp/traffic.json" || fail "cannot send"
+sleep 0.5
+stop $td
+stop $tap || fail "mirrordec-tap exited with $?: $(cat "$tmp/tap.err")"
+cat "$tmp/tap.err"
+"$py" "$traffic" check-tap "$tmp/traffic.json" "$tmp/tap.pcap" || exit 1
+
+echo "== 3. mirrordec-tap --tap-per-session"
+# shellcheck disable=SC2086
+ip netns exec $B "$bin/mirrordec-tap" --tap-per-session --tap mdp $sessions \
+    >"$tmp/taps.out" 2>"$tmp/taps.err" &
+taps=$!
+pids+=($taps)
+wait_for "$tmp/taps.err" "receiving on"
+for n in 1 2 3 4; do ip -n $B link show mdp$n >/dev/null || fail "no device mdp$n"; done
+grep -q "session vx6 -> TAP device mdp2" "$tmp/taps.err" || fail "session vx6 is not on mdp2"
+ip netns exec $B tcpdump -i mdp2 --immediate-mode -Q in -U -w "$tmp/taps.pcap" 2>"$tmp/tcpdump2.err" &
+td=$!
+pids+=($td)
+wait_for "$tmp/tcpdump2.err" "listening on"
+ip netns exec $A "$py" "$traffic" send "$tmp/traffic.json" || fail "cannot send"
+sleep 0.5
+stop $td
+stop $taps || fail "mirrordec-tap exited with $?: $(cat "$tmp/taps.err")"
+"$py" "$traffic" check-tap "$tmp/traffic.json" "$tmp/taps.pcap" --key vxlan:202 || exit 1
+echo "PASS"
