@@ -130,7 +130,8 @@ void fuzz_take_config(struct fuzz_in *in, struct mdec_config *cfg)
         mdec_config_clear_ports(cfg);
         FUZZ_CHECK(cfg->n_ports == 0);
     }
-    const unsigned changes = (f >> 3) & 3;
+    /* k = 3 makes 16 changes: enough to fill ports[] and be refused. */
+    const unsigned k = (f >> 3) & 3, changes = k == 3 ? 16 : k;
     for (unsigned i = 0; i < changes; i++) {
         const uint16_t port = fuzz_be16(in);
         const unsigned type = fuzz_u8(in) % 8u;
@@ -146,7 +147,9 @@ void fuzz_take_config(struct fuzz_in *in, struct mdec_config *cfg)
         } else if (type == MDEC_TUNNEL_NONE) {
             FUZZ_CHECK(rc == MDEC_E_OK && n == 0);
         } else if (rc == MDEC_E_NOSPACE) {
+            /* Full: refused, nothing changed. */
             FUZZ_CHECK(before.n_ports >= MDEC_MAX_PORTS && n == 0);
+            FUZZ_CHECK(memcmp(&before, cfg, sizeof before) == 0);
         } else {
             FUZZ_CHECK(rc == MDEC_E_OK && n == 1 && got == type);
         }

@@ -62,8 +62,9 @@ uint32_t fuzz_be32(struct fuzz_in *in);
 /*
  * Decoder settings, 2 + 3k bytes (see fuzz/README.md):
  *   byte 0: bit 0 MDEC_CFG_STRICT, bit 1 MDEC_CFG_MATCH_SRC_PORT, bit 2 clear
- *           the default ports first, bits 3-4 k = number of port changes,
- *           bits 5-7 set as unknown config flag bits 29-31 (must be ignored)
+ *           the default ports first, bits 3-4 the number of port changes k
+ *           (0, 1, 2, or 3 meaning 16, enough to fill the table), bits 5-7
+ *           set as unknown config flag bits 29-31 (must be ignored)
  *   byte 1: max_depth as is (0 and values above MDEC_MAX_TUNNELS included)
  *   k times: port (big-endian 16 bits), type byte % 8 handed to
  *           mdec_config_set_port (0 removes, 1-3 map, 4-7 must be refused)

@@ -76,9 +76,10 @@ def read_expected():
 
 
 def config(flags=0, depth=4, changes=()):
-    """fuzz_take_config's bytes: flags, max_depth, then (port, type) changes."""
-    assert len(changes) <= 3
-    out = bytes([flags | len(changes) << 3, depth])
+    """fuzz_take_config's bytes: flags, max_depth, then (port, type) changes
+    (0, 1, 2 or 16 of them: the count field's 3 means 16)."""
+    k = {0: 0, 1: 1, 2: 2, 16: 3}[len(changes)]
+    out = bytes([flags | k << 3, depth])
     for port, ttype in changes:
         out += struct.pack("!HB", port, ttype)
     return out
@@ -255,7 +256,11 @@ def build():
             (vx[2], [(4789, 5), (4789, 4)], 0),                  # invalid types: refused
             (v8472[2], [(8472, VXLAN)], CLEAR_PORTS),            # a list of one's own
             (v8472[2], [(8472, VXLAN_GPE), (49152, VXLAN)], SRC_PORT),
-            (gw[2], [(4789, NONE), (6081, GENEVE), (1, VXLAN)], CLEAR_PORTS)):
+            (gw[2], [(6081, GENEVE), (1, VXLAN)], CLEAR_PORTS),
+            # Fill the table (4 defaults + 12), then be refused, remove one,
+            # replace one.
+            (vx[2], [(p, VXLAN) for p in range(100, 113)] + [(200, GENEVE), (105, NONE),
+                                                            (4789, VXLAN_GPE)], 0)):
         dec.add(decode_input(LINK_ETHERNET, flags, 4, len(frame), len(frame), len(frame) // 2,
                              frame, changes))
     # Link types mirrordec does not decode, and a frame of 4 GiB on the wire.
