@@ -163,8 +163,7 @@ static int parse_v6(const char *s, size_t n, uint8_t *out, struct mdec_parse_err
                 return rc;
             g[ng++] = (uint16_t)(v4[0] << 8 | v4[1]);
             g[ng++] = (uint16_t)(v4[2] << 8 | v4[3]);
-            i = n;
-            break;
+            break; /* parse_v4 consumed the rest of the text */
         }
         if (i - start > 4)
             return v6_error(err, (uint32_t)start + 1,

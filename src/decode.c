@@ -19,19 +19,31 @@
 
 /* ------------------------------------------------------------ anomalies */
 
-void mdec__note(struct dec *d, enum mdec_anomaly_code code, enum mdec_layer layer, uint32_t off)
+/* Records an anomaly; `cause` (the one that sets the status) takes the last
+ * slot when the array is full, so the reason for a status is never lost. */
+static void record(struct dec *d, enum mdec_anomaly_code code, enum mdec_layer layer,
+                   uint32_t off, bool cause)
 {
     struct mdec_result *r = d->res;
     if (r->n_anomalies_seen < UINT8_MAX)
         r->n_anomalies_seen++;
-    if (r->n_anomalies < MDEC_MAX_ANOMALIES) {
-        struct mdec_anomaly *a = &r->anomalies[r->n_anomalies++];
-        a->code = (uint8_t)code;
-        a->layer = (uint8_t)layer;
-        a->depth = d->depth;
-        a->pad_ = 0;
-        a->off = off;
-    }
+    struct mdec_anomaly *a;
+    if (r->n_anomalies < MDEC_MAX_ANOMALIES)
+        a = &r->anomalies[r->n_anomalies++];
+    else if (cause && !d->stopped)
+        a = &r->anomalies[MDEC_MAX_ANOMALIES - 1];
+    else
+        return;
+    a->code = (uint8_t)code;
+    a->layer = (uint8_t)layer;
+    a->depth = d->depth;
+    a->pad_ = 0;
+    a->off = off;
+}
+
+void mdec__note(struct dec *d, enum mdec_anomaly_code code, enum mdec_layer layer, uint32_t off)
+{
+    record(d, code, layer, off, false);
 }
 
 static bool stop(struct dec *d, enum mdec_status status)
@@ -46,21 +58,21 @@ static bool stop(struct dec *d, enum mdec_status status)
 bool mdec__malformed(struct dec *d, enum mdec_anomaly_code code, enum mdec_layer layer,
                      uint32_t off)
 {
-    mdec__note(d, code, layer, off);
+    record(d, code, layer, off, true);
     return stop(d, MDEC_MALFORMED);
 }
 
 bool mdec__unsupported(struct dec *d, enum mdec_anomaly_code code, enum mdec_layer layer,
                        uint32_t off)
 {
-    mdec__note(d, code, layer, off);
+    record(d, code, layer, off, true);
     return stop(d, MDEC_UNSUPPORTED);
 }
 
 bool mdec__reserved(struct dec *d, enum mdec_anomaly_code code, enum mdec_layer layer,
                     uint32_t off)
 {
-    mdec__note(d, code, layer, off);
+    record(d, code, layer, off, d->strict != 0);
     return d->strict ? stop(d, MDEC_MALFORMED) : true;
 }
 
@@ -77,7 +89,7 @@ static bool truncated_by(struct dec *d, uint32_t off, enum mdec_cut_by by, enum 
         by = MDEC_CUT_CAPTURE;
     if (d->stopped)
         return false;
-    mdec__note(d, (enum mdec_anomaly_code)code[by], layer, off);
+    record(d, (enum mdec_anomaly_code)code[by], layer, off, true);
     r->cut.by = (uint8_t)by;
     r->cut.layer = (uint8_t)layer;
     r->cut.depth = d->depth;
@@ -140,7 +152,9 @@ int mdec_config_set_port(struct mdec_config *cfg, uint16_t port, enum mdec_tunne
     if (type != MDEC_TUNNEL_NONE && type != MDEC_TUNNEL_VXLAN &&
         type != MDEC_TUNNEL_VXLAN_GPE && type != MDEC_TUNNEL_GENEVE)
         return MDEC_E_INVALID;
-    unsigned n = cfg->n_ports > MDEC_MAX_PORTS ? MDEC_MAX_PORTS : cfg->n_ports;
+    unsigned n = cfg->n_ports;
+    if (n > MDEC_MAX_PORTS)
+        n = MDEC_MAX_PORTS;
     for (unsigned i = 0; i < n; i++) {
         if (cfg->ports[i].port != port)
             continue;
@@ -165,7 +179,9 @@ int mdec_config_set_port(struct mdec_config *cfg, uint16_t port, enum mdec_tunne
 static enum mdec_tunnel_type port_tunnel(const struct mdec_config *cfg, uint16_t sport,
                                          uint16_t dport)
 {
-    unsigned n = cfg->n_ports > MDEC_MAX_PORTS ? MDEC_MAX_PORTS : cfg->n_ports;
+    unsigned n = cfg->n_ports;
+    if (n > MDEC_MAX_PORTS)
+        n = MDEC_MAX_PORTS;
     for (unsigned i = 0; i < n; i++)
         if (cfg->ports[i].port == dport)
             return (enum mdec_tunnel_type)cfg->ports[i].type;
@@ -530,7 +546,7 @@ static void result_init(struct mdec_result *r, const uint8_t *frame, size_t cap,
 }
 
 /* Sets up the decoder state and the frame's window; false for bad input. */
-static bool start(struct dec *d, const struct mdec_config *cfg, const uint8_t *frame,
+static bool setup(struct dec *d, const struct mdec_config *cfg, const uint8_t *frame,
                   size_t cap, size_t wire, struct mdec_result *res, struct win *w)
 {
     d->cfg = cfg;
@@ -583,7 +599,7 @@ enum mdec_status mdec_decode(const struct mdec_config *cfg, int linktype, const 
 {
     struct dec d;
     struct win w;
-    if (!start(&d, cfg, frame, cap_len, wire_len, res, &w))
+    if (!setup(&d, cfg, frame, cap_len, wire_len, res, &w))
         return finish(&d);
     switch (linktype) {
     case MDEC_LINK_ETHERNET:
@@ -619,7 +635,7 @@ enum mdec_status mdec_decode_udp(const struct mdec_config *cfg, const uint8_t *p
 {
     struct dec d;
     struct win w;
-    if (!start(&d, cfg, payload, cap_len, wire_len, res, &w))
+    if (!setup(&d, cfg, payload, cap_len, wire_len, res, &w))
         return finish(&d);
     enum mdec_tunnel_type tt = port_tunnel(cfg, meta->sport, meta->dport);
     if (tt == MDEC_TUNNEL_NONE) {

@@ -106,7 +106,9 @@ static uint32_t jline_of(struct jr *j, size_t at)
 
 static void jpath_str(struct sbuf *b, const struct jr *j)
 {
-    const unsigned np = j->np < PATH_MAX_ ? j->np : PATH_MAX_;
+    unsigned np = j->np;
+    if (np > PATH_MAX_)
+        np = PATH_MAX_;
     for (unsigned i = 0; i < np; i++) {
         if (i)
             mdec__sb_char(b, '.');
@@ -275,6 +277,9 @@ static int lex_string(struct jr *j, struct jspan *sp)
     const size_t open = j->pos;
     size_t i = open + 1;
     int esc = 0;
+    sp->at = open; /* an empty string until the end quote is found */
+    sp->n = 0;
+    sp->esc = 0;
     for (;;) {
         if (i >= j->n)
             return jfail(j, j->n, MDEC_E_SYNTAX, "expected '\"' to end the string, found ", j->n,

@@ -373,7 +373,7 @@ int mdec_session_set_name(struct mdec_session *s, const char *name)
 {
     size_t n = 0;
     if (name)
-        while (name[n] && n < MDEC_NAME_MAX - 1)
+        while (n < MDEC_NAME_MAX - 1 && name[n])
             n++;
     memcpy(s->name, name ? name : "", n);
     s->name[n] = '\0';

@@ -76,7 +76,9 @@ enum mdec_direction mdec_session_direction(const struct mdec_session *s,
     if (!(res->flow.flags & MDEC_FLOW_IP))
         return MDEC_DIR_UNKNOWN;
     const struct mdec_addr *src = &res->flow.src, *dst = &res->flow.dst;
-    const uint32_t n = s->n_local < MDEC_SESSION_ADDRS ? s->n_local : MDEC_SESSION_ADDRS;
+    uint32_t n = s->n_local;
+    if (n > MDEC_SESSION_ADDRS)
+        n = MDEC_SESSION_ADDRS;
     unsigned egress = 0, ingress = 0;
     if (n == 0) {
         /* The keying tunnel's carrier source stands in for the interface. */

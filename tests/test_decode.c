@@ -532,6 +532,40 @@ static void test_anomaly_overflow(void **state)
     check_every_length(&cfg, MDEC_LINK_ETHERNET, p.b, p.n, p.n);
 }
 
+/* With the array full of notes, the anomaly that explains the status still
+ * gets a slot: the last one. */
+static void test_anomaly_cause_kept(void **state)
+{
+    (void)state;
+    struct mdec_config cfg;
+    struct mdec_result r;
+    static struct pb p;
+    mdec_config_init(&cfg);
+    pb_init(&p);
+    pb_eth(&p, 0x0800);
+    size_t ip = pb_ipv4(&p, "10.0.0.1", "10.0.0.2", 17);
+    size_t u = pb_udp(&p, 1, 6081);
+    pb_u8(&p, 9); /* Opt Len 9: nine empty options */
+    pb_u8(&p, 0x40);
+    pb_be16(&p, 0x8847); /* MPLS: unsupported */
+    pb_be32(&p, 3u << 8);
+    for (unsigned i = 0; i < 9; i++) {
+        pb_be16(&p, 0x0100);
+        pb_u8(&p, 0x80 | i); /* critical, unknown: a note each */
+        pb_u8(&p, 0);
+    }
+    pb_fill(&p, 0, 20);
+    pb_end_udp(&p, u);
+    pb_end_ipv4(&p, ip);
+    assert_int_equal(mdec_decode(&cfg, MDEC_LINK_ETHERNET, p.b, p.n, p.n, &r), MDEC_UNSUPPORTED);
+    assert_int_equal(r.n_anomalies, MDEC_MAX_ANOMALIES);
+    assert_int_equal(r.n_anomalies_seen, 10);
+    for (unsigned i = 0; i + 1 < MDEC_MAX_ANOMALIES; i++)
+        assert_int_equal(r.anomalies[i].code, MDEC_A_GENEVE_CRITICAL);
+    assert_int_equal(r.anomalies[MDEC_MAX_ANOMALIES - 1].code, MDEC_A_GENEVE_PROTO);
+    check_every_length(&cfg, MDEC_LINK_ETHERNET, p.b, p.n, p.n);
+}
+
 static void test_odd_inputs(void **state)
 {
     (void)state;
@@ -792,6 +826,7 @@ int main(void)
         cmocka_unit_test(test_vlan_limit),
         cmocka_unit_test(test_ipv6_ext_limit),
         cmocka_unit_test(test_anomaly_overflow),
+        cmocka_unit_test(test_anomaly_cause_kept),
         cmocka_unit_test(test_odd_inputs),
         cmocka_unit_test(test_result_reuse),
         cmocka_unit_test(test_gre_routing_and_keys),

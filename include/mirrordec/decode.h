@@ -422,6 +422,11 @@ MDEC_API const char *mdec_anomaly_name(enum mdec_anomaly_code code);
 /* A sentence for the code; "unknown anomaly" for an unknown code. */
 MDEC_API const char *mdec_anomaly_text(enum mdec_anomaly_code code);
 
+/*
+ * Anomalies kept per result.  n_anomalies_seen counts them all; when more
+ * are found than fit, the one that sets the status (malformed, unsupported,
+ * truncated) replaces the last one kept, so the reason is never lost.
+ */
 #define MDEC_MAX_ANOMALIES 8
 
 /* One anomaly: what, in which layer, at which tunnel depth and offset. */

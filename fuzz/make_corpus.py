@@ -1,0 +1,340 @@
+#!/usr/bin/python3
+"""Builds the fuzz targets' seed corpora from the test fixtures.
+
+Every packet of tests/fixtures/*.pcap becomes a fuzz_decode input: the
+settings bytes fuzz_decode reads (link type, decoder settings as
+tests/fixtures/expected.txt gives them for that packet, lengths) followed by
+the frame.  Each packet also gets one variant with other settings (strict and
+source-port matching, another depth, a wire length below or above the
+captured length, a DLT_RAW alias), and a few inputs exercise port-map
+changes and invalid link types.  Packets whose outermost tunnel rides on UDP
+give fuzz_decode_udp inputs (their UDP payload with the datagram's ports and
+addresses as struct mdec_udp_meta), and GENEVE packets give
+fuzz_geneve_options inputs (their option bytes), both with variants and a few
+hand-made inputs.  The input formats are described in fuzz/README.md and at
+the top of each fuzz/fuzz_<name>.c.
+
+Files are named by the SHA-1 of their content, as libFuzzer names its own,
+so running this again writes the same files.  Only the standard library is
+used (the pcaps are read with struct); run with /usr/bin/python3.
+
+Usage: make_corpus.py [--clean]   (--clean first removes every file in the
+three corpus directories, dropping inputs merged in from fuzzing runs)
+"""
+
+import glob
+import hashlib
+import os
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.join(HERE, "..")
+FIXTURES = os.path.join(ROOT, "tests", "fixtures")
+CORPUS = os.path.join(HERE, "corpus")
+
+# fuzz_decode.c's linktypes[], in order.
+LINKTYPES = [1, 101, 113, 228, 229, 276, 12, 14, 0, 147]
+LINK_ETHERNET, LINK_RAW, LINK_SLL, LINK_IPV4, LINK_IPV6, LINK_SLL2 = 1, 101, 113, 228, 229, 276
+
+# Settings byte bits (fuzz_take_config in fuzz_check.c).
+STRICT, SRC_PORT, CLEAR_PORTS = 1, 2, 4
+# Tunnel types as mdec_config_set_port takes them.
+NONE, VXLAN, VXLAN_GPE, GENEVE = 0, 1, 2, 3
+DEFAULT_PORTS = {4789: VXLAN, 8472: VXLAN, 4790: VXLAN_GPE, 6081: GENEVE}
+# Wire length modes (fuzz_take_lengths).
+W_EQUAL, W_PLUS, W_MINUS, W_ABS = 0, 1, 2, 3
+
+
+def read_pcap(path):
+    """(linktype, [(caplen, wirelen, bytes)]) of a classic pcap file."""
+    data = open(path, "rb").read()
+    magic = data[:4]
+    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
+        e = "<"
+    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
+        e = ">"
+    else:
+        raise ValueError("%s: not a classic pcap file" % path)
+    linktype = struct.unpack(e + "I", data[20:24])[0] & 0x0FFFFFFF
+    pos, recs = 24, []
+    while pos < len(data):
+        _, _, cap, wire = struct.unpack(e + "IIII", data[pos:pos + 16])
+        recs.append((cap, wire, data[pos + 16:pos + 16 + cap]))
+        pos += 16 + cap
+    return linktype, recs
+
+
+def read_expected():
+    """{"file.pcap#N": {key: value}} from expected.txt."""
+    out = {}
+    for line in open(os.path.join(FIXTURES, "expected.txt")):
+        if line.startswith("#") or not line.strip():
+            continue
+        words = line.split()
+        out[words[0]] = dict(w.split("=", 1) for w in words[1:] if "=" in w)
+    return out
+
+
+def config(flags=0, depth=4, changes=()):
+    """fuzz_take_config's bytes: flags, max_depth, then (port, type) changes
+    (0, 1, 2 or 16 of them: the count field's 3 means 16)."""
+    k = {0: 0, 1: 1, 2: 2, 16: 3}[len(changes)]
+    out = bytes([flags | k << 3, depth])
+    for port, ttype in changes:
+        out += struct.pack("!HB", port, ttype)
+    return out
+
+
+def lengths(cap, wire, cut):
+    """fuzz_take_lengths's bytes for a frame of cap bytes, wire on the wire."""
+    if wire == cap:
+        mode, value = W_EQUAL, 0
+    elif wire > cap:
+        mode, value = W_PLUS, wire - cap
+    else:
+        mode, value = W_MINUS, cap - wire
+    return struct.pack("!BIH", mode, value, cut & 0xFFFF)
+
+
+def fixture_config(exp):
+    """(flags, depth) that reproduce a fixture's cfg= setting."""
+    cfg = exp.get("cfg", "")
+    if cfg == "strict":
+        return STRICT, 4
+    if cfg.startswith("depth"):
+        return 0, int(cfg[5:])
+    return 0, 4
+
+
+# ------------------------------------------------------------ packet parsing
+
+def outer_udp(linktype, frame):
+    """The outermost UDP datagram of a frame: (src, dst, sport, dport,
+    payload_offset, payload_wire_len), src/dst as (family, bytes), or None."""
+    off, ethertype = 0, None
+    if linktype == LINK_ETHERNET:
+        if len(frame) < 14:
+            return None
+        ethertype, off = struct.unpack("!H", frame[12:14])[0], 14
+        while ethertype in (0x8100, 0x88A8, 0x9100) and len(frame) >= off + 4:
+            ethertype, off = struct.unpack("!H", frame[off + 2:off + 4])[0], off + 4
+    elif linktype == LINK_SLL:
+        ethertype, off = struct.unpack("!H", frame[14:16])[0], 16
+    elif linktype == LINK_SLL2:
+        ethertype, off = struct.unpack("!H", frame[0:2])[0], 20
+    elif linktype in (LINK_RAW, LINK_IPV4, LINK_IPV6):
+        ethertype = 0x0800 if frame[0] >> 4 == 4 else 0x86DD
+    if ethertype == 0x0800 and len(frame) >= off + 20:
+        ihl = (frame[off] & 0x0F) * 4
+        total = struct.unpack("!H", frame[off + 2:off + 4])[0]
+        if frame[off + 9] != 17 or struct.unpack("!H", frame[off + 6:off + 8])[0] & 0x1FFF:
+            return None
+        src, dst = (4, frame[off + 12:off + 16]), (4, frame[off + 16:off + 20])
+        ip_end = off + total if total else None
+        off += ihl
+    elif ethertype == 0x86DD and len(frame) >= off + 40:
+        plen, nh = struct.unpack("!HB", frame[off + 4:off + 7])
+        src, dst = (6, frame[off + 8:off + 24]), (6, frame[off + 24:off + 40])
+        ip_end = off + 40 + plen if plen else None
+        off += 40
+        while nh in (0, 43, 60) and len(frame) >= off + 2:
+            nh, hl = frame[off], frame[off + 1]
+            off += (hl + 1) * 8
+        if nh != 17:
+            return None
+    else:
+        return None
+    if len(frame) < off + 8:
+        return None
+    sport, dport, ulen = struct.unpack("!HHH", frame[off:off + 6])
+    if ulen == 0:  # GSO: the IP length, or the frame, stands in
+        ulen = (ip_end - off) if ip_end else None
+    return src, dst, sport, dport, off + 8, (ulen - 8) if ulen else None
+
+
+# ------------------------------------------------------------------- inputs
+
+class Corpus:
+    def __init__(self, name):
+        self.dir = os.path.join(CORPUS, name)
+        self.inputs = set()
+
+    def add(self, data):
+        self.inputs.add(bytes(data))
+
+    def write(self, clean):
+        os.makedirs(self.dir, exist_ok=True)
+        if clean:
+            for f in glob.glob(os.path.join(self.dir, "*")):
+                os.remove(f)
+        for data in sorted(self.inputs):
+            name = hashlib.sha1(data).hexdigest()
+            with open(os.path.join(self.dir, name), "wb") as f:
+                f.write(data)
+        size = sum(len(d) for d in self.inputs)
+        print("%s: %d inputs, %d bytes" % (os.path.relpath(self.dir), len(self.inputs), size))
+
+
+def decode_input(linktype, flags, depth, cap, wire, cut, frame, changes=()):
+    return (bytes([LINKTYPES.index(linktype)]) + config(flags, depth, changes) +
+            lengths(cap, wire, cut) + frame)
+
+
+def udp_meta(sport, dport, src, dst):
+    fam = {None: 0, 4: 1, 6: 2}
+    out = struct.pack("!HHB", sport, dport, fam[src[0] if src else None] |
+                      fam[dst[0] if dst else None] << 2)
+    return out + (src[1] if src else b"") + (dst[1] if dst else b"")
+
+
+def geneve_input(flags, length, cap, opts):
+    return struct.pack("!BHH", flags, length, cap) + opts
+
+
+def build():
+    expected = read_expected()
+    dec, udp, gen = Corpus("decode"), Corpus("decode_udp"), Corpus("geneve_options")
+    n = 0
+    for path in sorted(glob.glob(os.path.join(FIXTURES, "*.pcap"))):
+        linktype, recs = read_pcap(path)
+        for i, (cap, wire, frame) in enumerate(recs, 1):
+            exp = expected.get("%s#%d" % (os.path.basename(path), i), {})
+            flags, depth = fixture_config(exp)
+            # The fixture as the unit test decodes it, cut in the middle.
+            dec.add(decode_input(linktype, flags, depth, cap, wire, cap // 2, frame))
+            # One variant, turn by turn.
+            kind = n % 5
+            if kind == 0:
+                dec.add(decode_input(linktype, flags ^ STRICT | SRC_PORT, depth, cap, wire,
+                                     cap - 1, frame))
+            elif kind == 1:
+                dec.add(decode_input(linktype, flags, (0, 1, 9, 255)[n // 5 % 4], cap, wire,
+                                     cap * 3 // 4, frame))
+            elif kind == 2:
+                dec.add(decode_input(linktype, flags, depth, cap, max(cap - 7, 1), cap // 3,
+                                     frame))
+            elif kind == 3:
+                dec.add(decode_input(linktype, flags, depth, cap, wire + 1500, cap - 1, frame))
+            else:
+                alias = {LINK_RAW: 12, LINK_IPV4: 14}.get(linktype, linktype)
+                dec.add(decode_input(alias, flags | STRICT, depth, cap, wire, cap // 4, frame))
+            n += 1
+
+            # Its UDP payload, when the outermost tunnel rides on UDP.
+            u = outer_udp(linktype, frame)
+            if u is None:
+                continue
+            src, dst, sport, dport, poff, pwire = u
+            if dport not in DEFAULT_PORTS:
+                continue
+            payload = frame[poff:poff + pwire] if pwire is not None else frame[poff:]
+            pcap_ = len(payload)
+            pwire = pwire if pwire is not None else pcap_ + (wire - cap)
+            udp.add(config(flags, depth) + lengths(pcap_, pwire, pcap_ // 2) +
+                    udp_meta(sport, dport, src, dst) + payload)
+            if n % 2:
+                # Unknown sender, matched by the source port only.
+                udp.add(config(SRC_PORT, depth) + lengths(pcap_, pwire, pcap_ - 1) +
+                        udp_meta(dport, 40000, None, None) + payload)
+
+            # GENEVE options.
+            if DEFAULT_PORTS[dport] == GENEVE and len(payload) >= 8:
+                olen = (payload[0] & 0x3F) * 4
+                opts = payload[8:8 + olen]
+                gen.add(geneve_input(0, olen, len(opts), opts))
+                if olen >= 4:
+                    gen.add(geneve_input(4, olen, len(opts) - 3, opts))  # truncated, strict
+                    gen.add(geneve_input(0, olen - 4, len(opts), opts))  # runs past len
+
+    # Port map changes: remap, remove, clear; every change kind once.
+    vx = read_pcap(os.path.join(FIXTURES, "aws_vxlan.pcap"))[1][0]
+    v8472 = read_pcap(os.path.join(FIXTURES, "vxlan_8472.pcap"))[1][0]
+    gw = read_pcap(os.path.join(FIXTURES, "gwlb.pcap"))[1][2]
+    for frame, changes, flags in (
+            (vx[2], [(4789, GENEVE)], 0),                        # VXLAN read as GENEVE
+            (vx[2], [(4789, NONE)], 0),                          # not a tunnel any more
+            (vx[2], [(4789, 5), (4789, 4)], 0),                  # invalid types: refused
+            (v8472[2], [(8472, VXLAN)], CLEAR_PORTS),            # a list of one's own
+            (v8472[2], [(8472, VXLAN_GPE), (49152, VXLAN)], SRC_PORT),
+            (gw[2], [(6081, GENEVE), (1, VXLAN)], CLEAR_PORTS),
+            # Fill the table (4 defaults + 12), then be refused, remove one,
+            # replace one.
+            (vx[2], [(p, VXLAN) for p in range(100, 113)] + [(200, GENEVE), (105, NONE),
+                                                            (4789, VXLAN_GPE)], 0)):
+        dec.add(decode_input(LINK_ETHERNET, flags, 4, len(frame), len(frame), len(frame) // 2,
+                             frame, changes))
+    # Link types mirrordec does not decode, and a frame of 4 GiB on the wire.
+    for lt in (0, 147):
+        dec.add(decode_input(lt, 0, 4, len(vx[2]), len(vx[2]), 10, vx[2]))
+    dec.add(struct.pack("!B", 0) + config() + struct.pack("!BIH", W_PLUS, 0xFFFFFFFF, 20) + vx[2])
+    dec.add(decode_input(LINK_ETHERNET, 0, 4, 0, 0, 0, b""))
+
+    # Hand-made GENEVE options: AWS GWLB and Google Cloud sets, a critical
+    # option, reserved bits, the longest option, lengths beyond 32 bits, NULL.
+    aws = (struct.pack("!HBB", 0x0108, 1, 2) + bytes(range(8)) +
+           struct.pack("!HBB", 0x0108, 2, 2) + bytes(range(8, 16)) +
+           struct.pack("!HBB", 0x0108, 3, 1) + b"\xc0\xff\xee\x01")
+    gcp = (struct.pack("!HBB", 0x0132, 1, 1) + struct.pack("!I", 0x1234561) +
+           struct.pack("!HBB", 0x0132, 2, 4) + bytes(16) +
+           struct.pack("!HBB", 0x0132, 3, 2) + struct.pack("!Q", 0x1234))
+    odd = (struct.pack("!HBB", 0x0108, 1, 1) + bytes(4) +                   # wrong length
+           struct.pack("!HBB", 0xFFFF, 0x80, 0xE0) +                        # critical, R bits
+           struct.pack("!HBB", 0x0101, 0x7F, 0x1F) + bytes(124))            # longest option
+    for opts in (aws, gcp, odd, aws + gcp):
+        gen.add(geneve_input(0, len(opts), len(opts), opts))
+    gen.add(geneve_input(4, len(odd), len(odd), odd))
+    gen.add(geneve_input(0, 0, 0, b""))
+    gen.add(geneve_input(1, 8, len(aws), aws))    # 2^32 + 7 bytes stated
+    gen.add(geneve_input(2, len(aws), len(aws), aws))  # NULL options
+    return (dec, udp, gen) + build_text_targets()
+
+
+def build_text_targets():
+    """Seeds of the parsers of user text: rule files, AWS JSON, session
+    operations, addresses and keys."""
+    text, js, ops, tp = (Corpus("filter_text"), Corpus("filter_json"), Corpus("session_ops"),
+                         Corpus("text_parsers"))
+    rules = [open(p, "rb").read() for p in sorted(glob.glob(os.path.join(ROOT, "tests", "golden", "*.txt")))]
+    rules.append(b"# AWS-like\r\ningress 100 accept tcp 0.0.0.0/0 10.0.0.0/16 dport 443\r\n"
+                 b"egress  100 accept all any any\n"
+                 b"amazon-dns mirror\namazon-dns-resolver 10.0.0.2\nunknown-direction reject\n"
+                 b"ingress 200 reject udp ::/0 2001:db8::/32 sport 1-1023 vni 5-7 complete\n")
+    for i, r in enumerate(rules):
+        text.add(bytes([63, i & 7]) + r)
+        text.add(bytes([1, 3]) + r)  # a filter too small
+    for p in sorted(glob.glob(os.path.join(ROOT, "tests", "fixtures", "aws", "*.json"))) + \
+            sorted(glob.glob(os.path.join(ROOT, "tests", "golden", "*.json"))):
+        doc = open(p, "rb").read()
+        if len(doc) < 20000:
+            js.add(bytes([63, 0]) + doc)
+            js.add(bytes([63, 7]) + doc)
+    # Session operations: add, find, walk with a removal, process, clear.
+    def key(kind, idb, flags=0x08):
+        return bytes([kind | flags, idb])
+    seq = bytearray([8, 2])  # capacity 9, learn
+    for k in range(6):
+        seq += bytes([0]) + key(1, k)
+    seq += bytes([2]) + key(1, 3) + bytes([3]) + key(1, 2) + bytes([4 | (1 << 3)])
+    seq += bytes([6]) + key(1, 9) + bytes([6]) + key(0, 0, 0) + bytes([7, 5, 7])
+    ops.add(bytes(seq))
+    ops.add(bytes([0, 1]) + bytes([0]) + key(6, 0xAB, 0x28) + bytes([0]) + key(4, 0, 0x18) + bytes([7]))
+    ops.add(bytes([31, 0]) + b"".join(bytes([o % 8]) + key(o % 7, o) for o in range(64)))
+    for t in (b"192.0.2.1", b"2001:db8::1", b"::ffff:192.0.2.1", b"fe80::1:2:3:4"):
+        tp.add(b"\0" + t)
+    for t in (b"10.0.0.0/8", b"2001:db8::/32", b"0.0.0.0/0", b"::/128"):
+        tp.add(b"\1" + t)
+    for t in (b"vxlan:123", b"gwlb:0x0123456789abcdef", b"erspan:-", b"none", b"4095",
+              b"geneve:16777215", b"gre:0xffffffff"):
+        tp.add(b"\2" + t)
+    return text, js, ops, tp
+
+
+def main():
+    clean = "--clean" in sys.argv[1:]
+    for c in build():
+        c.write(clean)
+
+
+if __name__ == "__main__":
+    main()
