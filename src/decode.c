@@ -120,13 +120,16 @@ bool mdec__need_slow(struct dec *d, const struct win *w, uint64_t n, enum mdec_l
 
 /* mdec__sub, mdec__rest and mdec__tunnel_payload are inline in internal.h. */
 
-void mdec__span(struct dec *d, enum mdec_span_id id, const struct win *w, uint32_t hdr_len)
+/* Records span id of the result: the layer at w, hdr_len its header. */
+static inline void span_of(struct dec *d, enum mdec_span_id id, const struct win *w,
+                           uint32_t hdr_len)
 {
+    /* Every window keeps off <= end <= wire_end (see rd.h). */
     struct mdec_span *s = &d->res->span[id];
     s->off = w->off;
     s->hdr_len = hdr_len;
-    s->cap_len = w->end > w->off ? w->end - w->off : 0;
-    s->wire_len = w->wire_end > w->off ? mdec__u32(w->wire_end - w->off) : 0;
+    s->cap_len = w->end - w->off;
+    s->wire_len = mdec__u32(w->wire_end - w->off);
     d->res->spans_present |= 1u << id;
 }
 
@@ -225,8 +228,8 @@ static void begin_inner(struct dec *d, const struct win *w, enum level_kind kind
                         (1u << MDEC_SPAN_OUTER_L4);
     r->flow.flags = 0;
     r->inner.off = w->off;
-    r->inner.cap_len = w->end > w->off ? w->end - w->off : 0;
-    r->inner.wire_len = w->wire_end > w->off ? mdec__u32(w->wire_end - w->off) : 0;
+    r->inner.cap_len = w->end - w->off;
+    r->inner.wire_len = mdec__u32(w->wire_end - w->off);
     r->inner.ip_len = 0;
     r->inner.ethertype = 0;
     r->inner.ethernet = kind == LV_ETHERNET;
@@ -242,7 +245,7 @@ static void begin_inner(struct dec *d, const struct win *w, enum level_kind kind
 static void final_l4(struct dec *d, uint8_t proto, const struct win *ip, const struct win *l4w,
                      enum mdec_span_id l4_id)
 {
-    struct l4_out l4 = {0};
+    struct l4_out l4; /* set by the L4 decoder that succeeds */
     bool ok;
     switch (proto) {
     case IPPROTO_TCP_:
@@ -262,7 +265,7 @@ static void final_l4(struct dec *d, uint8_t proto, const struct win *ip, const s
         break;
     default:
         /* No L4 header known: the IP payload is the payload. */
-        mdec__span(d, MDEC_SPAN_PAYLOAD, l4w, 0);
+        span_of(d, MDEC_SPAN_PAYLOAD, l4w, 0);
         ok = true;
         l4.payload = *l4w;
         l4.hdr_len = UINT32_MAX;
@@ -271,8 +274,8 @@ static void final_l4(struct dec *d, uint8_t proto, const struct win *ip, const s
     if (!ok)
         return;
     if (l4.hdr_len != UINT32_MAX) {
-        mdec__span(d, l4_id, l4w, l4.hdr_len);
-        mdec__span(d, MDEC_SPAN_PAYLOAD, &l4.payload, 0);
+        span_of(d, l4_id, l4w, l4.hdr_len);
+        span_of(d, MDEC_SPAN_PAYLOAD, &l4.payload, 0);
     }
     if (ip->end < ip->wire_end) {
         struct win cut = l4.payload;
@@ -402,7 +405,7 @@ static void walk(struct dec *d, enum level_kind kind, struct win w)
                                           : mdec__sll(d, &w, kind == LV_SLL1 ? 1 : 2, &lo);
             if (!ok)
                 return;
-            mdec__span(d, outer ? MDEC_SPAN_OUTER_LINK : MDEC_SPAN_INNER_LINK, &w, lo.hdr_len);
+            span_of(d, outer ? MDEC_SPAN_OUTER_LINK : MDEC_SPAN_INNER_LINK, &w, lo.hdr_len);
             if (outer) {
                 r->n_outer_vlan = lo.n_vlan;
                 r->outer_vlan[0] = lo.vlan[0];
@@ -436,7 +439,7 @@ static void walk(struct dec *d, enum level_kind kind, struct win w)
                 uint32_t len;
                 struct win a;
                 if (mdec__arp(d, &l3w, &len) && mdec__sub(&l3w, 0, len, &a))
-                    mdec__span(d, MDEC_SPAN_INNER_IP, &a, len);
+                    span_of(d, MDEC_SPAN_INNER_IP, &a, len);
             }
             return;
         }
@@ -452,7 +455,7 @@ static void walk(struct dec *d, enum level_kind kind, struct win w)
         }
         if (!ok)
             return;
-        mdec__span(d, outer ? MDEC_SPAN_OUTER_IP : MDEC_SPAN_INNER_IP, &ip.ip, ip.hdr_len);
+        span_of(d, outer ? MDEC_SPAN_OUTER_IP : MDEC_SPAN_INNER_IP, &ip.ip, ip.hdr_len);
         if (!outer) {
             /* The IP claim wins over what the carrier states when a mirror
              * cut the packet; trailing bytes (Ethernet padding) make the
@@ -465,7 +468,7 @@ static void walk(struct dec *d, enum level_kind kind, struct win w)
         struct win l4w = mdec__rest(&ip.ip, ip.hdr_len);
         if (ip.frag == 2) {
             r->flow.flags |= MDEC_FLOW_FRAGMENT;
-            mdec__span(d, MDEC_SPAN_PAYLOAD, &l4w, 0);
+            span_of(d, MDEC_SPAN_PAYLOAD, &l4w, 0);
             if (outer)
                 not_tunneled(d, ethertype);
             else if (ip.ip.end < ip.ip.wire_end)
@@ -477,7 +480,7 @@ static void walk(struct dec *d, enum level_kind kind, struct win w)
 
         /* A tunnel? */
         enum mdec_tunnel_type tt = MDEC_TUNNEL_NONE;
-        struct l4_out udp = {0};
+        struct l4_out udp; /* set by mdec__udp() when it succeeds */
         uint16_t sport = 0, dport = 0;
         if (ip.proto == IPPROTO_UDP_) {
             if (!rd_be16(&l4w, 0, &sport) || !rd_be16(&l4w, 2, &dport)) {
@@ -510,7 +513,7 @@ static void walk(struct dec *d, enum level_kind kind, struct win w)
                 return;
             }
             if (outer)
-                mdec__span(d, MDEC_SPAN_OUTER_L4, &l4w, 8);
+                span_of(d, MDEC_SPAN_OUTER_L4, &l4w, 8);
             carrier = udp.payload;
         }
 
@@ -518,7 +521,7 @@ static void walk(struct dec *d, enum level_kind kind, struct win w)
         if (!peel(d, tt, &carrier, &ip, sport, dport, &next, &kind))
             return;
         if (outer && tt == MDEC_TUNNEL_GRE)
-            mdec__span(d, MDEC_SPAN_OUTER_L4, &carrier, r->tunnels[r->n_tunnels - 1].hdr_len);
+            span_of(d, MDEC_SPAN_OUTER_L4, &carrier, r->tunnels[r->n_tunnels - 1].hdr_len);
         d->depth++;
         w = next;
     }

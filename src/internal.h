@@ -143,12 +143,14 @@ static inline bool mdec__sub(const struct win *w, uint64_t rel, uint64_t len, st
 static inline struct win mdec__rest(const struct win *w, uint64_t rel)
 {
     struct win out = *w;
-    uint64_t start = (uint64_t)w->off + rel;
-    out.off = mdec__u32(start < w->end ? start : w->end);
-    if (start > w->end && start <= w->wire_end)
-        out.off = mdec__u32(start);
-    if (out.end < out.off)
-        out.end = out.off;
+    const uint64_t start = (uint64_t)w->off + rel;
+    if (MDEC_LIKELY(start <= w->end)) { /* the header before it was present */
+        out.off = (uint32_t)start;
+        return out;
+    }
+    /* Past the present bytes: keep off <= end <= wire_end. */
+    out.off = start <= w->wire_end ? mdec__u32(start) : w->end;
+    out.end = out.off;
     return out;
 }
 
@@ -160,10 +162,6 @@ static inline struct win mdec__tunnel_payload(const struct win *w, uint64_t rel)
     out.beyond = MDEC_CUT_MIRROR;
     return out;
 }
-
-/* Records a span of the result.  hdr_len is the header length. */
-MDEC_HIDDEN void mdec__span(struct dec *d, enum mdec_span_id id, const struct win *w,
-                            uint32_t hdr_len);
 
 /* ------------------------------------------------------ protocol decoders */
 

@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <string.h>
 
+/* Every window keeps off <= end <= wire_end: the helpers that make them
+ * (internal.h) guarantee it, and the span and inner lengths rely on it. */
 struct win {
     const uint8_t *p;  /* the frame (offsets below count from p[0])          */
     uint32_t off;      /* first byte of the layer                            */
