@@ -46,12 +46,7 @@ static int cmp_double(const void *a, const void *b)
 
 static struct mdec_key vxlan(uint32_t vni)
 {
-    struct mdec_key k;
-    memset(&k, 0, sizeof k);
-    k.kind = MDEC_KEY_VXLAN;
-    k.has_id = 1;
-    k.id = vni;
-    return k;
+    return (struct mdec_key){.kind = MDEC_KEY_VXLAN, .has_id = 1, .id = vni};
 }
 
 struct setup {

@@ -73,17 +73,6 @@ int mdec_addr_format(const struct mdec_addr *addr, char *buf, size_t size)
     return mdec__sb_done(&b);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Parses a dotted quad in s[0..n) into out[0..3]; col is s[0]'s column. */
 static int parse_v4(const char *s, size_t n, uint8_t *out, uint32_t col,
                     struct mdec_parse_error *err)
@@ -147,7 +136,7 @@ static int parse_v6(const char *s, size_t n, uint8_t *out, struct mdec_parse_err
         const size_t start = i;
         unsigned v = 0;
         int h;
-        while (i < n && (h = hexval(s[i])) >= 0 && i - start < 5) {
+        while (i < n && (h = mdec__hexval(s[i])) >= 0 && i - start < 5) {
             v = v * 16 + (unsigned)h;
             i++;
         }

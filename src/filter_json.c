@@ -261,17 +261,6 @@ static int jpeek(struct jr *j)
     return j->pos < j->n ? (unsigned char)j->s[j->pos] : -1;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static int lex_string(struct jr *j, struct jspan *sp)
 {
     const size_t open = j->pos;
@@ -300,7 +289,7 @@ static int lex_string(struct jr *j, struct jspan *sp)
         const char e = j->s[i + 1];
         if (e == 'u') {
             for (size_t k = 2; k < 6; k++)
-                if (i + k >= j->n || hexval(j->s[i + k]) < 0)
+                if (i + k >= j->n || mdec__hexval(j->s[i + k]) < 0)
                     return jfail(j, i, MDEC_E_SYNTAX, "expected 4 hex digits after '\\u'", NOPOS,
                                  "");
             i += 6;
@@ -522,7 +511,7 @@ static unsigned hex4(const char *s)
 {
     unsigned v = 0;
     for (int k = 0; k < 4; k++)
-        v = v * 16 + (unsigned)hexval(s[k]);
+        v = v * 16 + (unsigned)mdec__hexval(s[k]);
     return v;
 }
 

@@ -41,4 +41,16 @@ MDEC_HIDDEN int mdec__sb_done(struct sbuf *b);
 MDEC_HIDDEN void mdec__perr(struct mdec_parse_error *err, uint32_t line, uint32_t column,
                             const char *a, const char *q, size_t qn, const char *z);
 
+/* The value of one hexadecimal digit, or -1 when c is not one. */
+static inline int mdec__hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 #endif /* MDEC_TEXT_H */

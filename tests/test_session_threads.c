@@ -37,12 +37,7 @@ static struct mdec_prefix prefix_of(const char *text)
 
 static struct mdec_key vxlan(uint64_t vni)
 {
-    struct mdec_key k;
-    memset(&k, 0, sizeof k);
-    k.kind = MDEC_KEY_VXLAN;
-    k.has_id = 1;
-    k.id = vni;
-    return k;
+    return (struct mdec_key){.kind = MDEC_KEY_VXLAN, .has_id = 1, .id = vni};
 }
 
 /* A VXLAN mirror packet of vni from outer_src carrying src -> dst (TCP to
