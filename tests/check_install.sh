@@ -22,9 +22,11 @@ cmake -S "$src" -B "$work/lib" $gen -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_P
 cmake --build "$work/lib" >/dev/null
 cmake --install "$work/lib" >/dev/null
 for f in include/mirrordec.h include/mirrordec/decode.h lib/libmirrordec.a lib/pkgconfig/mirrordec.pc \
-         lib/cmake/mirrordec/mirrordecConfig.cmake lib/cmake/mirrordec/mirrordecConfigVersion.cmake; do
+         lib/cmake/mirrordec/mirrordecConfig.cmake lib/cmake/mirrordec/mirrordecConfigVersion.cmake \
+         share/man/man1/mirrordec.1 share/man/man1/mirrordec-udp.1 share/man/man3/mirrordec.3; do
     # lib may be lib64 or lib/<triplet> on some systems
     found=$(find "$prefix" -path "*${f#lib/}" | head -1)
+    case $f in share/*) found=$(find "$prefix" -path "*/$f" | head -1) ;; esac
     [ -n "$found" ] || { echo "FAIL: $f not installed"; exit 1; }
 done
 so=$(find "$prefix" -name 'libmirrordec.so.*' -type f | head -1)
@@ -33,6 +35,17 @@ soname=$(objdump -p "$so" | awk '/SONAME/ {print $2}')
 echo "installed $(basename "$so"), SONAME $soname"
 case "$soname" in libmirrordec.so.[0-9]*) ;; *) echo "FAIL: SONAME $soname"; exit 1 ;; esac
 ! find "$prefix" -name 'internal.h' -o -name 'rd.h' | grep -q . || { echo "FAIL: internal header installed"; exit 1; }
+
+# Every installed page renders without a groff warning, the .so aliases included.
+if command -v man >/dev/null 2>&1; then
+    mandir=$(dirname "$(dirname "$(find "$prefix" -path '*/man3/mirrordec.3' | head -1)")")
+    for page in "$mandir"/man1/*.1 "$mandir"/man3/*.3; do
+        rel=${page#"$mandir"/}
+        warn=$(cd "$mandir" && LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l "$rel" 2>&1 >/dev/null) || true
+        [ -z "$warn" ] || { echo "FAIL: man page $rel: $warn"; exit 1; }
+    done
+    echo "man pages render cleanly: $(cd "$mandir" && ls man1/*.1 man3/*.3 | tr '\n' ' ')"
+fi
 
 step "find_package(mirrordec)"
 cmake -S "$src/tests/install" -B "$work/fp" $gen -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
