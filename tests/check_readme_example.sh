@@ -16,4 +16,25 @@ awk '/^```c$/ {f = 1; next} /^```$/ {f = 0} f' "$readme" > "$work/example.c"
 n=$(wc -l < "$work/out")
 grep -q "^vxlan 101: 10.0.0.100 > 10.0.1.10$" "$work/out" || { echo "FAIL: unexpected output"; head "$work/out"; exit 1; }
 grep -q "(cut by the mirror or capture)" "$work/out" || { echo "FAIL: no truncated packet reported"; exit 1; }
-echo "ok: the README example builds and prints $n lines for $(basename "$capture")"
+# Cut every frame before its tunnel (40 bytes) and before the inner IP header
+# (60 bytes): the example must skip them all, not print from a tunnel or an
+# address that is not there.
+for cut in 40 60; do
+    python3 - "$capture" "$work/cut$cut.pcap" "$cut" <<'PY'
+import struct, sys
+src, dst, cut = sys.argv[1], sys.argv[2], int(sys.argv[3])
+data = open(src, "rb").read()
+endian = "<" if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+out, at = [data[:24]], 24
+while at + 16 <= len(data):
+    sec, frac, incl, orig = struct.unpack(endian + "IIII", data[at:at + 16])
+    keep = min(incl, cut)
+    out.append(struct.pack(endian + "IIII", sec, frac, keep, orig))
+    out.append(data[at + 16:at + 16 + keep])
+    at += 16 + incl
+open(dst, "wb").write(b"".join(out))
+PY
+    "$work/example" "$work/cut$cut.pcap" > "$work/out$cut"
+    [ ! -s "$work/out$cut" ] || { echo "FAIL: frames cut at $cut bytes printed:"; head -3 "$work/out$cut"; exit 1; }
+done
+echo "ok: the README example builds, prints $n lines for $(basename "$capture"), none when it is cut short"
