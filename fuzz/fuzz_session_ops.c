@@ -229,7 +229,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 5: /* clear */
             mdec_table_clear(t);
             m.n = 0;
-            FUZZ_CHECK(mdec_table_stats(t)->unknown == 0);
+            FUZZ_CHECK(mdec_table_get_stats(t)->unknown == 0);
             break;
         case 6: { /* process */
             struct mdec_key k = take_key(&in);
@@ -245,7 +245,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             struct mdec_match mt;
             packet(&r, &k);
             const int known = find(&m, &k) >= 0;
-            const uint64_t learned = mdec_table_stats(t)->learned;
+            const uint64_t learned = mdec_table_get_stats(t)->learned;
             const enum mdec_verdict v = mdec_table_process(t, &r, &mt);
             if (known) {
                 FUZZ_CHECK(v == MDEC_VERDICT_ACCEPT && mt.session != NULL);
@@ -256,7 +256,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 FUZZ_CHECK(mt.index == cap);
             } else if (m.n < cap) {
                 FUZZ_CHECK(v == MDEC_VERDICT_ACCEPT && mt.session != NULL);
-                FUZZ_CHECK(mdec_table_stats(t)->learned == learned + 1);
+                FUZZ_CHECK(mdec_table_get_stats(t)->learned == learned + 1);
                 m.e[m.n].key = k;
                 m.e[m.n].index = mdec_session_index(t, mt.session);
                 m.n++;

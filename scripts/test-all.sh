@@ -22,7 +22,7 @@ root=$(pwd)
 jobs=$(nproc 2>/dev/null || echo 2)
 
 . scripts/deps.sh
-need_packages gcc make cmake pkg-config libc6-dev binutils python3 clang clang-tools \
+need_packages gcc g++ make cmake pkg-config libc6-dev binutils python3 clang clang-tools \
     libclang-rt-dev llvm libcmocka-dev libpcap-dev tshark python3-scapy valgrind cppcheck \
     iproute2 tcpdump || exit 1
 
@@ -45,9 +45,10 @@ run_stage() {
 }
 
 build_and_test() { # DIR CC CMAKE-ARGS...
-    local dir=$1 cc=$2
+    local dir=$1 cc=$2 cxx=$2++
+    [ "$cc" = gcc ] && cxx=g++
     shift 2
-    CC=$cc cmake -S . -B "$dir" -DMDEC_WERROR=ON "$@" >/dev/null &&
+    CC=$cc CXX=$cxx cmake -S . -B "$dir" -DMDEC_WERROR=ON "$@" >/dev/null &&
         cmake --build "$dir" -j "$jobs" 2>&1 | grep -E "warning|error|Error" ;
     cmake --build "$dir" -j "$jobs" >/dev/null || return 1
     (cd "$dir" && ctest --output-on-failure -j "$jobs")

@@ -264,7 +264,7 @@ uint32_t mdec_session_index(const struct mdec_table *t, const struct mdec_sessio
     return (uint32_t)((p - base) / sizeof *s);
 }
 
-const struct mdec_table_stats *mdec_table_stats(const struct mdec_table *t)
+const struct mdec_table_stats *mdec_table_get_stats(const struct mdec_table *t)
 {
     return &t->stats;
 }

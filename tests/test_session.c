@@ -133,7 +133,7 @@ static void test_size_and_init(void **state)
     assert_int_equal(d->n_allow, 0);
     assert_null(d->filter);
     assert_int_equal(d->counters.packets, 0);
-    const struct mdec_table_stats *st = mdec_table_stats(t);
+    const struct mdec_table_stats *st = mdec_table_get_stats(t);
     assert_int_equal(st->unknown + st->dropped + st->learned + st->learn_full, 0);
     /* The default session is not part of the walk. */
     assert_null(mdec_table_next(t, d));
@@ -1074,7 +1074,7 @@ static void test_unknown_drop(void **state)
     /* So is one that failed before its first tunnel. */
     r.status = MDEC_MALFORMED;
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_UNKNOWN_SESSION);
-    const struct mdec_table_stats *st = mdec_table_stats(t);
+    const struct mdec_table_stats *st = mdec_table_get_stats(t);
     assert_int_equal(st->unknown, 3);
     assert_int_equal(st->dropped, 3);
     assert_int_equal(st->learned + st->learn_full, 0);
@@ -1132,7 +1132,7 @@ static void test_unknown_default(void **state)
     aws_packet(&r, 9, "192.0.2.1", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_OK);
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_FORGED);
     assert_int_equal(d->counters.forged, 1);
-    const struct mdec_table_stats *st = mdec_table_stats(t);
+    const struct mdec_table_stats *st = mdec_table_get_stats(t);
     assert_int_equal(st->unknown, 3);
     assert_int_equal(st->dropped, 0);
     assert_int_equal(mdec_table_count(t), 1);
@@ -1145,7 +1145,7 @@ static void test_unknown_learn(void **state)
     struct mdec_table_config cfg = {.key_select = MDEC_KEY_INNERMOST, .unknown = MDEC_UNKNOWN_LEARN};
     void *mem;
     struct mdec_table *t = new_table(3, &cfg, &mem);
-    const struct mdec_table_stats *st = mdec_table_stats(t);
+    const struct mdec_table_stats *st = mdec_table_get_stats(t);
     struct mdec_result r;
     struct mdec_match m;
     aws_packet(&r, 1, "10.0.0.5", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_OK);
@@ -1352,7 +1352,7 @@ static void test_learn_template(void **state)
                                    .n_learn_allow = 1};
     cfg.learn_filter = new_filter("egress 10 accept tcp any any dport 443\n", &fmem);
     struct mdec_table *t = new_table(4, &cfg, &mem);
-    const struct mdec_table_stats *st = mdec_table_stats(t);
+    const struct mdec_table_stats *st = mdec_table_get_stats(t);
     struct mdec_result r;
     struct mdec_match m;
 

@@ -96,7 +96,7 @@ static void *own_table_worker(void *arg)
     }
     if (t) {
         /* 16 sessions learned; the 4 other VNIs were refused, table full. */
-        const struct mdec_table_stats *st = mdec_table_stats(t);
+        const struct mdec_table_stats *st = mdec_table_get_stats(t);
         if (mdec_table_count(t) != 16 || st->learned != 16 || st->learn_full != ROUNDS * 4)
             w->ok = 0;
         for (struct mdec_session *s = mdec_table_next(t, NULL); s; s = mdec_table_next(t, s))
@@ -276,14 +276,14 @@ static void test_shared_read_only_table(void **state)
             break;
     }
     assert_int_equal(compared, 6);
-    const struct mdec_table_stats *st = mdec_table_stats(t);
+    const struct mdec_table_stats *st = mdec_table_get_stats(t);
     assert_int_equal(st->unknown + st->dropped + st->learned + st->learn_full, 0);
     /* Under the default policy no packet is without a session. */
     for (uint32_t i = 0; i < WORKERS; i++) {
         assert_int_equal(w[i].unknown, 0);
         free(w[i].counters);
     }
-    assert_int_equal(mdec_table_stats(ref)->unknown, (uint64_t)WORKERS * ROUNDS * 2);
+    assert_int_equal(mdec_table_get_stats(ref)->unknown, (uint64_t)WORKERS * ROUNDS * 2);
     free(ref_mem);
     free(mem);
     free(fmem);

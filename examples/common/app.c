@@ -185,9 +185,9 @@ void mt_app_packet(struct mt_worker *w, const struct mt_frame *fr, const struct 
     if (r->status < 5)
         w->by_status[r->status]++;
     struct mdec_match m;
-    const uint64_t learned = mdec_table_stats(w->table)->learned;
+    const uint64_t learned = mdec_table_get_stats(w->table)->learned;
     enum mdec_verdict v = mdec_table_process(w->table, r, &m);
-    if (mdec_table_stats(w->table)->learned != learned && m.key.kind == MDEC_KEY_NONE)
+    if (mdec_table_get_stats(w->table)->learned != learned && m.key.kind == MDEC_KEY_NONE)
         (void)mdec_session_set_name(m.session, "untunneled"); /* rather than "none" */
     if (v == MDEC_VERDICT_ACCEPT && app->bpf && !mt_bpf_match(app->bpf, r)) {
         v = MDEC_VERDICT_REJECT;

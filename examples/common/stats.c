@@ -48,9 +48,9 @@ struct mt_stats *mt_stats_collect(const struct mt_app *app)
         st->frames += w->frames;
         for (int i = 0; i < 5; i++)
             st->by_status[i] += w->by_status[i];
-        st->unknown_dropped += mdec_table_stats(w->table)->dropped;
-        st->learned += mdec_table_stats(w->table)->learned;
-        st->learn_full += mdec_table_stats(w->table)->learn_full;
+        st->unknown_dropped += mdec_table_get_stats(w->table)->dropped;
+        st->learned += mdec_table_get_stats(w->table)->learned;
+        st->learn_full += mdec_table_get_stats(w->table)->learn_full;
         st->bpf_rejected += w->bpf_rejected;
         st->steered += w->steered_out;
         for (const struct mdec_session *s = mdec_table_next(w->table, NULL); s;

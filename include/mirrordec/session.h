@@ -356,7 +356,12 @@ MDEC_API struct mdec_session *mdec_table_default(struct mdec_table *t);
  * UINT32_MAX when s is not a slot of t. */
 MDEC_API uint32_t mdec_session_index(const struct mdec_table *t, const struct mdec_session *s);
 
-MDEC_API const struct mdec_table_stats *mdec_table_stats(const struct mdec_table *t);
+/* The table's counters: a pointer into the table's memory, valid while the
+ * table is, and zeroed by mdec_table_clear().  mdec_table_process() updates
+ * them, so read them from the thread that processes packets.  (Named
+ * _get_stats so that C++, where the struct's name is also a type name, can
+ * include this header.) */
+MDEC_API const struct mdec_table_stats *mdec_table_get_stats(const struct mdec_table *t);
 
 /* ------------------------------------------------------- per-packet calls */
 
