@@ -179,33 +179,7 @@ int mdec_config_set_port(struct mdec_config *cfg, uint16_t port, enum mdec_tunne
     return MDEC_E_OK;
 }
 
-static enum mdec_tunnel_type port_tunnel(const struct mdec_config *cfg, uint16_t sport,
-                                         uint16_t dport)
-{
-    unsigned n = cfg->n_ports;
-    if (n > MDEC_MAX_PORTS)
-        n = MDEC_MAX_PORTS;
-    for (unsigned i = 0; i < n; i++)
-        if (cfg->ports[i].port == dport)
-            return (enum mdec_tunnel_type)cfg->ports[i].type;
-    if (cfg->flags & MDEC_CFG_MATCH_SRC_PORT)
-        for (unsigned i = 0; i < n; i++)
-            if (cfg->ports[i].port == sport)
-                return (enum mdec_tunnel_type)cfg->ports[i].type;
-    return MDEC_TUNNEL_NONE;
-}
-
 /* -------------------------------------------------------------- the walk */
-
-/* What a level starts with. */
-enum level_kind {
-    LV_ETHERNET,
-    LV_SLL1,
-    LV_SLL2,
-    LV_IPV4,
-    LV_IPV6,
-    LV_IP /* either; the version nibble decides */
-};
 
 static enum level_kind kind_of_payload(uint16_t ethertype)
 {
@@ -318,9 +292,9 @@ static void not_tunneled(struct dec *d, uint16_t ethertype)
  * entry.  On success *next is the tunnel's payload and *kind what it starts
  * with.
  */
-static bool peel(struct dec *d, enum mdec_tunnel_type type, const struct win *w,
-                 const struct ip_out *ip, uint16_t sport, uint16_t dport, struct win *next,
-                 enum level_kind *kind)
+bool mdec__peel(struct dec *d, enum mdec_tunnel_type type, const struct win *w,
+                const struct mdec_addr *src, const struct mdec_addr *dst, uint16_t sport,
+                uint16_t dport, struct win *next, enum level_kind *kind)
 {
     struct mdec_result *r = d->res;
     struct mdec_tunnel *t = &r->tunnels[r->n_tunnels++];
@@ -335,9 +309,9 @@ static bool peel(struct dec *d, enum mdec_tunnel_type type, const struct win *w,
     t->hdr_len = 0;
     t->sport = sport;
     t->dport = dport;
-    if (ip) {
-        t->src = ip->src;
-        t->dst = ip->dst;
+    if (src) {
+        t->src = *src;
+        t->dst = *dst;
         t->flags |= MDEC_TF_CARRIER;
     } else {
         t->src.family = t->dst.family = MDEC_AF_NONE;
@@ -488,7 +462,7 @@ static void walk(struct dec *d, enum level_kind kind, struct win w)
                 (void)mdec__need(d, &l4w, 4, MDEC_LAYER_UDP, MDEC_A_UDP_LEN_BEYOND);
                 return;
             }
-            tt = port_tunnel(d->cfg, sport, dport);
+            tt = mdec__port_tunnel(d->cfg, sport, dport);
         } else if (ip.proto == IPPROTO_GRE_) {
             tt = MDEC_TUNNEL_GRE;
         }
@@ -518,7 +492,7 @@ static void walk(struct dec *d, enum level_kind kind, struct win w)
         }
 
         struct win next;
-        if (!peel(d, tt, &carrier, &ip, sport, dport, &next, &kind))
+        if (!mdec__peel(d, tt, &carrier, &ip.src, &ip.dst, sport, dport, &next, &kind))
             return;
         if (outer && tt == MDEC_TUNNEL_GRE)
             span_of(d, MDEC_SPAN_OUTER_L4, &carrier, r->tunnels[r->n_tunnels - 1].hdr_len);
@@ -597,8 +571,9 @@ static enum mdec_status finish(struct dec *d)
     return (enum mdec_status)r->status;
 }
 
-enum mdec_status mdec_decode(const struct mdec_config *cfg, int linktype, const uint8_t *frame,
-                             size_t cap_len, size_t wire_len, struct mdec_result *res)
+enum mdec_status mdec__decode_walk(const struct mdec_config *cfg, int linktype,
+                                   const uint8_t *frame, size_t cap_len, size_t wire_len,
+                                   struct mdec_result *res)
 {
     struct dec d;
     struct win w;
@@ -632,30 +607,57 @@ enum mdec_status mdec_decode(const struct mdec_config *cfg, int linktype, const 
     return finish(&d);
 }
 
-enum mdec_status mdec_decode_udp(const struct mdec_config *cfg, const uint8_t *payload,
-                                 size_t cap_len, size_t wire_len, const struct mdec_udp_meta *meta,
-                                 struct mdec_result *res)
+enum mdec_status mdec__decode_udp_walk(const struct mdec_config *cfg, const uint8_t *payload,
+                                       size_t cap_len, size_t wire_len,
+                                       const struct mdec_udp_meta *meta, struct mdec_result *res)
 {
     struct dec d;
     struct win w;
     if (!setup(&d, cfg, payload, cap_len, wire_len, res, &w))
         return finish(&d);
-    enum mdec_tunnel_type tt = port_tunnel(cfg, meta->sport, meta->dport);
+    enum mdec_tunnel_type tt = mdec__port_tunnel(cfg, meta->sport, meta->dport);
     if (tt == MDEC_TUNNEL_NONE) {
         not_tunneled(&d, 0);
         return finish(&d);
     }
-    struct ip_out carrier;
-    carrier.src = meta->src;
-    carrier.dst = meta->dst;
     struct win next;
     enum level_kind kind;
     bool known = meta->src.family != MDEC_AF_NONE || meta->dst.family != MDEC_AF_NONE;
-    if (peel(&d, tt, &w, known ? &carrier : NULL, meta->sport, meta->dport, &next, &kind)) {
+    if (mdec__peel(&d, tt, &w, known ? &meta->src : NULL, &meta->dst, meta->sport, meta->dport,
+                   &next, &kind)) {
         d.depth = 1;
         walk(&d, kind, next);
     }
     return finish(&d);
+}
+
+/*
+ * The fast path takes whole frames (captured length = wire length, or wire
+ * length unknown) below 4 GiB; it hands everything it does not expect to
+ * the walk, which then decodes the frame from the start.
+ */
+static inline bool fast_lengths(const uint8_t *frame, size_t cap_len, size_t wire_len)
+{
+    return frame != NULL && (wire_len == cap_len || wire_len == 0) && cap_len < UINT32_MAX;
+}
+
+enum mdec_status mdec_decode(const struct mdec_config *cfg, int linktype, const uint8_t *frame,
+                             size_t cap_len, size_t wire_len, struct mdec_result *res)
+{
+    if (linktype == MDEC_LINK_ETHERNET && fast_lengths(frame, cap_len, wire_len) &&
+        mdec__fast_ethernet(cfg, frame, (uint32_t)cap_len, res))
+        return MDEC_OK;
+    return mdec__decode_walk(cfg, linktype, frame, cap_len, wire_len, res);
+}
+
+enum mdec_status mdec_decode_udp(const struct mdec_config *cfg, const uint8_t *payload,
+                                 size_t cap_len, size_t wire_len, const struct mdec_udp_meta *meta,
+                                 struct mdec_result *res)
+{
+    if (fast_lengths(payload, cap_len, wire_len) &&
+        mdec__fast_udp(cfg, payload, (uint32_t)cap_len, meta, res))
+        return MDEC_OK;
+    return mdec__decode_udp_walk(cfg, payload, cap_len, wire_len, meta, res);
 }
 
 int mdec_result_has_anomaly(const struct mdec_result *res, enum mdec_anomaly_code code)

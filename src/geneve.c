@@ -101,29 +101,19 @@ int mdec_geneve_next(struct mdec_geneve_iter *it, struct mdec_geneve_opt *opt)
 
 /* ---------------------------------------------------------------- header */
 
-static uint32_t be32(const uint8_t *b)
-{
-    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-}
-
-static uint64_t be64(const uint8_t *b)
-{
-    return (uint64_t)be32(b) << 32 | be32(b + 4);
-}
-
 /* Decodes an AWS or Google option; false when it is neither. */
 static bool cloud_option(struct dec *d, const struct mdec_geneve_opt *o, uint32_t off,
                          struct mdec_geneve_info *g)
 {
     if (o->cls == MDEC_GENEVE_CLASS_AWS_GWLB) {
         if (o->type == 1 && o->len == 8) {
-            g->gwlb_endpoint = be64(o->data);
+            g->gwlb_endpoint = rd_get64(o->data);
             g->have |= MDEC_GWLB_ENDPOINT;
         } else if (o->type == 2 && o->len == 8) {
-            g->gwlb_attachment = be64(o->data);
+            g->gwlb_attachment = rd_get64(o->data);
             g->have |= MDEC_GWLB_ATTACHMENT;
         } else if (o->type == 3 && o->len == 4) {
-            g->gwlb_cookie = be32(o->data);
+            g->gwlb_cookie = rd_get32(o->data);
             g->have |= MDEC_GWLB_COOKIE;
         } else if (o->type >= 1 && o->type <= 3) {
             mdec__note(d, MDEC_A_GENEVE_CLOUD_OPT, MDEC_LAYER_GENEVE, off);
@@ -134,7 +124,7 @@ static bool cloud_option(struct dec *d, const struct mdec_geneve_opt *o, uint32_
     }
     if (o->cls == MDEC_GENEVE_CLASS_GCP) {
         if (o->type == 1 && o->len == 4) {
-            uint32_t v = be32(o->data);
+            uint32_t v = rd_get32(o->data);
             g->gcp_network = v >> 4;
             g->gcp_direction = (uint8_t)(v & 1);
             g->have |= MDEC_GCP_NETWORK;
@@ -143,7 +133,7 @@ static bool cloud_option(struct dec *d, const struct mdec_geneve_opt *o, uint32_
             g->gcp_endpoint_len = o->len;
             g->have |= MDEC_GCP_ENDPOINT;
         } else if (o->type == 3 && o->len == 8) {
-            g->gcp_profile = be64(o->data);
+            g->gcp_profile = rd_get64(o->data);
             g->have |= MDEC_GCP_PROFILE;
         } else if (o->type >= 1 && o->type <= 3) {
             mdec__note(d, MDEC_A_GENEVE_CLOUD_OPT, MDEC_LAYER_GENEVE, off);

@@ -163,6 +163,24 @@ static inline struct win mdec__tunnel_payload(const struct win *w, uint64_t rel)
     return out;
 }
 
+/* The tunnel a UDP datagram with these ports carries, by the config's port
+ * map (destination port first; the source port with MDEC_CFG_MATCH_SRC_PORT). */
+static inline enum mdec_tunnel_type mdec__port_tunnel(const struct mdec_config *cfg,
+                                                      uint16_t sport, uint16_t dport)
+{
+    unsigned n = cfg->n_ports;
+    if (n > MDEC_MAX_PORTS)
+        n = MDEC_MAX_PORTS;
+    for (unsigned i = 0; i < n; i++)
+        if (cfg->ports[i].port == dport)
+            return (enum mdec_tunnel_type)cfg->ports[i].type;
+    if (cfg->flags & MDEC_CFG_MATCH_SRC_PORT)
+        for (unsigned i = 0; i < n; i++)
+            if (cfg->ports[i].port == sport)
+                return (enum mdec_tunnel_type)cfg->ports[i].type;
+    return MDEC_TUNNEL_NONE;
+}
+
 /* ------------------------------------------------------ protocol decoders */
 
 /* What a link header (Ethernet, Linux cooked) leads to. */
@@ -228,5 +246,54 @@ MDEC_HIDDEN bool mdec__gre(struct dec *d, const struct win *w, struct mdec_tunne
 /* ERSPAN header behind a GRE header of gre_len bytes (called by gre.c). */
 MDEC_HIDDEN bool mdec__erspan(struct dec *d, const struct win *w, uint32_t gre_len,
                               struct mdec_tunnel *t, struct win *payload);
+
+/* ------------------------------------------------------------- pipeline */
+
+/* What a level of the walk (the frame, or a tunnel's payload) starts with. */
+enum level_kind {
+    LV_ETHERNET,
+    LV_SLL1,
+    LV_SLL2,
+    LV_IPV4,
+    LV_IPV6,
+    LV_IP /* either; the version nibble decides */
+};
+
+/*
+ * Decodes a tunnel header at w (the carrier's payload) into a new entry of
+ * the stack, with the carrier's addresses (src NULL: unknown) and ports.  On
+ * success *next is the tunnel's payload and *kind what it starts with
+ * (decode.c).
+ */
+MDEC_HIDDEN bool mdec__peel(struct dec *d, enum mdec_tunnel_type type, const struct win *w,
+                            const struct mdec_addr *src, const struct mdec_addr *dst,
+                            uint16_t sport, uint16_t dport, struct win *next,
+                            enum level_kind *kind);
+
+/*
+ * The general walk behind mdec_decode() and mdec_decode_udp(), without the
+ * fast path (decode.c).  Tests and fuzz targets hold the fast path to it.
+ */
+MDEC_HIDDEN enum mdec_status mdec__decode_walk(const struct mdec_config *cfg, int linktype,
+                                               const uint8_t *frame, size_t cap_len,
+                                               size_t wire_len, struct mdec_result *res);
+MDEC_HIDDEN enum mdec_status mdec__decode_udp_walk(const struct mdec_config *cfg,
+                                                   const uint8_t *payload, size_t cap_len,
+                                                   size_t wire_len,
+                                                   const struct mdec_udp_meta *meta,
+                                                   struct mdec_result *res);
+
+/*
+ * The fast path (fastpath.c): decodes the stacks mirrors send most - one
+ * tunnel, no IP options beyond the header length, no fragments, nothing
+ * cut, no anomaly - into exactly the result the walk gives, and returns
+ * true; returns false, with *res to be overwritten, for anything else.
+ * n is both the captured and the wire length.
+ */
+MDEC_HIDDEN bool mdec__fast_ethernet(const struct mdec_config *cfg, const uint8_t *frame,
+                                     uint32_t n, struct mdec_result *res);
+MDEC_HIDDEN bool mdec__fast_udp(const struct mdec_config *cfg, const uint8_t *payload,
+                                uint32_t n, const struct mdec_udp_meta *meta,
+                                struct mdec_result *res);
 
 #endif /* MDEC_INTERNAL_H */

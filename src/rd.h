@@ -101,10 +101,27 @@ static inline bool rd_copy(const struct win *w, uint32_t rel, void *dst, uint32_
     return true;
 }
 
-/* A pointer to n present bytes at rel, or NULL: for views handed out. */
+/* A pointer to n present bytes at rel, or NULL: for views handed out, and
+ * for a header read field by field with the loads below. */
 static inline const uint8_t *rd_view(const struct win *w, uint32_t rel, uint32_t n)
 {
     return rd_has(w, rel, n) ? w->p + w->off + rel : NULL;
+}
+
+/* Big-endian loads from a view that rd_view() returned, within its n bytes. */
+static inline uint16_t rd_get16(const uint8_t *b)
+{
+    return (uint16_t)((unsigned)b[0] << 8 | b[1]);
+}
+
+static inline uint32_t rd_get32(const uint8_t *b)
+{
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+static inline uint64_t rd_get64(const uint8_t *b)
+{
+    return (uint64_t)rd_get32(b) << 32 | rd_get32(b + 4);
 }
 
 #endif /* MDEC_RD_H */
