@@ -279,21 +279,5 @@ int mdec_prefix_parse(const char *text, size_t len, struct mdec_prefix *prefix,
 
 int mdec_prefix_contains(const struct mdec_prefix *prefix, const struct mdec_addr *addr)
 {
-    if (prefix->addr.family != addr->family || addr->family == MDEC_AF_NONE)
-        return 0;
-    const unsigned max = addr->family == MDEC_AF_IPV4 ? 32 : 128;
-    const unsigned bits = prefix->len > max ? max : prefix->len;
-    /* 32 bits at a time, the last word masked: a session's allow-list is
-     * checked for every packet, and memcmp of a variable length was a call
-     * into the C library. */
-    for (unsigned at = 0; at < bits; at += 32) {
-        const uint8_t *p = prefix->addr.a + at / 8, *q = addr->a + at / 8;
-        const uint32_t x = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-        const uint32_t y = (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | q[3];
-        const unsigned n = bits - at;
-        const uint32_t mask = n >= 32 ? UINT32_MAX : ~(UINT32_MAX >> n);
-        if ((x ^ y) & mask)
-            return 0;
-    }
-    return 1;
+    return mdec__prefix_contains(prefix, addr);
 }

@@ -181,6 +181,26 @@ static inline enum mdec_tunnel_type mdec__port_tunnel(const struct mdec_config *
     return MDEC_TUNNEL_NONE;
 }
 
+/*
+ * 1 when addr lies inside prefix (mdec_prefix_contains(), inline for the
+ * session table's per-packet allow-list check): the first len bits as two
+ * big-endian 64-bit words under a mask.
+ */
+static inline int mdec__prefix_contains(const struct mdec_prefix *prefix,
+                                        const struct mdec_addr *addr)
+{
+    if (prefix->addr.family != addr->family || addr->family == MDEC_AF_NONE)
+        return 0;
+    const unsigned max = addr->family == MDEC_AF_IPV4 ? 32 : 128;
+    const unsigned bits = prefix->len > max ? max : prefix->len;
+    const uint64_t ones = ~UINT64_C(0);
+    const uint64_t m0 = bits == 0 ? 0 : bits >= 64 ? ones : ones << (64 - bits);
+    const uint64_t m1 = bits <= 64 ? 0 : bits >= 128 ? ones : ones << (128 - bits);
+    const uint64_t d0 = rd_get64(prefix->addr.a) ^ rd_get64(addr->a);
+    const uint64_t d1 = rd_get64(prefix->addr.a + 8) ^ rd_get64(addr->a + 8);
+    return ((d0 & m0) | (d1 & m1)) == 0;
+}
+
 /* ------------------------------------------------------ protocol decoders */
 
 /* What a link header (Ethernet, Linux cooked) leads to. */

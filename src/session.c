@@ -48,7 +48,7 @@
 
 #define MAX_CAPACITY MDEC__TABLE_MAX_CAPACITY
 #define MAX_LEVELS MDEC__TABLE_LEVELS
-#define NO_SLOT UINT32_MAX
+#define NO_SLOT MDEC__NO_SLOT
 #define PART_ALIGN 16
 
 _Static_assert(MDEC_TABLE_ALIGN % PART_ALIGN == 0, "parts are aligned within the buffer");
@@ -112,21 +112,7 @@ size_t mdec_table_size(uint32_t capacity)
 
 /* ---------------------------------------------------------------- hashing */
 
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= UINT64_C(0xbf58476d1ce4e5b9);
-    x ^= x >> 27;
-    x *= UINT64_C(0x94d049bb133111eb);
-    x ^= x >> 31;
-    return x;
-}
-
-static uint32_t key_hash(const struct mdec_table *t, const struct mdec_key *k)
-{
-    const uint64_t tag = (uint64_t)k->kind << 1 | (k->has_id & 1u);
-    return (uint32_t)mix64(k->id + t->seed + tag * UINT64_C(0x9e3779b97f4a7c15));
-}
+/* mdec__mdec__key_hash() is in session_int.h: the packet path inlines it. */
 
 /* --------------------------------------------------------------- bitmap */
 
@@ -217,7 +203,7 @@ struct mdec_table *mdec_table_init(void *mem, size_t size, uint32_t capacity,
     t->n_levels = l.n_levels;
     t->capacity = capacity;
     t->mask = l.n_buckets - 1;
-    t->seed = mix64((uint64_t)(uintptr_t)mem ^ UINT64_C(0x6d69727264656321));
+    t->seed = mdec__mix64((uint64_t)(uintptr_t)mem ^ UINT64_C(0x6d69727264656321));
     if (cfg) {
         t->key_select = cfg->key_select;
         t->unknown = cfg->unknown;
@@ -269,22 +255,9 @@ const struct mdec_table_stats *mdec_table_get_stats(const struct mdec_table *t)
     return &t->stats;
 }
 
-/* The bucket holding key (whose hash is h), or NO_SLOT. */
-static uint32_t find_bucket(const struct mdec_table *t, const struct mdec_key *key, uint32_t h)
-{
-    for (uint32_t i = h & t->mask;; i = (i + 1) & t->mask) {
-        const struct mdec__bucket b = t->buckets[i];
-        if (b.slot1 == 0)
-            return NO_SLOT;
-        if (b.hash == h && mdec__key_eq(&t->sessions[b.slot1 - 1].key, key))
-            return i;
-    }
-}
-
 struct mdec_session *mdec_table_find(const struct mdec_table *t, const struct mdec_key *key)
 {
-    const uint32_t i = find_bucket(t, key, key_hash(t, key));
-    return i == NO_SLOT ? NULL : &t->sessions[t->buckets[i].slot1 - 1];
+    return mdec__table_find(t, key);
 }
 
 struct mdec_session *mdec_table_add(struct mdec_table *t, const struct mdec_key *key, int *err)
@@ -294,8 +267,8 @@ struct mdec_session *mdec_table_add(struct mdec_table *t, const struct mdec_key 
     if (key == NULL || !mdec__key_valid(key)) {
         e = MDEC_E_INVALID;
     } else {
-        h = key_hash(t, key);
-        if (find_bucket(t, key, h) != NO_SLOT)
+        h = mdec__key_hash(t, key);
+        if (mdec__find_bucket(t, key, h) != NO_SLOT)
             e = MDEC_E_EXISTS;
         else if (t->count >= t->capacity)
             e = MDEC_E_NOSPACE;
@@ -330,7 +303,7 @@ struct mdec_session *mdec_table_add(struct mdec_table *t, const struct mdec_key 
 
 int mdec_table_remove(struct mdec_table *t, const struct mdec_key *key)
 {
-    uint32_t i = find_bucket(t, key, key_hash(t, key));
+    uint32_t i = mdec__find_bucket(t, key, mdec__key_hash(t, key));
     if (i == NO_SLOT)
         return MDEC_E_NOTFOUND;
     const uint32_t slot = t->buckets[i].slot1 - 1;

@@ -6,6 +6,8 @@
 #ifndef MDEC_SESSION_INT_H
 #define MDEC_SESSION_INT_H
 
+#include <string.h>
+
 #include "internal.h"
 #include "mirrordec/session.h"
 
@@ -57,5 +59,76 @@ struct mdec_table {
     uint32_t n_learn_allow;
     struct mdec_table_stats stats;
 };
+
+/*
+ * The lookup, inline: mdec_table_process() runs it for every packet.
+ * The hash is splitmix64's finaliser over the key and the table's seed.
+ */
+static inline uint64_t mdec__mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= UINT64_C(0xbf58476d1ce4e5b9);
+    x ^= x >> 27;
+    x *= UINT64_C(0x94d049bb133111eb);
+    x ^= x >> 31;
+    return x;
+}
+
+static inline uint32_t mdec__key_hash(const struct mdec_table *t, const struct mdec_key *k)
+{
+    const uint64_t tag = (uint64_t)k->kind << 1 | (k->has_id & 1u);
+    return (uint32_t)mdec__mix64(k->id + t->seed + tag * UINT64_C(0x9e3779b97f4a7c15));
+}
+
+#define MDEC__NO_SLOT UINT32_MAX
+
+/* The bucket holding key (whose hash is h), or MDEC__NO_SLOT.  Linear
+ * probing; the index is never full (see session.c), so the probe ends. */
+static inline uint32_t mdec__find_bucket(const struct mdec_table *t, const struct mdec_key *key,
+                                         uint32_t h)
+{
+    for (uint32_t i = h & t->mask;; i = (i + 1) & t->mask) {
+        const struct mdec__bucket b = t->buckets[i];
+        if (b.slot1 == 0)
+            return MDEC__NO_SLOT;
+        if (b.hash == h && mdec__key_eq(&t->sessions[b.slot1 - 1].key, key))
+            return i;
+    }
+}
+
+static inline struct mdec_session *mdec__table_find(const struct mdec_table *t,
+                                                    const struct mdec_key *key)
+{
+    const uint32_t i = mdec__find_bucket(t, key, mdec__key_hash(t, key));
+    return i == MDEC__NO_SLOT ? NULL : &t->sessions[t->buckets[i].slot1 - 1];
+}
+
+/* mdec_key_from_result(), inline for the packet path. */
+static inline int mdec__key_from_result(const struct mdec_result *res,
+                                        enum mdec_key_select select, struct mdec_key *key)
+{
+    memset(key, 0, sizeof *key);
+    unsigned n = res->n_tunnels;
+    if (n > MDEC_MAX_TUNNELS)
+        n = MDEC_MAX_TUNNELS;
+    if (n == 0)
+        return -1;
+    const unsigned i = select == MDEC_KEY_OUTERMOST ? 0 : n - 1;
+    const struct mdec_tunnel *t = &res->tunnels[i];
+    if (t->type < MDEC_TUNNEL_VXLAN || t->type > MDEC_TUNNEL_GRE)
+        return -1; /* not a tunnel the decoder reports: no key */
+    if (t->type == MDEC_TUNNEL_GENEVE && (t->u.geneve.have & MDEC_GWLB_ENDPOINT)) {
+        key->kind = MDEC_KEY_GWLB;
+        key->has_id = 1;
+        key->id = t->u.geneve.gwlb_endpoint;
+        return (int)i;
+    }
+    key->kind = t->type;
+    if (t->flags & MDEC_TF_ID) {
+        key->has_id = 1;
+        key->id = t->id;
+    }
+    return (int)i;
+}
 
 #endif /* MDEC_SESSION_INT_H */

@@ -72,28 +72,7 @@ const char *mdec_key_kind_name(enum mdec_key_kind kind)
 int mdec_key_from_result(const struct mdec_result *res, enum mdec_key_select select,
                          struct mdec_key *key)
 {
-    memset(key, 0, sizeof *key);
-    unsigned n = res->n_tunnels;
-    if (n > MDEC_MAX_TUNNELS)
-        n = MDEC_MAX_TUNNELS;
-    if (n == 0)
-        return -1;
-    const unsigned i = select == MDEC_KEY_OUTERMOST ? 0 : n - 1;
-    const struct mdec_tunnel *t = &res->tunnels[i];
-    if (t->type < MDEC_TUNNEL_VXLAN || t->type > MDEC_TUNNEL_GRE)
-        return -1; /* not a tunnel the decoder reports: no key */
-    if (t->type == MDEC_TUNNEL_GENEVE && (t->u.geneve.have & MDEC_GWLB_ENDPOINT)) {
-        key->kind = MDEC_KEY_GWLB;
-        key->has_id = 1;
-        key->id = t->u.geneve.gwlb_endpoint;
-        return (int)i;
-    }
-    key->kind = t->type;
-    if (t->flags & MDEC_TF_ID) {
-        key->has_id = 1;
-        key->id = t->id;
-    }
-    return (int)i;
+    return mdec__key_from_result(res, select, key);
 }
 
 int mdec_key_format(const struct mdec_key *key, char *buf, size_t size)

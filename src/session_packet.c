@@ -14,8 +14,8 @@
 
 #include "session_int.h"
 
-void mdec_counters_add(struct mdec_counters *c, const struct mdec_result *res,
-                       enum mdec_verdict verdict)
+static inline void counters_add(struct mdec_counters *c, const struct mdec_result *res,
+                                enum mdec_verdict verdict)
 {
     if (verdict == MDEC_VERDICT_FORGED) {
         c->forged++;
@@ -39,8 +39,14 @@ void mdec_counters_add(struct mdec_counters *c, const struct mdec_result *res,
         c->filtered++;
 }
 
+void mdec_counters_add(struct mdec_counters *c, const struct mdec_result *res,
+                       enum mdec_verdict verdict)
+{
+    counters_add(c, res, verdict);
+}
+
 /* The carrier source of tunnel kt, or NULL when unknown. */
-static const struct mdec_addr *carrier_src(const struct mdec_result *res, int kt)
+static inline const struct mdec_addr *carrier_src(const struct mdec_result *res, int kt)
 {
     if (kt < 0 || kt >= MDEC_MAX_TUNNELS || kt >= res->n_tunnels)
         return NULL;
@@ -51,54 +57,75 @@ static const struct mdec_addr *carrier_src(const struct mdec_result *res, int kt
 }
 
 /*
- * 1 when a and b are the same address of a known family.  Computed without
- * a branch on the address bytes: one packet address is held against each
- * of a session's addresses, and early exits there mispredicted about twice
- * a packet.  IPv4 compares bytes 0..3 only, whatever the rest holds.
+ * Direction compares each of a session's addresses with the packet's source
+ * and destination.  An address is handled as two 64-bit words masked to the
+ * bytes its family uses (IPv4: bytes 0..3, whatever the rest holds), and
+ * the comparisons are combined without branching on their outcome: whether
+ * a packet enters or leaves is a coin toss for the branch predictor.
  */
-static unsigned addr_eq(const struct mdec_addr *a, const struct mdec_addr *b)
+static const uint8_t family_mask[3][16] = {
+    {0},                                                        /* none */
+    {0xFF, 0xFF, 0xFF, 0xFF},                                   /* IPv4 */
+    {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+     0xFF}};                                                    /* IPv6 */
+
+struct addr_words {
+    uint64_t w[2], m[2]; /* the address's words, masked; the mask */
+    uint8_t family;      /* MDEC_AF_*; 0xFF for no family: equal to nothing */
+};
+
+static inline void words_of(const struct mdec_addr *a, struct addr_words *out)
 {
-    uint64_t x[2], y[2];
-    uint32_t x4, y4;
-    memcpy(x, a->a, sizeof x);
-    memcpy(y, b->a, sizeof y);
-    memcpy(&x4, a->a, sizeof x4);
-    memcpy(&y4, b->a, sizeof y4);
-    const unsigned eq4 = x4 == y4;
-    const unsigned eq16 = ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
-    const unsigned v4 = a->family == MDEC_AF_IPV4, v6 = a->family == MDEC_AF_IPV6;
-    return (unsigned)(a->family == b->family) & ((v4 & eq4) | (v6 & eq16));
+    const unsigned f = a->family == MDEC_AF_IPV4 ? 1u : a->family == MDEC_AF_IPV6 ? 2u : 0u;
+    memcpy(out->m, family_mask[f], sizeof out->m);
+    memcpy(out->w, a->a, sizeof out->w);
+    out->w[0] &= out->m[0];
+    out->w[1] &= out->m[1];
+    out->family = f ? a->family : 0xFF;
+}
+
+/* 1 when local is the address x stands for. */
+static inline unsigned same_addr(const struct mdec_addr *local, const struct addr_words *x)
+{
+    uint64_t l[2];
+    memcpy(l, local->a, sizeof l);
+    const uint64_t diff = ((l[0] & x->m[0]) ^ x->w[0]) | ((l[1] & x->m[1]) ^ x->w[1]);
+    return (unsigned)(local->family == x->family) & (unsigned)(diff == 0);
+}
+
+static inline enum mdec_direction direction(const struct mdec_session *s,
+                                            const struct mdec_result *res, int key_tunnel)
+{
+    if (!(res->flow.flags & MDEC_FLOW_IP))
+        return MDEC_DIR_UNKNOWN;
+    struct addr_words src, dst;
+    words_of(&res->flow.src, &src);
+    words_of(&res->flow.dst, &dst);
+    const struct mdec_addr *local = s->local;
+    uint32_t n = s->n_local;
+    if (n > MDEC_SESSION_ADDRS)
+        n = MDEC_SESSION_ADDRS;
+    if (n == 0) {
+        /* The keying tunnel's carrier source stands in for the interface. */
+        local = carrier_src(res, key_tunnel);
+        n = local != NULL;
+    }
+    unsigned egress = 0, ingress = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        egress |= same_addr(&local[i], &src);
+        ingress |= same_addr(&local[i], &dst);
+    }
+    /* The source wins when both hold. */
+    return egress ? MDEC_DIR_EGRESS : ingress ? MDEC_DIR_INGRESS : MDEC_DIR_UNKNOWN;
 }
 
 enum mdec_direction mdec_session_direction(const struct mdec_session *s,
                                            const struct mdec_result *res, int key_tunnel)
 {
-    if (!(res->flow.flags & MDEC_FLOW_IP))
-        return MDEC_DIR_UNKNOWN;
-    const struct mdec_addr *src = &res->flow.src, *dst = &res->flow.dst;
-    uint32_t n = s->n_local;
-    if (n > MDEC_SESSION_ADDRS)
-        n = MDEC_SESSION_ADDRS;
-    unsigned egress = 0, ingress = 0;
-    if (n == 0) {
-        /* The keying tunnel's carrier source stands in for the interface. */
-        const struct mdec_addr *carrier = carrier_src(res, key_tunnel);
-        if (carrier) {
-            egress = addr_eq(carrier, src);
-            ingress = addr_eq(carrier, dst);
-        }
-    } else {
-        for (uint32_t i = 0; i < n; i++) {
-            egress |= addr_eq(&s->local[i], src);
-            ingress |= addr_eq(&s->local[i], dst);
-        }
-    }
-    /* Both tests, then a select: whether a packet leaves or enters is a
-     * coin toss for the branch predictor.  The source wins when both hold. */
-    return egress ? MDEC_DIR_EGRESS : ingress ? MDEC_DIR_INGRESS : MDEC_DIR_UNKNOWN;
+    return direction(s, res, key_tunnel);
 }
 
-static int source_allowed(const struct mdec_prefix *allow, uint32_t n_allow,
+static inline int source_allowed(const struct mdec_prefix *allow, uint32_t n_allow,
                           const struct mdec_addr *src)
 {
     if (n_allow == 0)
@@ -106,13 +133,13 @@ static int source_allowed(const struct mdec_prefix *allow, uint32_t n_allow,
     if (src == NULL || allow == NULL)
         return 0;
     for (uint32_t i = 0; i < n_allow; i++)
-        if (mdec_prefix_contains(&allow[i], src))
+        if (mdec__prefix_contains(&allow[i], src))
             return 1;
     return 0;
 }
 
 /* Forged check, direction and filter of a packet for session s. */
-static enum mdec_verdict judge(const struct mdec_table *t, struct mdec_session *s,
+static inline enum mdec_verdict judge(const struct mdec_table *t, struct mdec_session *s,
                                const struct mdec_result *res, int kt, struct mdec_match *m)
 {
     enum mdec_verdict v;
@@ -124,7 +151,7 @@ static enum mdec_verdict judge(const struct mdec_table *t, struct mdec_session *
     if (!source_allowed(s->allow, s->n_allow, carrier_src(res, kt))) {
         v = MDEC_VERDICT_FORGED;
     } else {
-        const enum mdec_direction dir = mdec_session_direction(s, res, kt);
+        const enum mdec_direction dir = direction(s, res, kt);
         m->direction = (uint8_t)dir;
         v = s->filter ? mdec_filter_eval(s->filter, res, dir) : MDEC_VERDICT_ACCEPT;
     }
@@ -133,13 +160,13 @@ static enum mdec_verdict judge(const struct mdec_table *t, struct mdec_session *
 }
 
 /* Classifies; *unknown says whether the key had no session of its own. */
-static enum mdec_verdict classify(const struct mdec_table *t, const struct mdec_result *res,
+static inline enum mdec_verdict classify(const struct mdec_table *t, const struct mdec_result *res,
                                   struct mdec_match *m, int *unknown)
 {
-    const int kt = mdec_key_from_result(res, (enum mdec_key_select)t->key_select, &m->key);
+    const int kt = mdec__key_from_result(res, (enum mdec_key_select)t->key_select, &m->key);
     m->key_tunnel = (int8_t)kt;
     m->pad_ = 0;
-    struct mdec_session *s = mdec_table_find(t, &m->key);
+    struct mdec_session *s = mdec__table_find(t, &m->key);
     *unknown = s == NULL;
     if (s == NULL && t->unknown == MDEC_UNKNOWN_DEFAULT)
         s = &t->sessions[t->capacity];
@@ -195,6 +222,6 @@ enum mdec_verdict mdec_table_process(struct mdec_table *t, const struct mdec_res
         }
     }
     if (m->session)
-        mdec_counters_add(&m->session->counters, res, v);
+        counters_add(&m->session->counters, res, v);
     return v;
 }
