@@ -71,32 +71,47 @@ void mdec_geneve_iter_result(struct mdec_geneve_iter *it, const struct mdec_resu
     mdec_geneve_iter_init(it, res->frame + g->opt_off, res->cap_len - g->opt_off, g->opt_len);
 }
 
-int mdec_geneve_next(struct mdec_geneve_iter *it, struct mdec_geneve_opt *opt)
+/*
+ * One step of the walk over options: len bytes stated, cap of them present
+ * at p, the next option at *pos.  MDEC_ITER_OPTION and *opt, the option
+ * consumed; or how the walk ends.  Inline: the decoder below walks every
+ * GENEVE packet's options with it, the public iterator with the same code.
+ */
+static inline int step(const uint8_t *p, uint32_t cap, uint32_t len, uint32_t *pos,
+                       struct mdec_geneve_opt *opt)
 {
-    if (it->done)
-        return it->done;
-    if (it->pos >= it->len)
-        return it->done = MDEC_ITER_END;
+    if (*pos >= len)
+        return MDEC_ITER_END;
     /* The options as a window: present up to cap, stated up to len. */
-    const struct win w = {it->p, it->pos, it->cap, it->len, MDEC_CUT_CAPTURE, 0};
-    uint8_t h[4];
-    if ((uint64_t)it->pos + 4 > it->len)
-        return it->done = MDEC_ITER_MALFORMED;
-    if (!rd_copy(&w, 0, h, sizeof h))
-        return it->done = MDEC_ITER_TRUNCATED;
+    const struct win w = {p, *pos, cap, len, MDEC_CUT_CAPTURE, 0};
+    if ((uint64_t)*pos + 4 > len)
+        return MDEC_ITER_MALFORMED;
+    const uint8_t *h = rd_view(&w, 0, 4);
+    if (h == NULL)
+        return MDEC_ITER_TRUNCATED;
     const uint32_t dlen = (uint32_t)(h[3] & 0x1F) * 4;
-    if ((uint64_t)it->pos + 4 + dlen > it->len)
-        return it->done = MDEC_ITER_MALFORMED;
+    if ((uint64_t)*pos + 4 + dlen > len)
+        return MDEC_ITER_MALFORMED;
     const uint8_t *data = rd_view(&w, 4, dlen);
     if (data == NULL)
-        return it->done = MDEC_ITER_TRUNCATED;
-    opt->cls = (uint16_t)(h[0] << 8 | h[1]);
+        return MDEC_ITER_TRUNCATED;
+    opt->cls = rd_get16(h);
     opt->type = h[2];
     opt->flags = (uint8_t)(h[3] >> 5);
     opt->len = (uint8_t)dlen;
     opt->data = data;
-    it->pos += 4 + dlen;
+    *pos += 4 + dlen;
     return MDEC_ITER_OPTION;
+}
+
+int mdec_geneve_next(struct mdec_geneve_iter *it, struct mdec_geneve_opt *opt)
+{
+    if (it->done)
+        return it->done;
+    const int r = step(it->p, it->cap, it->len, &it->pos, opt);
+    if (r != MDEC_ITER_OPTION)
+        it->done = r;
+    return r;
 }
 
 /* ---------------------------------------------------------------- header */
@@ -178,12 +193,12 @@ bool mdec__geneve(struct dec *d, const struct win *w, struct mdec_tunnel *t, str
     if (!mdec__need(d, w, 8 + (uint64_t)opt_len, MDEC_LAYER_GENEVE, MDEC_A_HEADER_BEYOND))
         return false;
 
-    struct mdec_geneve_iter it;
+    const uint8_t *opts = rd_view(w, 8, opt_len); /* present: checked above */
     struct mdec_geneve_opt o;
+    uint32_t pos = 0;
     int r;
-    mdec_geneve_iter_init(&it, rd_view(w, 8, opt_len), opt_len, opt_len);
-    while ((r = mdec_geneve_next(&it, &o)) == MDEC_ITER_OPTION) {
-        const uint32_t off = g->opt_off + it.pos - 4 - o.len;
+    while ((r = step(opts, opt_len, opt_len, &pos, &o)) == MDEC_ITER_OPTION) {
+        const uint32_t off = g->opt_off + pos - 4 - o.len;
         if (o.flags && !mdec__reserved(d, MDEC_A_GENEVE_RESERVED, MDEC_LAYER_GENEVE, off))
             return false;
         if (!cloud_option(d, &o, off, g) && (o.type & 0x80))
