@@ -14,6 +14,7 @@
  */
 #include "testutil.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,29 @@ static void agree_udp(const char *what, const uint8_t *pkt, size_t cap)
     }
 }
 
+/* Every frame of a pcap file in memory, whole and at every shorter length
+ * (at most max_cuts of them), both ways. */
+static void compare_file(const char *name, const uint8_t *data, size_t len, size_t max_cuts)
+{
+    struct pcap_reader rd;
+    assert_int_equal(pcap_reader_open(&rd, data, len), 0);
+    const uint8_t *pkt;
+    uint32_t cap, wire;
+    unsigned frame = 0;
+    while (pcap_reader_next(&rd, &pkt, &cap, &wire) == 1) {
+        char what[160];
+        snprintf(what, sizeof what, "%s#%u", name, ++frame);
+        for (size_t n = cap, cuts = 0; cuts <= max_cuts; n--, cuts++) {
+            agree(what, (int)rd.linktype, pkt, n, wire); /* cut by the capture */
+            agree(what, (int)rd.linktype, pkt, n, n);    /* that short on the wire */
+            if (n == 0)
+                break;
+        }
+        if (rd.linktype == MDEC_LINK_ETHERNET)
+            agree_udp(what, pkt, cap);
+    }
+}
+
 /* Every fixture frame, whole and at every shorter length, both ways. */
 static void test_fixtures_agree(void **state)
 {
@@ -130,27 +154,56 @@ static void test_fixtures_agree(void **state)
     for (unsigned f = 0; f < N_FILES; f++) {
         size_t len;
         uint8_t *data = load(fixture_files[f], &len);
-        struct pcap_reader rd;
-        assert_int_equal(pcap_reader_open(&rd, data, len), 0);
-        const uint8_t *pkt;
-        uint32_t cap, wire;
-        unsigned frame = 0;
-        while (pcap_reader_next(&rd, &pkt, &cap, &wire) == 1) {
-            char what[96];
-            snprintf(what, sizeof what, "%s#%u", fixture_files[f], ++frame);
-            for (size_t n = cap;; n--) {
-                agree(what, (int)rd.linktype, pkt, n, wire); /* cut by the capture */
-                agree(what, (int)rd.linktype, pkt, n, n);    /* that short on the wire */
-                if (n == 0)
-                    break;
-            }
-            if (rd.linktype == MDEC_LINK_ETHERNET)
-                agree_udp(what, pkt, cap);
-        }
+        compare_file(fixture_files[f], data, len, SIZE_MAX);
         free(data);
     }
     print_message("%u decodes compared, %u taken by the fast path\n", n_compared, n_fast);
     assert_true(n_fast > 60); /* the fast path is exercised, not bypassed */
+}
+
+/*
+ * Captures of one's own: with MDEC_FASTPATH_CAPTURES=DIR in the
+ * environment, every classic pcap file in DIR is compared the same way
+ * (each frame whole and cut by up to 64 bytes; pcapng files are skipped).
+ * For captures that may not be committed, such as third-party test suites.
+ */
+static void test_own_captures_agree(void **state)
+{
+    (void)state;
+    const char *dir = getenv("MDEC_FASTPATH_CAPTURES");
+    if (dir == NULL || *dir == '\0') {
+        skip();
+        return;
+    }
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        fail_msg("MDEC_FASTPATH_CAPTURES=%s: cannot open the directory", dir);
+    n_compared = n_fast = 0;
+    unsigned files = 0;
+    uint8_t *data = malloc(MAX_FILE);
+    assert_non_null(data);
+    const struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        const size_t nl = strlen(e->d_name);
+        if (nl < 6 || strcmp(e->d_name + nl - 5, ".pcap") != 0)
+            continue;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        FILE *f = fopen(path, "rb");
+        if (f == NULL)
+            continue;
+        const size_t len = fread(data, 1, MAX_FILE, f);
+        fclose(f);
+        struct pcap_reader rd;
+        if (len == MAX_FILE || pcap_reader_open(&rd, data, len) != 0)
+            continue; /* too large, or not classic pcap */
+        compare_file(e->d_name, data, len, 64);
+        files++;
+    }
+    closedir(d);
+    free(data);
+    print_message("%u files, %u decodes compared, %u taken by the fast path\n", files, n_compared,
+                  n_fast);
 }
 
 /* Frame `index` (1-based) of a fixture, copied into buf. */
@@ -264,6 +317,7 @@ int main(void)
         cmocka_unit_test(test_fast_path_taken),
         cmocka_unit_test(test_fixtures_agree),
         cmocka_unit_test(test_mutations_agree),
+        cmocka_unit_test(test_own_captures_agree),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
