@@ -23,8 +23,8 @@ static void test_format_rfc5952(void **state)
     (void)state;
     fmt_is("2001:0db8:0000:0000:0000:0000:0002:0001", "2001:db8::2:1");
     fmt_is("2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"); /* one zero group: no :: */
-    fmt_is("2001:0:0:1:0:0:0:1", "2001:0:0:1::1");         /* longest run */
-    fmt_is("2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1");   /* first of equal runs */
+    fmt_is("2001:0:0:1:0:0:0:1", "2001:0:0:1::1");          /* longest run */
+    fmt_is("2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1");    /* first of equal runs */
     fmt_is("::", "::");
     fmt_is("::1", "::1");
     fmt_is("1::", "1::");
@@ -145,12 +145,59 @@ static void test_prefix(void **state)
     assert_int_equal(mdec_prefix_parse("::/08", 5, &p, &e), MDEC_E_SYNTAX);
 }
 
+/* A bit at a time: bit i (0 = most significant) of a 16-byte address. */
+static unsigned bit_of(const uint8_t *a, unsigned i)
+{
+    return (a[i / 8] >> (7 - i % 8)) & 1u;
+}
+
+/* mdec_prefix_contains() against the definition, on random prefixes and
+ * addresses at every length (lengths past the family's maximum too, and
+ * bytes past an IPv4 address's fourth left with garbage, which never count). */
+static void test_prefix_contains_reference(void **state)
+{
+    (void)state;
+    uint64_t rng = 0x6d6972726f726465u;
+    unsigned yes = 0, no = 0;
+    for (unsigned iter = 0; iter < 200000; iter++) {
+        rng = rng * 6364136223846793005u + 1442695040888963407u;
+        const uint64_t r = rng >> 11;
+        struct mdec_prefix p;
+        struct mdec_addr a;
+        const unsigned fams[4] = {MDEC_AF_IPV4, MDEC_AF_IPV6, MDEC_AF_IPV4, MDEC_AF_NONE};
+        p.addr.family = (uint8_t)fams[r % 4];
+        a.family = (uint8_t)(r % 11 == 0 ? fams[(r >> 2) % 4] : p.addr.family);
+        p.len = (uint8_t)((r >> 4) % 140);
+        for (unsigned k = 0; k < 16; k++) {
+            rng = rng * 6364136223846793005u + 1442695040888963407u;
+            p.addr.a[k] = (uint8_t)(rng >> 40);
+            a.a[k] = (uint8_t)(rng >> 52);
+        }
+        /* Share a random number of leading bits, so both outcomes occur. */
+        const unsigned shared = (unsigned)((r >> 12) % 129);
+        for (unsigned b = 0; b < shared; b++) {
+            const uint8_t m = (uint8_t)(0x80u >> (b % 8));
+            a.a[b / 8] = (uint8_t)((a.a[b / 8] & ~m) | (p.addr.a[b / 8] & m));
+        }
+        int want = p.addr.family == a.family && a.family != MDEC_AF_NONE;
+        const unsigned max = a.family == MDEC_AF_IPV4 ? 32 : 128;
+        for (unsigned b = 0; want && b < p.len && b < max; b++)
+            want = bit_of(p.addr.a, b) == bit_of(a.a, b);
+        const int got = mdec_prefix_contains(&p, &a);
+        if (got != want)
+            fail_msg("family %u/%u, /%u: mdec_prefix_contains says %d, the definition %d",
+                     p.addr.family, a.family, p.len, got, want);
+        want ? yes++ : no++;
+    }
+    assert_true(yes > 10000 && no > 10000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_rfc5952), cmocka_unit_test(test_format_small_buffer),
         cmocka_unit_test(test_parse_errors),   cmocka_unit_test(test_against_libc),
-        cmocka_unit_test(test_prefix),
+        cmocka_unit_test(test_prefix),         cmocka_unit_test(test_prefix_contains_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

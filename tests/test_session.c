@@ -985,6 +985,9 @@ static void test_direction(void **state)
     assert_int_equal(dir_of(s, "10.0.0.250", "2001:db8::1", "2001:db8::5"), MDEC_DIR_INGRESS);
     assert_int_equal(dir_of(s, "10.0.0.250", "10.0.0.250", "198.51.100.1"), MDEC_DIR_UNKNOWN);
     assert_int_equal(dir_of(s, NULL, "198.51.100.1", "10.0.0.77"), MDEC_DIR_INGRESS);
+    /* Bytes past an IPv4 address's fourth, left over by hand, do not count. */
+    s->local[1].a[12] = 0xEE;
+    assert_int_equal(dir_of(s, "10.0.0.250", "10.0.0.77", "198.51.100.1"), MDEC_DIR_EGRESS);
     /* Only n_local entries count. */
     s->n_local = 1;
     assert_int_equal(dir_of(s, "10.0.0.250", "10.0.0.77", "198.51.100.1"), MDEC_DIR_UNKNOWN);
