@@ -301,23 +301,7 @@ bool mdec__peel(struct dec *d, enum mdec_tunnel_type type, const struct win *w,
     /* From here on the flow describes what the tunnel carries, if anything:
      * never the carrier. */
     r->flow.flags = 0;
-    t->type = (uint8_t)type;
-    t->flags = 0;
-    t->payload = 0;
-    t->id = 0;
-    t->off = w->off;
-    t->hdr_len = 0;
-    t->sport = sport;
-    t->dport = dport;
-    if (src) {
-        t->src = *src;
-        t->dst = *dst;
-        t->flags |= MDEC_TF_CARRIER;
-    } else {
-        t->src.family = t->dst.family = MDEC_AF_NONE;
-    }
-    if (type != MDEC_TUNNEL_GRE)
-        t->flags |= MDEC_TF_PORTS;
+    mdec__tunnel_begin(t, type, w->off, src, dst, sport, dport);
 
     bool ok;
     switch (type) {

@@ -288,21 +288,11 @@ static inline bool fast_vxlan(struct mdec_result *r, const struct win *carrier,
         return false;
     struct mdec_tunnel *t = &r->tunnels[0];
     r->n_tunnels = 1;
-    t->type = MDEC_TUNNEL_VXLAN;
-    t->flags = MDEC_TF_ID | MDEC_TF_PORTS | MDEC_TF_HEADER | MDEC_TF_COMPLETE;
+    mdec__tunnel_begin(t, MDEC_TUNNEL_VXLAN, carrier->off, src, dst, sport, dport);
+    t->flags |= MDEC_TF_ID | MDEC_TF_HEADER | MDEC_TF_COMPLETE;
     t->payload = ETH_TEB;
     t->id = rd_get32(h + 4) >> 8;
-    t->off = carrier->off;
     t->hdr_len = 8;
-    t->sport = sport;
-    t->dport = dport;
-    if (src) {
-        t->src = *src;
-        t->dst = *dst;
-        t->flags |= MDEC_TF_CARRIER;
-    } else {
-        t->src.family = t->dst.family = MDEC_AF_NONE;
-    }
     *next = mdec__tunnel_payload(carrier, 8);
     *kind = LV_ETHERNET;
     return true;

@@ -280,6 +280,33 @@ enum level_kind {
 };
 
 /*
+ * Starts a stack entry for a tunnel of this type whose header is at off:
+ * the carrier's addresses (src NULL: unknown) and ports (GRE has none);
+ * no id, header or payload yet.
+ */
+static inline void mdec__tunnel_begin(struct mdec_tunnel *t, enum mdec_tunnel_type type,
+                                      uint32_t off, const struct mdec_addr *src,
+                                      const struct mdec_addr *dst, uint16_t sport,
+                                      uint16_t dport)
+{
+    t->type = (uint8_t)type;
+    t->flags = type == MDEC_TUNNEL_GRE ? 0 : MDEC_TF_PORTS;
+    t->payload = 0;
+    t->id = 0;
+    t->off = off;
+    t->hdr_len = 0;
+    t->sport = sport;
+    t->dport = dport;
+    if (src) {
+        t->src = *src;
+        t->dst = *dst;
+        t->flags |= MDEC_TF_CARRIER;
+    } else {
+        t->src.family = t->dst.family = MDEC_AF_NONE;
+    }
+}
+
+/*
  * Decodes a tunnel header at w (the carrier's payload) into a new entry of
  * the stack, with the carrier's addresses (src NULL: unknown) and ports.  On
  * success *next is the tunnel's payload and *kind what it starts with
