@@ -10,8 +10,8 @@
 # 100000) to pcaps in a temporary directory, then times with hyperfine
 # (or `time` when hyperfine is missing):
 #
-#   mirrordec -r FILE -w DIR      the CLI, when BUILD_DIR/examples/mirrordec
-#                                 exists (it is written on another branch)
+#   mirrordec -r FILE -w DIR      the CLI (BUILD_DIR/examples/mirrordec, built
+#                                 when libpcap-dev is installed)
 #   mdec_bench --split FILE DIR   decode + sessions + AWS filter, accepted
 #                                 frames appended to one pcap per session
 #   decode_pcap -q FILE           decode + count per tunnel id (no writing)
@@ -76,7 +76,7 @@ if [ -x "$cli" ]; then
     fi
     rm -rf "$work/cli-try"
 else
-    echo "note: $cli not built (the CLI lives on another branch): mdec_bench --split stands in"
+    echo "note: $cli not built (it needs libpcap-dev): mdec_bench --split stands in"
     have_cli=0
 fi
 dpcap=$build/examples/decode_pcap
