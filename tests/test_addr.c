@@ -148,7 +148,7 @@ static void test_prefix(void **state)
 /* A bit at a time: bit i (0 = most significant) of a 16-byte address. */
 static unsigned bit_of(const uint8_t *a, unsigned i)
 {
-    return (a[i / 8] >> (7 - i % 8)) & 1u;
+    return ((unsigned)a[i / 8] >> (7u - i % 8u)) & 1u;
 }
 
 /* mdec_prefix_contains() against the definition, on random prefixes and
