@@ -137,8 +137,8 @@ static inline void span(struct mdec_result *r, enum mdec_span_id id, uint32_t of
 }
 
 /* What every result of the fast path starts from (the walk's result_init). */
-static inline void start(struct mdec_result *r, struct dec *d, const struct mdec_config *cfg,
-                         const uint8_t *frame, uint32_t n)
+static inline void begin_result(struct mdec_result *r, struct dec *d, const struct mdec_config *cfg,
+                                const uint8_t *frame, uint32_t n)
 {
     r->status = MDEC_OK;
     r->n_tunnels = 0;
@@ -317,7 +317,7 @@ bool mdec__fast_ethernet(const struct mdec_config *cfg, const uint8_t *frame, ui
     const struct win w = {frame, 0, n, n, MDEC_CUT_NONE, 0};
     struct dec d;
     uint16_t ethertype;
-    start(r, &d, cfg, frame, n);
+    begin_result(r, &d, cfg, frame, n);
     const uint32_t l2 = fast_eth(&w, &ethertype, r->outer_vlan, &r->n_outer_vlan);
     if (l2 == 0)
         return false;
@@ -370,7 +370,7 @@ bool mdec__fast_udp(const struct mdec_config *cfg, const uint8_t *payload, uint3
     struct dec d;
     struct win next;
     enum level_kind kind;
-    start(r, &d, cfg, payload, n);
+    begin_result(r, &d, cfg, payload, n);
     return fast_peel(&d, type, &w, known ? &meta->src : NULL, &meta->dst, meta->sport, meta->dport,
                      &next, &kind) &&
            fast_inner(cfg, r, &next, kind);

@@ -176,8 +176,10 @@ static void test_own_captures_agree(void **state)
         return;
     }
     DIR *d = opendir(dir);
-    if (d == NULL)
+    if (d == NULL) {
         fail_msg("MDEC_FASTPATH_CAPTURES=%s: cannot open the directory", dir);
+        return;
+    }
     n_compared = n_fast = 0;
     unsigned files = 0;
     uint8_t *data = malloc(MAX_FILE);
