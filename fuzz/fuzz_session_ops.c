@@ -9,6 +9,19 @@
  *   0 add      2 find     4 walk (removing the session at step b >> 3)
  *   1 add      3 remove   5 clear   6 process a packet   7 check all
  *
+ * Operation 6 with bit 3 set instead configures the session of the key
+ * that follows, when it exists: 1 byte, allow-list length (b % 3) and
+ * n_local (b >> 2 & 7: 0..7, more than MDEC_SESSION_ADDRS included), then
+ * that many prefixes (an address and 1 byte of length, b % 140, past the
+ * family's maximum too) and local addresses.  An address is 1 byte: one of
+ * eight (four IPv4, three IPv6, one of them sharing its first four bytes with
+ * an IPv4 one, and MDEC_AF_NONE), bit 3 filling the bytes past an IPv4
+ * address's fourth with garbage, which must never count.  Processing reads
+ * 1 byte (status ok, truncated or malformed; bit 2 the carrier source is
+ * known, bit 3 the flow has addresses, bit 4 an inner span is present),
+ * then the carrier source, the flow's source and destination, and 2 bytes
+ * of inner lengths.
+ *
  * A key is 2 bytes: kind (b % 8, so 7 is an unknown kind), has_id (bit 3),
  * and the id: the second byte's low bits, or for bit 4 of the first byte
  * the largest id of the kind plus 0 or 1 (the edge of the range), or for
@@ -22,7 +35,9 @@
  * changes while it exists; count and the walk visit exactly the model's
  * sessions, once each, also when the current one is removed mid-walk;
  * process gives the verdict the policy implies and learns only while
- * capacity lasts.
+ * capacity lasts; a session's verdict (forged or accepted) and direction are
+ * those a naive model derives bit by bit from its allow-list and addresses,
+ * and its counters, checked with everything else, are the model's.
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
@@ -31,7 +46,8 @@
 
 #include "fuzz_check.h"
 
-#define CAP_MAX 32u
+#define CAP_MAX     32u
+#define N_LOCAL_MAX 7u
 
 struct model {
     unsigned n;
@@ -39,6 +55,15 @@ struct model {
         struct mdec_key key;
         uint32_t index;
     } e[CAP_MAX];
+    /* By slot index (the default session is slot cap): what each session
+     * was configured with, in storage that outlives it, and its counters. */
+    struct {
+        struct mdec_prefix allow[2];
+        uint32_t n_allow;
+        struct mdec_addr local[N_LOCAL_MAX];
+        uint32_t n_local;
+        struct mdec_counters c;
+    } slot[CAP_MAX + 1];
 };
 
 static uint64_t id_max(unsigned kind)
@@ -88,6 +113,49 @@ static struct mdec_key take_key(struct fuzz_in *in)
     return k;
 }
 
+/* One of eight addresses; bit 3 puts garbage past an IPv4 address's
+ * fourth byte. */
+static struct mdec_addr take_addr(struct fuzz_in *in)
+{
+    static const uint8_t table[8][17] = {
+        {MDEC_AF_IPV4, 10, 0, 0, 1},
+        {MDEC_AF_IPV4, 10, 0, 0, 2},
+        {MDEC_AF_IPV4, 10, 0, 1, 1},
+        {MDEC_AF_IPV4, 192, 0, 2, 1},
+        {MDEC_AF_IPV6, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1},
+        {MDEC_AF_IPV6, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2},
+        {MDEC_AF_IPV6, 10, 0, 0, 1}, /* a00:1:: - the first four bytes of 10.0.0.1 */
+        {MDEC_AF_NONE}};
+    const uint8_t b = fuzz_u8(in);
+    struct mdec_addr a;
+    a.family = table[b & 7][0];
+    memcpy(a.a, &table[b & 7][1], 16);
+    if ((b & 8) && a.family == MDEC_AF_IPV4)
+        memset(a.a + 4, 0xA5 ^ b, 12);
+    return a;
+}
+
+/* The definitions the session table must follow, bit by bit. */
+static int naive_contains(const struct mdec_prefix *p, const struct mdec_addr *a)
+{
+    if (p->addr.family != a->family || a->family == MDEC_AF_NONE)
+        return 0;
+    const unsigned max = a->family == MDEC_AF_IPV4 ? 32 : 128;
+    for (unsigned i = 0; i < p->len && i < max; i++)
+        if (((p->addr.a[i / 8] ^ a->a[i / 8]) >> (7 - i % 8)) & 1)
+            return 0;
+    return 1;
+}
+
+static int naive_same(const struct mdec_addr *x, const struct mdec_addr *y)
+{
+    if (x->family != y->family)
+        return 0;
+    if (x->family == MDEC_AF_IPV4)
+        return memcmp(x->a, y->a, 4) == 0;
+    return x->family == MDEC_AF_IPV6 && memcmp(x->a, y->a, 16) == 0;
+}
+
 static int find(const struct model *m, const struct mdec_key *k)
 {
     for (unsigned i = 0; i < m->n; i++)
@@ -102,7 +170,7 @@ static void drop(struct model *m, int i)
     m->e[i] = m->e[--m->n];
 }
 
-static void check_all(const struct mdec_table *t, const struct model *m)
+static void check_all(struct mdec_table *t, const struct model *m)
 {
     FUZZ_CHECK(mdec_table_count(t) == m->n);
     for (unsigned i = 0; i < m->n; i++) {
@@ -110,7 +178,11 @@ static void check_all(const struct mdec_table *t, const struct model *m)
         FUZZ_CHECK(s != NULL);
         FUZZ_CHECK(mdec_session_index(t, s) == m->e[i].index);
         FUZZ_CHECK(s->key.kind == m->e[i].key.kind && s->key.id == m->e[i].key.id);
+        FUZZ_CHECK(memcmp(&s->counters, &m->slot[m->e[i].index].c, sizeof s->counters) == 0);
     }
+    const uint32_t def = mdec_table_capacity(t);
+    FUZZ_CHECK(memcmp(&mdec_table_default(t)->counters, &m->slot[def].c, sizeof m->slot[def].c) ==
+               0);
     unsigned seen = 0;
     uint32_t last = 0;
     for (const struct mdec_session *s = mdec_table_next(t, NULL); s; s = mdec_table_next(t, s)) {
@@ -124,11 +196,29 @@ static void check_all(const struct mdec_table *t, const struct model *m)
     FUZZ_CHECK(seen == m->n);
 }
 
-/* A decoded VXLAN packet (or, for kind NONE, one without a tunnel). */
-static void packet(struct mdec_result *r, const struct mdec_key *k)
+/* A decoded VXLAN packet (or, for kind NONE, one without a tunnel), its
+ * status, carrier source, flow addresses and lengths taken from the input. */
+static void packet(struct mdec_result *r, const struct mdec_key *k, struct fuzz_in *in)
 {
     memset(r, 0, sizeof *r);
-    r->status = MDEC_OK;
+    const uint8_t how = fuzz_u8(in);
+    const uint8_t status[3] = {MDEC_OK, MDEC_TRUNCATED, MDEC_MALFORMED};
+    r->status = status[how % 3];
+    r->cap_len = 60;
+    r->wire_len = 1500;
+    const struct mdec_addr carrier = take_addr(in), src = take_addr(in), dst = take_addr(in);
+    const uint8_t lens = fuzz_u8(in), lens2 = fuzz_u8(in);
+    if (how & 8) {
+        r->flow.flags = MDEC_FLOW_IP;
+        r->flow.src = src;
+        r->flow.dst = dst;
+    }
+    if (how & 16) {
+        r->spans_present = 1u << MDEC_SPAN_INNER_IP;
+        r->has_inner = 1;
+        r->inner.cap_len = lens;
+        r->inner.wire_len = (uint32_t)lens + lens2;
+    }
     if (k->kind == MDEC_KEY_NONE) {
         r->status = MDEC_NOT_TUNNELED;
         return;
@@ -137,6 +227,65 @@ static void packet(struct mdec_result *r, const struct mdec_key *k)
     r->tunnels[0].type = MDEC_TUNNEL_VXLAN;
     r->tunnels[0].flags = MDEC_TF_ID | MDEC_TF_HEADER | MDEC_TF_COMPLETE;
     r->tunnels[0].id = (uint32_t)(k->id & 0xFFFFFF);
+    if (how & 4) {
+        r->tunnels[0].flags |= MDEC_TF_CARRIER;
+        r->tunnels[0].src = carrier;
+        r->tunnels[0].dst = dst;
+    }
+}
+
+/* What the model says session slot `ix` decides for r: the verdict, the
+ * direction, and the counters. */
+static enum mdec_verdict expect(struct model *m, uint32_t ix, const struct mdec_result *r,
+                                enum mdec_direction *dir)
+{
+    const struct mdec_tunnel *t = &r->tunnels[0];
+    const struct mdec_addr *carrier =
+        r->n_tunnels && (t->flags & MDEC_TF_CARRIER) && t->src.family != MDEC_AF_NONE ? &t->src
+                                                                                      : NULL;
+    struct mdec_counters *c = &m->slot[ix].c;
+    *dir = MDEC_DIR_UNKNOWN;
+    if (m->slot[ix].n_allow > 0) {
+        int ok = 0;
+        for (uint32_t i = 0; carrier && i < m->slot[ix].n_allow; i++)
+            ok |= naive_contains(&m->slot[ix].allow[i], carrier);
+        if (!ok) {
+            c->forged++;
+            return MDEC_VERDICT_FORGED;
+        }
+    }
+    if (r->flow.flags & MDEC_FLOW_IP) {
+        const struct mdec_addr *local = m->slot[ix].local;
+        uint32_t n =
+            m->slot[ix].n_local < MDEC_SESSION_ADDRS ? m->slot[ix].n_local : MDEC_SESSION_ADDRS;
+        if (n == 0) {
+            local = carrier;
+            n = carrier != NULL;
+        }
+        int egress = 0, ingress = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            egress |= naive_same(&local[i], &r->flow.src);
+            ingress |= naive_same(&local[i], &r->flow.dst);
+        }
+        *dir = egress ? MDEC_DIR_EGRESS : ingress ? MDEC_DIR_INGRESS : MDEC_DIR_UNKNOWN;
+    }
+    c->packets++;
+    if (r->spans_present & (1u << MDEC_SPAN_INNER_IP)) {
+        c->bytes_wire += r->inner.wire_len;
+        c->bytes_cap += r->inner.cap_len;
+    } else {
+        c->bytes_wire += r->wire_len;
+        c->bytes_cap += r->cap_len;
+    }
+    c->truncated += r->status == MDEC_TRUNCATED;
+    c->malformed += r->status == MDEC_MALFORMED;
+    return MDEC_VERDICT_ACCEPT;
+}
+
+/* A new session's slot starts unconfigured, with zero counters. */
+static void fresh_slot(struct model *m, uint32_t ix)
+{
+    memset(&m->slot[ix], 0, sizeof m->slot[ix]);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -144,19 +293,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct fuzz_in in = {data, size};
     const uint32_t cap = 1 + fuzz_u8(&in) % CAP_MAX;
     const uint8_t how = fuzz_u8(&in);
-    struct mdec_table_config cfg = {.key_select = (how & 4) ? MDEC_KEY_OUTERMOST
-                                                             : MDEC_KEY_INNERMOST,
+    struct mdec_table_config cfg = {.key_select =
+                                        (how & 4) ? MDEC_KEY_OUTERMOST : MDEC_KEY_INNERMOST,
                                     .unknown = (uint8_t)(how % 3)};
     const size_t sz = mdec_table_size(cap);
     FUZZ_CHECK(sz > 0);
-    void *mem = aligned_alloc(MDEC_TABLE_ALIGN, (sz + MDEC_TABLE_ALIGN - 1) / MDEC_TABLE_ALIGN *
-                                                    MDEC_TABLE_ALIGN);
+    void *mem = aligned_alloc(MDEC_TABLE_ALIGN,
+                              (sz + MDEC_TABLE_ALIGN - 1) / MDEC_TABLE_ALIGN * MDEC_TABLE_ALIGN);
     FUZZ_CHECK(mem != NULL);
     FUZZ_CHECK(mdec_table_init(mem, sz - 1, cap, &cfg) == NULL);
     struct mdec_table *t = mdec_table_init(mem, sz, cap, &cfg);
     FUZZ_CHECK(t != NULL);
-    struct model m;
-    m.n = 0;
+    static struct model m; /* large: off the stack */
+    memset(&m, 0, sizeof m);
 
     for (unsigned steps = 0; in.n > 0 && steps < 4096; steps++) {
         const uint8_t op = fuzz_u8(&in);
@@ -174,13 +323,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 FUZZ_CHECK(s == NULL && err == MDEC_E_NOSPACE);
             } else {
                 if (s == NULL)
-                    fuzz_fail("add of a new valid key failed (%d) with %u of %u sessions", err,
-                              m.n, cap);
+                    fuzz_fail("add of a new valid key failed (%d) with %u of %u sessions", err, m.n,
+                              cap);
                 FUZZ_CHECK(err == 0);
                 FUZZ_CHECK(s->name[0] == '\0' && s->filter == NULL && s->n_allow == 0);
                 m.e[m.n].key = k;
                 m.e[m.n].index = mdec_session_index(t, s);
                 FUZZ_CHECK(m.e[m.n].index < cap);
+                fresh_slot(&m, m.e[m.n].index);
                 m.n++;
             }
             break;
@@ -229,42 +379,75 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 5: /* clear */
             mdec_table_clear(t);
             m.n = 0;
+            fresh_slot(&m, cap);
             FUZZ_CHECK(mdec_table_get_stats(t)->unknown == 0);
             break;
-        case 6: { /* process */
-            struct mdec_key k = take_key(&in);
-            if (k.kind != MDEC_KEY_NONE) {
-                k.kind = MDEC_KEY_VXLAN;
-                k.has_id = 1;
-                k.id &= 0xFFFFFF;
-            } else {
-                k.has_id = 0;
-                k.id = 0;
+        case 6:
+            if (op & 8) { /* configure a session */
+                const struct mdec_key k = take_key(&in);
+                const uint8_t b = fuzz_u8(&in);
+                const uint32_t n_allow = b % 3, n_local = (b >> 2) & 7;
+                struct mdec_session *s = mdec_table_find(t, &k);
+                if (s == NULL)
+                    break;
+                const uint32_t ix = mdec_session_index(t, s);
+                for (uint32_t i = 0; i < n_allow; i++) {
+                    m.slot[ix].allow[i].addr = take_addr(&in);
+                    m.slot[ix].allow[i].len = (uint8_t)(fuzz_u8(&in) % 140);
+                }
+                for (uint32_t i = 0; i < n_local; i++)
+                    m.slot[ix].local[i] = take_addr(&in);
+                m.slot[ix].n_allow = n_allow;
+                m.slot[ix].n_local = n_local;
+                s->allow = n_allow ? m.slot[ix].allow : NULL;
+                s->n_allow = n_allow;
+                memcpy(s->local, m.slot[ix].local, sizeof s->local);
+                s->n_local = n_local;
+                break;
             }
-            struct mdec_result r;
-            struct mdec_match mt;
-            packet(&r, &k);
-            const int known = find(&m, &k) >= 0;
-            const uint64_t learned = mdec_table_get_stats(t)->learned;
-            const enum mdec_verdict v = mdec_table_process(t, &r, &mt);
-            if (known) {
-                FUZZ_CHECK(v == MDEC_VERDICT_ACCEPT && mt.session != NULL);
-            } else if (cfg.unknown == MDEC_UNKNOWN_DROP) {
-                FUZZ_CHECK(v == MDEC_VERDICT_UNKNOWN_SESSION && mt.session == NULL);
-            } else if (cfg.unknown == MDEC_UNKNOWN_DEFAULT) {
-                FUZZ_CHECK(v == MDEC_VERDICT_ACCEPT && mt.session == mdec_table_default(t));
-                FUZZ_CHECK(mt.index == cap);
-            } else if (m.n < cap) {
-                FUZZ_CHECK(v == MDEC_VERDICT_ACCEPT && mt.session != NULL);
-                FUZZ_CHECK(mdec_table_get_stats(t)->learned == learned + 1);
-                m.e[m.n].key = k;
-                m.e[m.n].index = mdec_session_index(t, mt.session);
-                m.n++;
-            } else {
-                FUZZ_CHECK(v == MDEC_VERDICT_UNKNOWN_SESSION && mt.session == NULL);
+            { /* process a packet */
+                struct mdec_key k = take_key(&in);
+                if (k.kind != MDEC_KEY_NONE) {
+                    k.kind = MDEC_KEY_VXLAN;
+                    k.has_id = 1;
+                    k.id &= 0xFFFFFF;
+                } else {
+                    k.has_id = 0;
+                    k.id = 0;
+                }
+                struct mdec_result r;
+                struct mdec_match mt;
+                packet(&r, &k, &in);
+                const int i = find(&m, &k);
+                const uint64_t learned = mdec_table_get_stats(t)->learned;
+                const enum mdec_verdict v = mdec_table_process(t, &r, &mt);
+                enum mdec_direction dir = MDEC_DIR_UNKNOWN;
+                enum mdec_verdict want = MDEC_VERDICT_UNKNOWN_SESSION;
+                if (i >= 0) {
+                    FUZZ_CHECK(mt.session != NULL && mt.index == m.e[i].index);
+                    want = expect(&m, m.e[i].index, &r, &dir);
+                } else if (cfg.unknown == MDEC_UNKNOWN_DROP) {
+                    FUZZ_CHECK(mt.session == NULL);
+                } else if (cfg.unknown == MDEC_UNKNOWN_DEFAULT) {
+                    FUZZ_CHECK(mt.session == mdec_table_default(t) && mt.index == cap);
+                    want = expect(&m, cap, &r, &dir);
+                } else if (m.n < cap) {
+                    FUZZ_CHECK(mt.session != NULL);
+                    FUZZ_CHECK(mdec_table_get_stats(t)->learned == learned + 1);
+                    m.e[m.n].key = k;
+                    m.e[m.n].index = mdec_session_index(t, mt.session);
+                    fresh_slot(&m, m.e[m.n].index);
+                    want = expect(&m, m.e[m.n].index, &r, &dir);
+                    m.n++;
+                } else {
+                    FUZZ_CHECK(mt.session == NULL);
+                }
+                if (v != want || mt.verdict != want || mt.direction != dir)
+                    fuzz_fail("process: verdict %s direction %s, the model says %s %s",
+                              mdec_verdict_name(v), mdec_direction_name(mt.direction),
+                              mdec_verdict_name(want), mdec_direction_name(dir));
+                break;
             }
-            break;
-        }
         default:
             check_all(t, &m);
             break;
