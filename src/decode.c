@@ -489,20 +489,7 @@ static void walk(struct dec *d, enum level_kind kind, struct win w)
 
 static void result_init(struct mdec_result *r, const uint8_t *frame, size_t cap, size_t wire)
 {
-    r->status = MDEC_OK;
-    r->n_tunnels = 0;
-    r->n_anomalies = 0;
-    r->n_anomalies_seen = 0;
-    r->n_outer_vlan = 0;
-    r->has_inner = 0;
-    r->spans_present = 0;
-    r->frame = frame;
-    r->cap_len = mdec__u32(cap);
-    r->wire_len = mdec__u32(wire);
-    memset(&r->cut, 0, sizeof r->cut);
-    r->flow.flags = 0;
-    r->flow.tunnel_type = MDEC_TUNNEL_NONE;
-    r->flow.tunnel_id = 0;
+    mdec__result_init(r, frame, mdec__u32(cap), mdec__u32(wire));
     memset(&r->inner, 0, sizeof r->inner);
 }
 

@@ -136,25 +136,12 @@ static inline void span(struct mdec_result *r, enum mdec_span_id id, uint32_t of
     r->spans_present |= 1u << id;
 }
 
-/* What every result of the fast path starts from (the walk's result_init). */
+/* What every result of the fast path starts from, and the decoder state
+ * mdec__peel() needs. */
 static inline void begin_result(struct mdec_result *r, struct dec *d, const struct mdec_config *cfg,
                                 const uint8_t *frame, uint32_t n)
 {
-    r->status = MDEC_OK;
-    r->n_tunnels = 0;
-    r->n_anomalies = 0;
-    r->n_anomalies_seen = 0;
-    r->n_outer_vlan = 0;
-    r->has_inner = 0;
-    r->outer_vlan[0] = r->outer_vlan[1] = 0;
-    r->spans_present = 0;
-    r->frame = frame;
-    r->cap_len = n;
-    r->wire_len = n;
-    memset(&r->cut, 0, sizeof r->cut);
-    r->flow.flags = 0;
-    r->flow.tunnel_type = MDEC_TUNNEL_NONE;
-    r->flow.tunnel_id = 0;
+    mdec__result_init(r, frame, n, n);
     d->cfg = cfg;
     d->res = r;
     d->depth = 0;

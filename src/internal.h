@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "mirrordec/decode.h"
 #include "rd.h"
@@ -278,6 +279,28 @@ enum level_kind {
     LV_IPV6,
     LV_IP /* either; the version nibble decides */
 };
+
+/* The part of a result every decode writes before looking at the frame:
+ * nothing found yet, status MDEC_OK, the frame and its lengths. */
+static inline void mdec__result_init(struct mdec_result *r, const uint8_t *frame, uint32_t cap,
+                                     uint32_t wire)
+{
+    r->status = MDEC_OK;
+    r->n_tunnels = 0;
+    r->n_anomalies = 0;
+    r->n_anomalies_seen = 0;
+    r->n_outer_vlan = 0;
+    r->has_inner = 0;
+    r->outer_vlan[0] = r->outer_vlan[1] = 0;
+    r->spans_present = 0;
+    r->frame = frame;
+    r->cap_len = cap;
+    r->wire_len = wire;
+    memset(&r->cut, 0, sizeof r->cut);
+    r->flow.flags = 0;
+    r->flow.tunnel_type = MDEC_TUNNEL_NONE;
+    r->flow.tunnel_id = 0;
+}
 
 /*
  * Starts a stack entry for a tunnel of this type whose header is at off:
