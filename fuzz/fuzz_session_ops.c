@@ -256,8 +256,9 @@ static enum mdec_verdict expect(struct model *m, uint32_t ix, const struct mdec_
     }
     if (r->flow.flags & MDEC_FLOW_IP) {
         const struct mdec_addr *local = m->slot[ix].local;
-        uint32_t n =
-            m->slot[ix].n_local < MDEC_SESSION_ADDRS ? m->slot[ix].n_local : MDEC_SESSION_ADDRS;
+        uint32_t n = m->slot[ix].n_local;
+        if (n > MDEC_SESSION_ADDRS)
+            n = MDEC_SESSION_ADDRS; /* more is read as MDEC_SESSION_ADDRS */
         if (n == 0) {
             local = carrier;
             n = carrier != NULL;
