@@ -2,10 +2,10 @@
  * fastpath.c - the frames mirrors send most, decoded straight through.
  *
  * Nearly every frame a mirror target receives has one shape: Ethernet
- * (untagged, or with one or two VLAN tags), IPv4 or IPv6, UDP to a tunnel port or GRE,
- * one tunnel, and inside it Ethernet (again with at most two tags) or bare
- * IP, then TCP, UDP, ICMP or ICMPv6, every byte present and every header as
- * its RFC wants it:
+ * (untagged, or with one or two VLAN tags), IPv4 or IPv6, UDP to a tunnel
+ * port or GRE, one tunnel, and inside it Ethernet (again with at most two
+ * tags) or bare IP, then TCP, UDP, ICMP or ICMPv6, every byte present and
+ * every header as its RFC wants it:
  *
  *   [Ethernet [tags]] IPv4|IPv6  UDP|GRE  tunnel  [Ethernet [tags]] IPv4|IPv6  L4
  *   '-- outer: fast_eth, fast_ip ---'    peel    '------ fast_inner -------'
@@ -100,11 +100,8 @@ static inline bool fast_ip(const struct win *w, uint16_t ethertype, struct mdec_
         /* len < ihl also refuses 0 (GSO); 0x3FFF: MF and the offset. */
         if (ihl < 20 || len < ihl || (rd_get16(h + 6) & 0x3FFF) != 0 || !rd_has(w, 0, len))
             return false;
-        memset(src, 0, sizeof *src);
-        memset(dst, 0, sizeof *dst);
-        src->family = dst->family = MDEC_AF_IPV4;
-        memcpy(src->a, h + 12, 4);
-        memcpy(dst->a, h + 16, 4);
+        mdec__addr_set(src, MDEC_AF_IPV4, h + 12);
+        mdec__addr_set(dst, MDEC_AF_IPV4, h + 16);
         ip->hdr_len = ihl;
         ip->len = len;
         ip->proto = h[9];
@@ -116,9 +113,8 @@ static inline bool fast_ip(const struct win *w, uint16_t ethertype, struct mdec_
     const uint32_t len = 40 + (uint32_t)rd_get16(h + 4);
     if (len == 40 || !rd_has(w, 0, len)) /* payload length 0: GSO or jumbo */
         return false;
-    src->family = dst->family = MDEC_AF_IPV6;
-    memcpy(src->a, h + 8, 16);
-    memcpy(dst->a, h + 24, 16);
+    mdec__addr_set(src, MDEC_AF_IPV6, h + 8);
+    mdec__addr_set(dst, MDEC_AF_IPV6, h + 24);
     ip->hdr_len = 40;
     ip->len = len;
     ip->proto = h[6];

@@ -538,9 +538,6 @@ static enum mdec_verdict scan(const struct crule *c, uint32_t n, const struct pk
     return MDEC_VERDICT_REJECT;
 }
 
-/* The bytes of an IPv4 address in its first word (byte order independent). */
-static const uint8_t v4_word_mask[8] = {0xFF, 0xFF, 0xFF, 0xFF};
-
 /* mdec_filter_eval_flow(), inline in both public entry points. */
 static inline enum mdec_verdict eval_flow(const struct mdec_filter *f,
                                           const struct mdec_flow *flow, int truncated,
@@ -549,15 +546,11 @@ static inline enum mdec_verdict eval_flow(const struct mdec_filter *f,
     if (!(flow->flags & MDEC_FLOW_IP) || flow->src.family != flow->dst.family)
         return MDEC_VERDICT_REJECT;
     struct pkt p;
-    load_words(flow->src.a, p.src);
-    load_words(flow->dst.a, p.dst);
+    uint64_t m[2];
+    /* IPv4: only the first 4 bytes count, whatever the rest holds. */
+    mdec__addr_words(&flow->src, p.src, m);
+    mdec__addr_words(&flow->dst, p.dst, m);
     if (flow->src.family == MDEC_AF_IPV4) {
-        /* Only the first 4 bytes count, whatever the rest holds. */
-        uint64_t m;
-        memcpy(&m, v4_word_mask, sizeof m);
-        p.src[0] &= m;
-        p.dst[0] &= m;
-        p.src[1] = p.dst[1] = 0;
         p.fam = FAM_V4;
     } else if (flow->src.family == MDEC_AF_IPV6) {
         p.fam = FAM_V6;
@@ -610,6 +603,8 @@ enum mdec_verdict mdec_filter_eval(const struct mdec_filter *f, const struct mde
 {
     return eval_flow(f, &res->flow, res->status == MDEC_TRUNCATED, dir);
 }
+
+/* ------------------------------------------------------------ formatting */
 
 int mdec__word_is(const char *s, size_t n, const char *w)
 {

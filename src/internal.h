@@ -182,6 +182,40 @@ static inline enum mdec_tunnel_type mdec__port_tunnel(const struct mdec_config *
     return MDEC_TUNNEL_NONE;
 }
 
+/* An IPv4 (4 bytes) or IPv6 (16 bytes) address from header bytes; an
+ * IPv4 address's bytes past the fourth are zeroed, as common.h promises. */
+static inline void mdec__addr_set(struct mdec_addr *a, enum mdec_family family,
+                                  const uint8_t *bytes)
+{
+    a->family = (uint8_t)family;
+    if (family == MDEC_AF_IPV4) {
+        memset(a->a + 4, 0, sizeof a->a - 4);
+        memcpy(a->a, bytes, 4);
+    } else {
+        memcpy(a->a, bytes, sizeof a->a);
+    }
+}
+
+/*
+ * An address's 16 bytes as two 64-bit words in memory order, only the bytes
+ * its family uses kept (IPv4: the first four, whatever the rest holds; no
+ * family: none); m gets those bytes' mask.  Two addresses of one family are
+ * equal exactly when their words are.
+ */
+static inline void mdec__addr_words(const struct mdec_addr *a, uint64_t w[2], uint64_t m[2])
+{
+    static const uint8_t masks[3][16] = {
+        {0},
+        {0xFF, 0xFF, 0xFF, 0xFF},
+        {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+         0xFF}};
+    const unsigned f = a->family == MDEC_AF_IPV4 ? 1u : a->family == MDEC_AF_IPV6 ? 2u : 0u;
+    memcpy(m, masks[f], 16);
+    memcpy(w, a->a, 16);
+    w[0] &= m[0];
+    w[1] &= m[1];
+}
+
 /*
  * 1 when addr lies inside prefix (mdec_prefix_contains(), inline for the
  * session table's per-packet allow-list check): the first len bits as two
@@ -355,10 +389,10 @@ MDEC_HIDDEN enum mdec_status mdec__decode_udp_walk(const struct mdec_config *cfg
 
 /*
  * The fast path (fastpath.c): decodes the stacks mirrors send most - one
- * tunnel, no IP options beyond the header length, no fragments, nothing
- * cut, no anomaly - into exactly the result the walk gives, and returns
- * true; returns false, with *res to be overwritten, for anything else.
- * n is both the captured and the wire length.
+ * tunnel, no fragment, no IPv6 extension header, nothing cut, no anomaly -
+ * into exactly the result the walk gives, and returns true; returns false,
+ * with *res to be overwritten by the walk, for anything else.  n is both
+ * the captured and the wire length.
  */
 MDEC_HIDDEN bool mdec__fast_ethernet(const struct mdec_config *cfg, const uint8_t *frame,
                                      uint32_t n, struct mdec_result *res);

@@ -29,8 +29,6 @@
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
-#include <string.h>
-
 #include "internal.h"
 
 bool mdec__ipv4(struct dec *d, const struct win *w, struct ip_out *out)
@@ -46,11 +44,8 @@ bool mdec__ipv4(struct dec *d, const struct win *w, struct ip_out *out)
     if (h[0] >> 4 != 4)
         return mdec__malformed(d, MDEC_A_IP_VERSION, MDEC_LAYER_IPV4, w->off);
 
-    memset(&out->src, 0, sizeof out->src);
-    memset(&out->dst, 0, sizeof out->dst);
-    out->src.family = out->dst.family = MDEC_AF_IPV4;
-    memcpy(out->src.a, h + 12, 4);
-    memcpy(out->dst.a, h + 16, 4);
+    mdec__addr_set(&out->src, MDEC_AF_IPV4, h + 12);
+    mdec__addr_set(&out->dst, MDEC_AF_IPV4, h + 16);
     out->proto = h[9];
     out->proto_known = 1;
 

@@ -37,8 +37,6 @@
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
-#include <string.h>
-
 #include "internal.h"
 
 #define MAX_EXT 16
@@ -97,9 +95,8 @@ bool mdec__ipv6(struct dec *d, const struct win *w, struct ip_out *out)
     if (h[0] >> 4 != 6)
         return mdec__malformed(d, MDEC_A_IP_VERSION, MDEC_LAYER_IPV6, w->off);
 
-    out->src.family = out->dst.family = MDEC_AF_IPV6;
-    memcpy(out->src.a, h + 8, 16);
-    memcpy(out->dst.a, h + 24, 16);
+    mdec__addr_set(&out->src, MDEC_AF_IPV6, h + 8);
+    mdec__addr_set(&out->dst, MDEC_AF_IPV6, h + 24);
     uint8_t nh = h[6];
     out->proto = nh;
 

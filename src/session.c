@@ -112,7 +112,7 @@ size_t mdec_table_size(uint32_t capacity)
 
 /* ---------------------------------------------------------------- hashing */
 
-/* mdec__mdec__key_hash() is in session_int.h: the packet path inlines it. */
+/* mdec__key_hash() is in session_int.h: the packet path inlines it. */
 
 /* --------------------------------------------------------------- bitmap */
 

@@ -63,25 +63,15 @@ static inline const struct mdec_addr *carrier_src(const struct mdec_result *res,
  * the comparisons are combined without branching on their outcome: whether
  * a packet enters or leaves is a coin toss for the branch predictor.
  */
-static const uint8_t family_mask[3][16] = {
-    {0},                                                        /* none */
-    {0xFF, 0xFF, 0xFF, 0xFF},                                   /* IPv4 */
-    {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-     0xFF}};                                                    /* IPv6 */
-
 struct addr_words {
-    uint64_t w[2], m[2]; /* the address's words, masked; the mask */
+    uint64_t w[2], m[2]; /* mdec__addr_words() of the address */
     uint8_t family;      /* MDEC_AF_*; 0xFF for no family: equal to nothing */
 };
 
 static inline void words_of(const struct mdec_addr *a, struct addr_words *out)
 {
-    const unsigned f = a->family == MDEC_AF_IPV4 ? 1u : a->family == MDEC_AF_IPV6 ? 2u : 0u;
-    memcpy(out->m, family_mask[f], sizeof out->m);
-    memcpy(out->w, a->a, sizeof out->w);
-    out->w[0] &= out->m[0];
-    out->w[1] &= out->m[1];
-    out->family = f ? a->family : 0xFF;
+    mdec__addr_words(a, out->w, out->m);
+    out->family = out->m[0] ? a->family : 0xFF;
 }
 
 /* 1 when local is the address x stands for. */
