@@ -3,7 +3,7 @@
  * against a reference model (an unsorted array of keys and their slots).
  *
  * Input: byte 0 the capacity (1 + b % 32); byte 1 the unknown-session
- * policy (b % 3) and bit 2 outermost keys; then operations, one byte each
+ * policy (b % 3); then operations, one byte each
  * (low 3 bits the operation) followed by the key it needs:
  *
  *   0 add      2 find     4 walk (removing the session at step b >> 3)
@@ -18,9 +18,13 @@
  * an IPv4 one, and MDEC_AF_NONE), bit 3 filling the bytes past an IPv4
  * address's fourth with garbage, which must never count.  Processing reads
  * 1 byte (status ok, truncated or malformed; bit 2 the carrier source is
- * known, bit 3 the flow has addresses, bit 4 an inner span is present),
- * then the carrier source, the flow's source and destination, and 2 bytes
- * of inner lengths.
+ * known, bit 3 the flow has addresses, bit 4 the inner packet was reached,
+ * bit 5 the VXLAN is nested in a GENEVE tunnel, which bit 6 marks as a
+ * trusted transport, bit 7 the inner IP span is present), then the carrier
+ * source, the flow's source and destination, and 2 bytes of inner lengths.
+ * The trust rule: the innermost tunnel keys, and a packet in which a tunnel
+ * around it is not a trusted transport is forged whatever the allow-list,
+ * and never learned.
  *
  * A key is 2 bytes: kind (b % 8, so 7 is an unknown kind), has_id (bit 3),
  * and the id: the second byte's low bits, or for bit 4 of the first byte
@@ -214,24 +218,40 @@ static void packet(struct mdec_result *r, const struct mdec_key *k, struct fuzz_
         r->flow.dst = dst;
     }
     if (how & 16) {
-        r->spans_present = 1u << MDEC_SPAN_INNER_IP;
         r->has_inner = 1;
         r->inner.cap_len = lens;
         r->inner.wire_len = (uint32_t)lens + lens2;
     }
+    if (how & 128)
+        r->spans_present = 1u << MDEC_SPAN_INNER_IP;
     if (k->kind == MDEC_KEY_NONE) {
         r->status = MDEC_NOT_TUNNELED;
         return;
     }
-    r->n_tunnels = 1;
-    r->tunnels[0].type = MDEC_TUNNEL_VXLAN;
-    r->tunnels[0].flags = MDEC_TF_ID | MDEC_TF_HEADER | MDEC_TF_COMPLETE;
-    r->tunnels[0].id = (uint32_t)(k->id & 0xFFFFFF);
-    if (how & 4) {
-        r->tunnels[0].flags |= MDEC_TF_CARRIER;
-        r->tunnels[0].src = carrier;
-        r->tunnels[0].dst = dst;
+    if (how & 32) { /* a GENEVE tunnel around the VXLAN */
+        struct mdec_tunnel *g = &r->tunnels[r->n_tunnels++];
+        g->type = MDEC_TUNNEL_GENEVE;
+        g->flags = MDEC_TF_ID | MDEC_TF_HEADER | MDEC_TF_COMPLETE | MDEC_TF_CARRIER;
+        g->flags |= (how & 64) ? MDEC_TF_TRANSPORT : 0;
+        g->src = dst; /* not the VXLAN's carrier: the rule must not judge it */
+        g->dst = carrier;
     }
+    struct mdec_tunnel *t = &r->tunnels[r->n_tunnels++];
+    t->type = MDEC_TUNNEL_VXLAN;
+    t->flags = MDEC_TF_ID | MDEC_TF_HEADER | MDEC_TF_COMPLETE;
+    t->id = (uint32_t)(k->id & 0xFFFFFF);
+    if (how & 4) {
+        t->flags |= MDEC_TF_CARRIER;
+        t->src = carrier;
+        t->dst = dst;
+    }
+}
+
+/* The trust rule: every tunnel around the keying (innermost) one is a
+ * trusted transport. */
+static int trusted(const struct mdec_result *r)
+{
+    return r->n_tunnels < 2 || (r->tunnels[0].flags & MDEC_TF_TRANSPORT);
 }
 
 /* What the model says session slot `ix` decides for r: the verdict, the
@@ -239,12 +259,16 @@ static void packet(struct mdec_result *r, const struct mdec_key *k, struct fuzz_
 static enum mdec_verdict expect(struct model *m, uint32_t ix, const struct mdec_result *r,
                                 enum mdec_direction *dir)
 {
-    const struct mdec_tunnel *t = &r->tunnels[0];
+    const struct mdec_tunnel *t = &r->tunnels[r->n_tunnels ? r->n_tunnels - 1 : 0];
     const struct mdec_addr *carrier =
         r->n_tunnels && (t->flags & MDEC_TF_CARRIER) && t->src.family != MDEC_AF_NONE ? &t->src
                                                                                       : NULL;
     struct mdec_counters *c = &m->slot[ix].c;
     *dir = MDEC_DIR_UNKNOWN;
+    if (!trusted(r)) {
+        c->forged++;
+        return MDEC_VERDICT_FORGED;
+    }
     if (m->slot[ix].n_allow > 0) {
         int ok = 0;
         for (uint32_t i = 0; carrier && i < m->slot[ix].n_allow; i++)
@@ -271,7 +295,7 @@ static enum mdec_verdict expect(struct model *m, uint32_t ix, const struct mdec_
         *dir = egress ? MDEC_DIR_EGRESS : ingress ? MDEC_DIR_INGRESS : MDEC_DIR_UNKNOWN;
     }
     c->packets++;
-    if (r->spans_present & (1u << MDEC_SPAN_INNER_IP)) {
+    if (r->has_inner) { /* the inner packet's bytes, as the outputs write them */
         c->bytes_wire += r->inner.wire_len;
         c->bytes_cap += r->inner.cap_len;
     } else {
@@ -294,9 +318,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct fuzz_in in = {data, size};
     const uint32_t cap = 1 + fuzz_u8(&in) % CAP_MAX;
     const uint8_t how = fuzz_u8(&in);
-    struct mdec_table_config cfg = {.key_select =
-                                        (how & 4) ? MDEC_KEY_OUTERMOST : MDEC_KEY_INNERMOST,
-                                    .unknown = (uint8_t)(how % 3)};
+    struct mdec_table_config cfg = {.unknown = (uint8_t)(how % 3)};
     const size_t sz = mdec_table_size(cap);
     FUZZ_CHECK(sz > 0);
     void *mem = aligned_alloc(MDEC_TABLE_ALIGN,
@@ -432,6 +454,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 } else if (cfg.unknown == MDEC_UNKNOWN_DEFAULT) {
                     FUZZ_CHECK(mt.session == mdec_table_default(t) && mt.index == cap);
                     want = expect(&m, cap, &r, &dir);
+                } else if (!trusted(&r)) {
+                    FUZZ_CHECK(mt.session == NULL); /* forged: never learned */
+                    want = MDEC_VERDICT_FORGED;
                 } else if (m.n < cap) {
                     FUZZ_CHECK(mt.session != NULL);
                     FUZZ_CHECK(mdec_table_get_stats(t)->learned == learned + 1);

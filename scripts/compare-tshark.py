@@ -9,9 +9,17 @@ what they still carry.  Use it on captures you may not commit (third-party
 ones, your own sensor's); the committed fixtures have their own check,
 tests/oracle_tshark.py, whose view of tshark's output this script shares.
 
-Usage: scripts/compare-tshark.py [--cli PATH] [-v] CAPTURE_OR_DIR...
+tshark peels every tunnel it finds; mirrordec peels a tunnel nested inside
+another only when the outer one is a declared trusted transport (the trust
+rule, docs/decoding.md).  Declare yours with --transport, as for mirrordec;
+frames where mirrordec left a nested tunnel unpeeled are counted apart, not
+compared.
+
+Usage: scripts/compare-tshark.py [--cli PATH] [--transport TYPE:SOURCES]... [-v]
+                                 CAPTURE_OR_DIR...
   --cli PATH   the mirrordec example CLI (default: build/gcc/examples/mirrordec,
                then build/examples/mirrordec)
+  --transport  passed on to mirrordec (e.g. geneve:10.0.8.8)
   -v           print every disagreement, not only the first five per file
 
 Exit status: 0 when tshark agrees on every compared frame, 1 when it
@@ -58,8 +66,8 @@ def same(key, a, b):
     return a == b
 
 
-def compare_file(cli, path, verbose):
-    run = subprocess.run([cli, "-r", path, "--json", "--no-progress"],
+def compare_file(cli, path, verbose, extra):
+    run = subprocess.run([cli, "-r", path, "--json", "--no-progress"] + extra,
                          capture_output=True, text=True)
     if run.returncode not in (0, 1):
         return 0, 0, [f"mirrordec failed ({run.returncode}): {run.stderr.strip()[:200]}"]
@@ -67,10 +75,13 @@ def compare_file(cli, path, verbose):
         rows = tshark_rows(path)
     except subprocess.CalledProcessError as e:
         return 0, 0, [f"tshark failed: {e.stderr.strip()[:200] if e.stderr else e}"]
-    compared, agreed, problems, short = 0, 0, [], []
+    compared, agreed, problems, short, nested = 0, 0, [], [], 0
     for line in run.stdout.splitlines():
         d = json.loads(line)
         if d["status"] not in ("ok", "truncated") or not d.get("tunnels") or "src_ip" not in d:
+            continue
+        if "tunnel.nested_untrusted" in d.get("anomalies", []):
+            nested += 1  # tshark goes on where the trust rule stops mirrordec
             continue
         row = rows.get(d["frame"])
         if row is None:
@@ -95,12 +106,15 @@ def compare_file(cli, path, verbose):
             agreed += 1
     if not verbose and len(problems) > 5:
         problems = problems[:5] + [f"... and {len(problems) - 5} more (-v shows them)"]
-    return compared, agreed, problems, short
+    return compared, agreed, problems, short, nested
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cli")
+    ap.add_argument("--transport", action="append", default=[], metavar="TYPE:SOURCES",
+                    help="passed to mirrordec: tshark peels every nested tunnel, mirrordec "
+                         "only those inside a declared trusted transport")
     ap.add_argument("-v", action="store_true")
     ap.add_argument("inputs", nargs="+")
     a = ap.parse_args()
@@ -125,11 +139,13 @@ def main():
         else:
             print(f"compare-tshark: {p}: no such file or directory", file=sys.stderr)
             return 2
-    total_c = total_a = total_s = 0
+    total_c = total_a = total_s = total_n = 0
     bad = 0
+    extra = [x for t in a.transport for x in ("--transport", t)]
     for f in files:
-        c, ok, problems, short = compare_file(cli, f, a.v)
+        c, ok, problems, short, nested = compare_file(cli, f, a.v, extra)
         total_c, total_a, total_s = total_c + c, total_a + ok, total_s + len(short)
+        total_n += nested
         if c == 0 and not problems and not short:
             continue
         print(f"{os.path.basename(f)}: {ok}/{c} agree" + (
@@ -140,7 +156,9 @@ def main():
         bad += 1 if problems else 0
     print(f"tshark agrees on {total_a} of {total_c} tunneled frames in {len(files)} captures"
           + (f"; {total_s} frames not compared: tshark does not decode their tunnel"
-             if total_s else ""))
+             if total_s else "")
+          + (f"; {total_n} frames not compared: a nested tunnel outside any --transport"
+             if total_n else ""))
     if total_c == 0:
         print("compare-tshark: no tunneled frame to compare", file=sys.stderr)
         return 1

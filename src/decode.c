@@ -179,6 +179,28 @@ int mdec_config_set_port(struct mdec_config *cfg, uint16_t port, enum mdec_tunne
     return MDEC_E_OK;
 }
 
+int mdec_config_add_transport(struct mdec_config *cfg, enum mdec_tunnel_type type,
+                              const struct mdec_prefix *from, size_t n_from)
+{
+    if (type < MDEC_TUNNEL_VXLAN || type > MDEC_TUNNEL_GRE || from == NULL || n_from == 0 ||
+        n_from > MDEC_TRANSPORT_PREFIXES)
+        return MDEC_E_INVALID;
+    for (size_t i = 0; i < n_from; i++) {
+        const unsigned fam = from[i].addr.family;
+        if ((fam != MDEC_AF_IPV4 && fam != MDEC_AF_IPV6) ||
+            from[i].len > (fam == MDEC_AF_IPV4 ? 32 : 128))
+            return MDEC_E_INVALID;
+    }
+    if (cfg->n_transports >= MDEC_MAX_TRANSPORTS)
+        return MDEC_E_NOSPACE;
+    struct mdec_transport *t = &cfg->transports[cfg->n_transports++];
+    memset(t, 0, sizeof *t);
+    t->type = (uint8_t)type;
+    t->n_from = (uint8_t)n_from;
+    memcpy(t->from, from, n_from * sizeof *from);
+    return MDEC_E_OK;
+}
+
 /* -------------------------------------------------------------- the walk */
 
 static enum level_kind kind_of_payload(uint16_t ethertype)
@@ -302,6 +324,7 @@ bool mdec__peel(struct dec *d, enum mdec_tunnel_type type, const struct win *w,
      * never the carrier. */
     r->flow.flags = 0;
     mdec__tunnel_begin(t, type, w->off, src, dst, sport, dport);
+    mdec__transport_mark(d->cfg, t);
 
     bool ok;
     switch (type) {
@@ -450,9 +473,17 @@ static void walk(struct dec *d, enum level_kind kind, struct win w)
         } else if (ip.proto == IPPROTO_GRE_) {
             tt = MDEC_TUNNEL_GRE;
         }
-        if (tt != MDEC_TUNNEL_NONE && d->depth >= d->max_depth) {
-            mdec__note(d, MDEC_A_DEPTH_LIMIT, MDEC_LAYER_UDP, l4w.off);
-            tt = MDEC_TUNNEL_NONE;
+        /* The trust rule (decode.h): a tunnel inside a tunnel is peeled
+         * only through a trusted transport, and only max_depth deep. */
+        if (tt != MDEC_TUNNEL_NONE && !outer) {
+            const enum mdec_layer at = tt == MDEC_TUNNEL_GRE ? MDEC_LAYER_GRE : MDEC_LAYER_UDP;
+            if (!(r->tunnels[r->n_tunnels - 1].flags & MDEC_TF_TRANSPORT)) {
+                mdec__note(d, MDEC_A_NESTED_UNTRUSTED, at, l4w.off);
+                tt = MDEC_TUNNEL_NONE;
+            } else if (d->depth >= d->max_depth) {
+                mdec__note(d, MDEC_A_DEPTH_LIMIT, at, l4w.off);
+                tt = MDEC_TUNNEL_NONE;
+            }
         }
         if (tt == MDEC_TUNNEL_NONE) {
             final_l4(d, ip.proto, &ip.ip, &l4w, outer ? MDEC_SPAN_OUTER_L4 : MDEC_SPAN_INNER_L4);

@@ -261,7 +261,7 @@ static inline bool fast_inner(const struct mdec_config *cfg, struct mdec_result 
  * decodes.  Seven of ten mirrored frames are VXLAN: skipping the general
  * tunnel entry for them is worth it.
  */
-static inline bool fast_vxlan(struct mdec_result *r, const struct win *carrier,
+static inline bool fast_vxlan(struct dec *d, const struct win *carrier,
                               const struct mdec_addr *src, const struct mdec_addr *dst,
                               uint16_t sport, uint16_t dport, struct win *next,
                               enum level_kind *kind)
@@ -269,9 +269,11 @@ static inline bool fast_vxlan(struct mdec_result *r, const struct win *carrier,
     const uint8_t *h = rd_view(carrier, 0, 8);
     if (h == NULL || rd_get32(h) != 0x08000000u || h[7] != 0)
         return false;
+    struct mdec_result *r = d->res;
     struct mdec_tunnel *t = &r->tunnels[0];
     r->n_tunnels = 1;
     mdec__tunnel_begin(t, MDEC_TUNNEL_VXLAN, carrier->off, src, dst, sport, dport);
+    mdec__transport_mark(d->cfg, t);
     t->flags |= MDEC_TF_ID | MDEC_TF_HEADER | MDEC_TF_COMPLETE;
     t->payload = ETH_TEB;
     t->id = rd_get32(h + 4) >> 8;
@@ -288,7 +290,7 @@ static inline bool fast_peel(struct dec *d, enum mdec_tunnel_type type, const st
                              enum level_kind *kind)
 {
     if (type == MDEC_TUNNEL_VXLAN &&
-        fast_vxlan(d->res, carrier, src, dst, sport, dport, next, kind))
+        fast_vxlan(d, carrier, src, dst, sport, dport, next, kind))
         return true;
     return mdec__peel(d, type, carrier, src, dst, sport, dport, next, kind) &&
            d->res->n_anomalies_seen == 0;

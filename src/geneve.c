@@ -36,7 +36,10 @@
  *     it; type 2 endpoint id (opaque bytes, given as a view); type 3 profile
  *     id (8 bytes).  Google says to walk options as TLVs whose number and
  *     order may change, which is what the iterator does.
- *   An AWS or Google option of another length is noted and skipped.
+ *   An AWS or Google option of another length is noted and skipped.  Each
+ *   may appear once: a copy is noted (malformed in strict mode), and two
+ *   copies with different values leave the option unknown (its `have` bit
+ *   clear), so that no key depends on the order of the options.
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
@@ -116,48 +119,105 @@ int mdec_geneve_next(struct mdec_geneve_iter *it, struct mdec_geneve_opt *opt)
 
 /* ---------------------------------------------------------------- header */
 
-/* Decodes an AWS or Google option; false when it is neither. */
-static bool cloud_option(struct dec *d, const struct mdec_geneve_opt *o, uint32_t off,
-                         struct mdec_geneve_info *g)
+/*
+ * The cloud options met so far in one header: each may appear once.  A
+ * second copy is an anomaly (malformed in strict mode); a second copy with
+ * another value makes the option's value unknown, so that neither copy is
+ * used and the session key cannot depend on the order of the options.
+ */
+struct cloud_seen {
+    uint8_t seen;                  /* MDEC_GWLB_* and MDEC_GCP_* bits met    */
+    uint8_t conflict;              /* of those, met twice with two values   */
+    const uint8_t *endpoint;       /* the first Google endpoint id's bytes  */
+};
+
+/* Records value v (an option's whole value) for option bit `bit`; false
+ * when strict mode refuses a duplicate. */
+static bool seen_value(struct dec *d, struct cloud_seen *cs, unsigned bit, bool same,
+                       uint32_t off)
 {
+    if (!(cs->seen & bit)) {
+        cs->seen |= (uint8_t)bit;
+        return true;
+    }
+    if (!same)
+        cs->conflict |= (uint8_t)bit;
+    return mdec__reserved(d, MDEC_A_GENEVE_DUP_OPTION, MDEC_LAYER_GENEVE, off);
+}
+
+/* The value equals the one kept, read only once one was (g's fields are
+ * not initialised before). */
+#define SAME(bit, eq) ((cs->seen & (bit)) && (eq))
+
+/* Decodes an AWS or Google option into g (once: see struct cloud_seen);
+ * *cloud false when it is neither.  False when strict mode refuses it. */
+static bool cloud_option(struct dec *d, const struct mdec_geneve_opt *o, uint32_t off,
+                         struct mdec_geneve_info *g, struct cloud_seen *cs, bool *cloud)
+{
+    *cloud = true;
     if (o->cls == MDEC_GENEVE_CLASS_AWS_GWLB) {
         if (o->type == 1 && o->len == 8) {
-            g->gwlb_endpoint = rd_get64(o->data);
+            const uint64_t v = rd_get64(o->data);
+            if (!seen_value(d, cs, MDEC_GWLB_ENDPOINT, SAME(MDEC_GWLB_ENDPOINT, v == g->gwlb_endpoint), off))
+                return false;
+            g->gwlb_endpoint = v;
             g->have |= MDEC_GWLB_ENDPOINT;
         } else if (o->type == 2 && o->len == 8) {
-            g->gwlb_attachment = rd_get64(o->data);
+            const uint64_t v = rd_get64(o->data);
+            if (!seen_value(d, cs, MDEC_GWLB_ATTACHMENT,
+                            SAME(MDEC_GWLB_ATTACHMENT, v == g->gwlb_attachment), off))
+                return false;
+            g->gwlb_attachment = v;
             g->have |= MDEC_GWLB_ATTACHMENT;
         } else if (o->type == 3 && o->len == 4) {
-            g->gwlb_cookie = rd_get32(o->data);
+            const uint32_t v = rd_get32(o->data);
+            if (!seen_value(d, cs, MDEC_GWLB_COOKIE, SAME(MDEC_GWLB_COOKIE, v == g->gwlb_cookie), off))
+                return false;
+            g->gwlb_cookie = v;
             g->have |= MDEC_GWLB_COOKIE;
         } else if (o->type >= 1 && o->type <= 3) {
             mdec__note(d, MDEC_A_GENEVE_CLOUD_OPT, MDEC_LAYER_GENEVE, off);
         } else {
-            return false;
+            *cloud = false;
         }
         return true;
     }
     if (o->cls == MDEC_GENEVE_CLASS_GCP) {
         if (o->type == 1 && o->len == 4) {
-            uint32_t v = rd_get32(o->data);
+            const uint32_t v = rd_get32(o->data);
+            const bool same = SAME(MDEC_GCP_NETWORK, (v >> 4) == g->gcp_network &&
+                                                         (v & 1) == g->gcp_direction);
+            if (!seen_value(d, cs, MDEC_GCP_NETWORK, same, off))
+                return false;
             g->gcp_network = v >> 4;
             g->gcp_direction = (uint8_t)(v & 1);
             g->have |= MDEC_GCP_NETWORK;
         } else if (o->type == 2 && o->len > 0) {
-            g->gcp_endpoint_off = off + 4;
-            g->gcp_endpoint_len = o->len;
+            const bool same = cs->endpoint != NULL && o->len == g->gcp_endpoint_len &&
+                              memcmp(o->data, cs->endpoint, o->len) == 0;
+            if (!seen_value(d, cs, MDEC_GCP_ENDPOINT, same, off))
+                return false;
+            if (cs->endpoint == NULL) {
+                cs->endpoint = o->data;
+                g->gcp_endpoint_off = off + 4;
+                g->gcp_endpoint_len = o->len;
+            }
             g->have |= MDEC_GCP_ENDPOINT;
         } else if (o->type == 3 && o->len == 8) {
-            g->gcp_profile = rd_get64(o->data);
+            const uint64_t v = rd_get64(o->data);
+            if (!seen_value(d, cs, MDEC_GCP_PROFILE, SAME(MDEC_GCP_PROFILE, v == g->gcp_profile), off))
+                return false;
+            g->gcp_profile = v;
             g->have |= MDEC_GCP_PROFILE;
         } else if (o->type >= 1 && o->type <= 3) {
             mdec__note(d, MDEC_A_GENEVE_CLOUD_OPT, MDEC_LAYER_GENEVE, off);
         } else {
-            return false;
+            *cloud = false;
         }
         return true;
     }
-    return false;
+    *cloud = false;
+    return true;
 }
 
 bool mdec__geneve(struct dec *d, const struct win *w, struct mdec_tunnel *t, struct win *payload)
@@ -195,17 +255,22 @@ bool mdec__geneve(struct dec *d, const struct win *w, struct mdec_tunnel *t, str
 
     const uint8_t *opts = rd_view(w, 8, opt_len); /* present: checked above */
     struct mdec_geneve_opt o;
+    struct cloud_seen cs = {0, 0, NULL};
     uint32_t pos = 0;
     int r;
     while ((r = step(opts, opt_len, opt_len, &pos, &o)) == MDEC_ITER_OPTION) {
         const uint32_t off = g->opt_off + pos - 4 - o.len;
+        bool cloud;
         if (o.flags && !mdec__reserved(d, MDEC_A_GENEVE_RESERVED, MDEC_LAYER_GENEVE, off))
             return false;
-        if (!cloud_option(d, &o, off, g) && (o.type & 0x80))
+        if (!cloud_option(d, &o, off, g, &cs, &cloud))
+            return false;
+        if (!cloud && (o.type & 0x80))
             mdec__note(d, MDEC_A_GENEVE_CRITICAL, MDEC_LAYER_GENEVE, off);
     }
     if (r != MDEC_ITER_END) /* all option bytes are present: only MALFORMED */
         return mdec__malformed(d, MDEC_A_GENEVE_OPT_LEN, MDEC_LAYER_GENEVE, w->off);
+    g->have &= (uint8_t)~cs.conflict; /* two values: neither is known */
 
     switch (g->proto) {
     case ETH_TEB:

@@ -160,7 +160,9 @@ static inline struct win mdec__rest(const struct win *w, uint64_t rel)
 static inline struct win mdec__tunnel_payload(const struct win *w, uint64_t rel)
 {
     struct win out = mdec__rest(w, rel);
-    out.beyond = MDEC_CUT_MIRROR;
+    /* A tunnel whose carrier is a first fragment (GRE straight on IP) has
+     * the rest of its payload in later fragments, not cut by a mirror. */
+    out.beyond = w->beyond == MDEC_CUT_FRAGMENT ? MDEC_CUT_FRAGMENT : MDEC_CUT_MIRROR;
     return out;
 }
 
@@ -360,6 +362,33 @@ static inline void mdec__tunnel_begin(struct mdec_tunnel *t, enum mdec_tunnel_ty
         t->flags |= MDEC_TF_CARRIER;
     } else {
         t->src.family = t->dst.family = MDEC_AF_NONE;
+    }
+}
+
+/*
+ * Sets MDEC_TF_TRANSPORT on t when its type and carrier source match a
+ * trusted transport of cfg (the trust rule, decode.h).  Call after
+ * mdec__tunnel_begin().
+ */
+static inline void mdec__transport_mark(const struct mdec_config *cfg, struct mdec_tunnel *t)
+{
+    unsigned n = cfg->n_transports;
+    if (MDEC_LIKELY(n == 0) || !(t->flags & MDEC_TF_CARRIER))
+        return;
+    if (n > MDEC_MAX_TRANSPORTS)
+        n = MDEC_MAX_TRANSPORTS;
+    for (unsigned i = 0; i < n; i++) {
+        const struct mdec_transport *tr = &cfg->transports[i];
+        if (tr->type != t->type)
+            continue;
+        const unsigned k = tr->n_from > MDEC_TRANSPORT_PREFIXES ? MDEC_TRANSPORT_PREFIXES
+                                                                : tr->n_from;
+        for (unsigned j = 0; j < k; j++) {
+            if (mdec__prefix_contains(&tr->from[j], &t->src)) {
+                t->flags |= MDEC_TF_TRANSPORT;
+                return;
+            }
+        }
     }
 }
 

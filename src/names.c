@@ -121,6 +121,11 @@ static const struct anomaly_desc anomalies[] = {
     [MDEC_A_CARRIER_FRAGMENT] = {"tunnel.carrier_fragment",
                                  "the tunnel's carrier is an IP fragment: the rest of the "
                                  "tunnel payload is in fragments not reassembled"},
+    [MDEC_A_NESTED_UNTRUSTED] = {"tunnel.nested_untrusted",
+                                 "the mirrored packet carries a tunnel of its own, left "
+                                 "unpeeled: the tunnel around it is not a trusted transport"},
+    [MDEC_A_GENEVE_DUP_OPTION] = {"geneve.duplicate_option",
+                                  "an AWS or Google GENEVE option appears twice"},
 };
 
 _Static_assert(sizeof anomalies / sizeof anomalies[0] == MDEC_A_COUNT,

@@ -184,7 +184,7 @@ struct mdec_table *mdec_table_init(void *mem, size_t size, uint32_t capacity,
         return NULL;
     if (!layout_of(capacity, &l) || size < l.total)
         return NULL;
-    if (cfg && (cfg->key_select > MDEC_KEY_OUTERMOST || cfg->unknown > MDEC_UNKNOWN_LEARN ||
+    if (cfg && (cfg->unknown > MDEC_UNKNOWN_LEARN ||
                 (cfg->n_learn_allow > 0 && cfg->learn_allow == NULL)))
         return NULL;
     unsigned char *base = mem;
@@ -205,7 +205,6 @@ struct mdec_table *mdec_table_init(void *mem, size_t size, uint32_t capacity,
     t->mask = l.n_buckets - 1;
     t->seed = mdec__mix64((uint64_t)(uintptr_t)mem ^ UINT64_C(0x6d69727264656321));
     if (cfg) {
-        t->key_select = cfg->key_select;
         t->unknown = cfg->unknown;
         t->learn_filter = cfg->learn_filter;
         t->learn_allow = cfg->learn_allow;

@@ -52,7 +52,6 @@ struct mdec_table {
     uint32_t fresh;       /* slots fresh..capacity-1 unused since the last clear */
     uint64_t seed;        /* of the hash, from the buffer's address             */
     size_t bitmap_bytes;  /* all levels, which lie one after another            */
-    uint8_t key_select;   /* enum mdec_key_select                               */
     uint8_t unknown;      /* enum mdec_unknown_policy                           */
     const struct mdec_filter *learn_filter; /* template of learned sessions     */
     const struct mdec_prefix *learn_allow;
@@ -103,9 +102,9 @@ static inline struct mdec_session *mdec__table_find(const struct mdec_table *t,
     return i == MDEC__NO_SLOT ? NULL : &t->sessions[t->buckets[i].slot1 - 1];
 }
 
-/* mdec_key_from_result(), inline for the packet path. */
-static inline int mdec__key_from_result(const struct mdec_result *res,
-                                        enum mdec_key_select select, struct mdec_key *key)
+/* mdec_key_from_result(), inline for the packet path: the innermost tunnel
+ * peeled is the mirror's (the trust rule, decode.h). */
+static inline int mdec__key_from_result(const struct mdec_result *res, struct mdec_key *key)
 {
     memset(key, 0, sizeof *key);
     unsigned n = res->n_tunnels;
@@ -113,7 +112,7 @@ static inline int mdec__key_from_result(const struct mdec_result *res,
         n = MDEC_MAX_TUNNELS;
     if (n == 0)
         return -1;
-    const unsigned i = select == MDEC_KEY_OUTERMOST ? 0 : n - 1;
+    const unsigned i = n - 1;
     const struct mdec_tunnel *t = &res->tunnels[i];
     if (t->type < MDEC_TUNNEL_VXLAN || t->type > MDEC_TUNNEL_GRE)
         return -1; /* not a tunnel the decoder reports: no key */
@@ -129,6 +128,20 @@ static inline int mdec__key_from_result(const struct mdec_result *res,
         key->id = t->id;
     }
     return (int)i;
+}
+
+/*
+ * 1 when every tunnel outside the keying tunnel kt is a trusted transport
+ * (MDEC_TF_TRANSPORT), so that kt's carrier source is vouched for.  The
+ * decoder never peels past a tunnel that is not one; a result built or
+ * changed by other means may.
+ */
+static inline int mdec__stack_trusted(const struct mdec_result *res, int kt)
+{
+    for (int i = 0; i < kt && i < MDEC_MAX_TUNNELS; i++)
+        if (!(res->tunnels[i].flags & MDEC_TF_TRANSPORT))
+            return 0;
+    return 1;
 }
 
 #endif /* MDEC_SESSION_INT_H */

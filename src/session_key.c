@@ -69,10 +69,9 @@ const char *mdec_key_kind_name(enum mdec_key_kind kind)
     return (unsigned)kind < N_KINDS ? kind_names[kind] : "?";
 }
 
-int mdec_key_from_result(const struct mdec_result *res, enum mdec_key_select select,
-                         struct mdec_key *key)
+int mdec_key_from_result(const struct mdec_result *res, struct mdec_key *key)
 {
-    return mdec__key_from_result(res, select, key);
+    return mdec__key_from_result(res, key);
 }
 
 int mdec_key_format(const struct mdec_key *key, char *buf, size_t size)

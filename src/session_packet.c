@@ -24,7 +24,7 @@ static inline void counters_add(struct mdec_counters *c, const struct mdec_resul
     if (verdict != MDEC_VERDICT_ACCEPT && verdict != MDEC_VERDICT_REJECT)
         return;
     c->packets++;
-    if (MDEC_HAS_SPAN(res, MDEC_SPAN_INNER_LINK) || MDEC_HAS_SPAN(res, MDEC_SPAN_INNER_IP)) {
+    if (res->has_inner) {
         c->bytes_wire += res->inner.wire_len;
         c->bytes_cap += res->inner.cap_len;
     } else {
@@ -116,7 +116,7 @@ enum mdec_direction mdec_session_direction(const struct mdec_session *s,
 }
 
 static inline int source_allowed(const struct mdec_prefix *allow, uint32_t n_allow,
-                          const struct mdec_addr *src)
+                                 const struct mdec_addr *src)
 {
     if (n_allow == 0)
         return 1;
@@ -126,6 +126,15 @@ static inline int source_allowed(const struct mdec_prefix *allow, uint32_t n_all
         if (mdec__prefix_contains(&allow[i], src))
             return 1;
     return 0;
+}
+
+/* The trust rule (decode.h): the tunnels outside the keying tunnel kt are
+ * trusted transports, and kt's carrier source, which they vouch for, lies
+ * in allow (n_allow 0: any source). */
+static inline int sender_allowed(const struct mdec_prefix *allow, uint32_t n_allow,
+                                 const struct mdec_result *res, int kt)
+{
+    return mdec__stack_trusted(res, kt) && source_allowed(allow, n_allow, carrier_src(res, kt));
 }
 
 /* Forged check, direction and filter of a packet for session s. */
@@ -138,7 +147,7 @@ static inline enum mdec_verdict judge(const struct mdec_table *t, struct mdec_se
      * distance, without mdec_session_index()'s checks and division. */
     m->index = (uint32_t)(s - t->sessions);
     m->direction = MDEC_DIR_UNKNOWN;
-    if (!source_allowed(s->allow, s->n_allow, carrier_src(res, kt))) {
+    if (!sender_allowed(s->allow, s->n_allow, res, kt)) {
         v = MDEC_VERDICT_FORGED;
     } else {
         const enum mdec_direction dir = direction(s, res, kt);
@@ -153,7 +162,7 @@ static inline enum mdec_verdict judge(const struct mdec_table *t, struct mdec_se
 static inline enum mdec_verdict classify(const struct mdec_table *t, const struct mdec_result *res,
                                   struct mdec_match *m, int *unknown)
 {
-    const int kt = mdec__key_from_result(res, (enum mdec_key_select)t->key_select, &m->key);
+    const int kt = mdec__key_from_result(res, &m->key);
     m->key_tunnel = (int8_t)kt;
     m->pad_ = 0;
     struct mdec_session *s = mdec__table_find(t, &m->key);
@@ -186,8 +195,7 @@ enum mdec_verdict mdec_table_process(struct mdec_table *t, const struct mdec_res
         t->stats.unknown++;
         if (t->unknown == MDEC_UNKNOWN_LEARN) {
             struct mdec_session *s = NULL;
-            if (!source_allowed(t->learn_allow, t->n_learn_allow,
-                                carrier_src(res, m->key_tunnel))) {
+            if (!sender_allowed(t->learn_allow, t->n_learn_allow, res, m->key_tunnel)) {
                 /* Forged traffic never creates sessions. */
                 t->stats.learn_forged++;
                 v = MDEC_VERDICT_FORGED;

@@ -351,9 +351,15 @@ static bool build(enum mdec_anomaly_code code, struct pb *p, struct mdec_config 
         s->layer = MDEC_LAYER_ERSPAN;
         return true;
     }
-    case MDEC_A_DEPTH_LIMIT: { /* VXLAN in VXLAN with max_depth 1 */
+    case MDEC_A_DEPTH_LIMIT:       /* VXLAN in a VXLAN transport, max_depth 1 */
+    case MDEC_A_NESTED_UNTRUSTED: { /* VXLAN in VXLAN from an untrusted source */
         size_t ip2, u2;
-        cfg->max_depth = 1;
+        if (code == MDEC_A_DEPTH_LIMIT) {
+            struct mdec_prefix from;
+            assert_int_equal(mdec_prefix_parse("10.0.1.15", 9, &from, NULL), 0);
+            assert_int_equal(mdec_config_add_transport(cfg, MDEC_TUNNEL_VXLAN, &from, 1), 0);
+            cfg->max_depth = 1;
+        }
         u = outer_udp(p, &ip, 4789);
         pb_vxlan(p, 0x08, 1);
         pb_eth(p, 0x0800);
@@ -365,6 +371,14 @@ static bool build(enum mdec_anomaly_code code, struct pb *p, struct mdec_config 
         close_udp(p, ip, u);
         s->status = MDEC_OK;
         s->layer = MDEC_LAYER_UDP;
+        return true;
+    }
+    case MDEC_A_GENEVE_DUP_OPTION: { /* two GWLB endpoint ids */
+        static const uint8_t opts[] = {0x01, 0x08, 1, 2, 0, 0, 0, 0, 0, 0, 0, 7,
+                                       0x01, 0x08, 1, 2, 0, 0, 0, 0, 0, 0, 0, 8};
+        geneve(p, sizeof opts / 4, 0, 0x6558, opts, sizeof opts);
+        s->status = MDEC_OK;
+        s->layer = MDEC_LAYER_GENEVE;
         return true;
     }
     case MDEC_A_CARRIER_FRAGMENT: /* the carrier is a first fragment */

@@ -506,6 +506,8 @@ static void test_anomaly_overflow(void **state)
     size_t ips[12], udps[12];
     mdec_config_init(&cfg);
     cfg.max_depth = MDEC_MAX_TUNNELS;
+    const struct mdec_prefix from = {{MDEC_AF_IPV4, {10, 0, 0, 1}}, 32};
+    assert_int_equal(mdec_config_add_transport(&cfg, MDEC_TUNNEL_VXLAN, &from, 1), 0);
     pb_init(&p);
     for (unsigned i = 0; i < 10; i++) {
         pb_eth(&p, 0x0800);

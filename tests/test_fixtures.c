@@ -182,6 +182,39 @@ static void check_addr(const char *id, const char *what, const struct mdec_addr 
         fail_msg("%s: %s %s, expected %s", id, what, got, want);
 }
 
+
+/* cfg=ITEM[+ITEM...]: strict, depthN, transport:TYPE:PREFIX[,PREFIX...]. */
+static void apply_cfg(struct mdec_config *cfg, const char *id, char *v)
+{
+    for (char *item = strtok(v, "+"); item; item = strtok(NULL, "+")) {
+        if (strcmp(item, "strict") == 0) {
+            cfg->flags |= MDEC_CFG_STRICT;
+        } else if (strncmp(item, "depth", 5) == 0) {
+            cfg->max_depth = (uint8_t)num(item + 5);
+        } else if (strncmp(item, "transport:", 10) == 0) {
+            static const char *const types[] = {"vxlan", "vxlan-gpe", "geneve", "erspan", "gre"};
+            char *type = item + 10, *list = strchr(type, ':');
+            struct mdec_prefix from[MDEC_TRANSPORT_PREFIXES];
+            size_t n = 0;
+            int t = 0;
+            if (!list)
+                fail_msg("%s: transport without sources: %s", id, item);
+            *list++ = '\0';
+            for (int k = 0; k < 5; k++)
+                if (strcmp(type, types[k]) == 0)
+                    t = k + 1;
+            for (char *p = list; *p && n < MDEC_TRANSPORT_PREFIXES; n++) {
+                const size_t len = strcspn(p, ",");
+                assert_int_equal(mdec_prefix_parse(p, len, &from[n], NULL), 0);
+                p += len + (p[len] == ',');
+            }
+            assert_int_equal(mdec_config_add_transport(cfg, (enum mdec_tunnel_type)t, from, n), 0);
+        } else {
+            fail_msg("%s: unknown cfg %s", id, item);
+        }
+    }
+}
+
 static void check_line(const char *line)
 {
     char id[96], v[512], v2[64];
@@ -205,14 +238,8 @@ static void check_line(const char *line)
     /* The decoder's settings. */
     struct mdec_config cfg;
     mdec_config_init(&cfg);
-    if (get(line, "cfg", v, sizeof v)) {
-        if (strcmp(v, "strict") == 0)
-            cfg.flags |= MDEC_CFG_STRICT;
-        else if (strncmp(v, "depth", 5) == 0)
-            cfg.max_depth = (uint8_t)num(v + 5);
-        else
-            fail_msg("%s: unknown cfg %s", id, v);
-    }
+    if (get(line, "cfg", v, sizeof v))
+        apply_cfg(&cfg, id, v);
 
     struct mdec_result r;
     mdec_decode(&cfg, (int)rd.linktype, pkt, cap, wire, &r);

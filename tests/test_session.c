@@ -114,10 +114,7 @@ static void test_size_and_init(void **state)
     assert_null(mdec_table_init(mem, need, (UINT32_C(1) << 26) + 1, NULL));
     /* The size of a smaller table is not enough for a bigger one. */
     assert_null(mdec_table_init(mem, mdec_table_size(4), cap, NULL));
-    struct mdec_table_config bad = {.key_select = MDEC_KEY_OUTERMOST + 1, .unknown = MDEC_UNKNOWN_DROP};
-    assert_null(mdec_table_init(mem, need, cap, &bad));
-    bad.key_select = MDEC_KEY_INNERMOST;
-    bad.unknown = MDEC_UNKNOWN_LEARN + 1;
+    struct mdec_table_config bad = {.unknown = MDEC_UNKNOWN_LEARN + 1};
     assert_null(mdec_table_init(mem, need, cap, &bad));
 
     memset(mem, 0xFF, need + 64);
@@ -777,40 +774,42 @@ static void test_key_from_result(void **state)
     result_init(&r);
     r.status = MDEC_NOT_TUNNELED;
     memset(&k, 0xEE, sizeof k);
-    assert_int_equal(mdec_key_from_result(&r, MDEC_KEY_INNERMOST, &k), -1);
+    assert_int_equal(mdec_key_from_result(&r, &k), -1);
     assert_true(same_key(&k, &(struct mdec_key){MDEC_KEY_NONE, 0, {0}, 0}));
     assert_int_equal(k.pad_[0], 0);
 
-    /* AWS mirroring behind a GWLB: GENEVE with the endpoint option, then
-     * the mirror's VXLAN. */
+    /* A Gateway Load Balancer's GENEVE with the endpoint option. */
     struct mdec_tunnel *g = push_tunnel(&r, MDEC_TUNNEL_GENEVE, 1, 0, "10.9.0.5", "10.9.1.7");
     g->u.geneve.have = MDEC_GWLB_ENDPOINT | MDEC_GWLB_COOKIE;
     g->u.geneve.gwlb_endpoint = UINT64_C(0x0123456789abcdef);
-    push_tunnel(&r, MDEC_TUNNEL_VXLAN, 1, 4711, "172.16.0.10", "172.16.0.99");
     r.status = MDEC_OK;
-    assert_int_equal(mdec_key_from_result(&r, MDEC_KEY_INNERMOST, &k), 1);
-    assert_true(same_key(&k, &(struct mdec_key){MDEC_KEY_VXLAN, 1, {0}, 4711}));
-    assert_int_equal(mdec_key_from_result(&r, MDEC_KEY_OUTERMOST, &k), 0);
+    assert_int_equal(mdec_key_from_result(&r, &k), 0);
     assert_true(same_key(&k, &(struct mdec_key){MDEC_KEY_GWLB, 1, {0}, 0x0123456789abcdefu}));
     /* Without the endpoint option the GENEVE VNI keys. */
     g->u.geneve.have = MDEC_GWLB_COOKIE;
     g->id = 77;
-    assert_int_equal(mdec_key_from_result(&r, MDEC_KEY_OUTERMOST, &k), 0);
+    assert_int_equal(mdec_key_from_result(&r, &k), 0);
     assert_true(same_key(&k, &(struct mdec_key){MDEC_KEY_GENEVE, 1, {0}, 77}));
+    /* AWS mirroring behind a GWLB: the innermost tunnel peeled, the
+     * mirror's VXLAN, keys. */
+    g->u.geneve.have = MDEC_GWLB_ENDPOINT;
+    push_tunnel(&r, MDEC_TUNNEL_VXLAN, 1, 4711, "172.16.0.10", "172.16.0.99");
+    assert_int_equal(mdec_key_from_result(&r, &k), 1);
+    assert_true(same_key(&k, &(struct mdec_key){MDEC_KEY_VXLAN, 1, {0}, 4711}));
 
     /* Tunnels without an id. */
     result_init(&r);
     push_tunnel(&r, MDEC_TUNNEL_ERSPAN, 0, 0, "192.0.2.1", "192.0.2.2");
-    assert_int_equal(mdec_key_from_result(&r, MDEC_KEY_INNERMOST, &k), 0);
+    assert_int_equal(mdec_key_from_result(&r, &k), 0);
     assert_true(same_key(&k, &(struct mdec_key){MDEC_KEY_ERSPAN, 0, {0}, 0}));
     push_tunnel(&r, MDEC_TUNNEL_GRE, 1, 0xDEADBEEF, "192.0.2.1", "192.0.2.2");
-    assert_int_equal(mdec_key_from_result(&r, MDEC_KEY_INNERMOST, &k), 1);
+    assert_int_equal(mdec_key_from_result(&r, &k), 1);
     assert_true(same_key(&k, &(struct mdec_key){MDEC_KEY_GRE, 1, {0}, 0xDEADBEEF}));
     /* A stale id without MDEC_TF_ID is not used. */
     result_init(&r);
     struct mdec_tunnel *v = push_tunnel(&r, MDEC_TUNNEL_VXLAN_GPE, 0, 0, NULL, NULL);
     v->id = 99;
-    assert_int_equal(mdec_key_from_result(&r, MDEC_KEY_INNERMOST, &k), 0);
+    assert_int_equal(mdec_key_from_result(&r, &k), 0);
     assert_true(same_key(&k, &(struct mdec_key){MDEC_KEY_VXLAN_GPE, 0, {0}, 0}));
 }
 
@@ -831,6 +830,7 @@ static void aws_packet(struct mdec_result *r, uint32_t vni, const char *outer_sr
     r->inner.wire_len = wire;
     r->inner.cap_len = cap;
     r->inner.ethernet = 1;
+    r->has_inner = 1;
     r->wire_len = wire + 50;
     r->cap_len = cap + 50;
     if (inner_src) {
@@ -1013,44 +1013,63 @@ static void gwlb_stack(struct mdec_result *r, const char *inner_src, const char 
     r->flow.src = addr_of(inner_src);
     r->flow.dst = addr_of(inner_dst);
     r->spans_present = 1u << MDEC_SPAN_INNER_IP;
+    r->has_inner = 1;
     r->inner.wire_len = r->inner.cap_len = 40;
 }
 
-static void test_key_select_nested(void **state)
+/*
+ * The trust rule in the table: the innermost tunnel keys; its carrier source
+ * is judged by the allow-list only when every tunnel around it is a trusted
+ * transport (the decoder never peels past one that is not; a result put
+ * together by other means is refused as forged, allow-list or not).
+ */
+static void test_trust_nested(void **state)
 {
     (void)state;
     struct mdec_prefix vxlan_net = prefix_of("172.16.0.0/12");
     struct mdec_prefix gwlb_net = prefix_of("10.9.0.0/16");
     struct mdec_result r;
     struct mdec_match m;
-    for (int outer = 0; outer < 2; outer++) {
-        struct mdec_table_config cfg = {
-            .key_select = outer ? MDEC_KEY_OUTERMOST : MDEC_KEY_INNERMOST,
-            .unknown = MDEC_UNKNOWN_DROP};
-        void *mem;
-        struct mdec_table *t = new_table(4, &cfg, &mem);
-        struct mdec_session *sv = add_ok(t, vxlan(4711));
-        struct mdec_session *sg = add_ok(t, key_of(MDEC_KEY_GWLB, 1, 0x0123456789abcdefu));
-        struct mdec_session *want = outer ? sg : sv;
+    void *mem;
+    struct mdec_table *t = new_table(4, NULL, &mem);
+    struct mdec_session *sv = add_ok(t, vxlan(4711));
+    struct mdec_session *sg = add_ok(t, key_of(MDEC_KEY_GWLB, 1, 0x0123456789abcdefu));
+    for (int trusted = 0; trusted < 2; trusted++) {
         gwlb_stack(&r, "172.16.0.10", "198.51.100.1");
-        assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
-        assert_ptr_equal(m.session, want);
-        assert_int_equal(m.key_tunnel, outer ? 0 : 1);
+        if (trusted)
+            r.tunnels[0].flags |= MDEC_TF_TRANSPORT;
+        sv->n_allow = 0;
+        assert_int_equal(process(t, &r, &m), trusted ? MDEC_VERDICT_ACCEPT : MDEC_VERDICT_FORGED);
+        assert_ptr_equal(m.session, sv); /* never the GWLB's session */
+        assert_int_equal(m.key_tunnel, 1);
+        assert_true(same_key(&m.key, &(struct mdec_key){MDEC_KEY_VXLAN, 1, {0}, 4711}));
         /* n_local == 0: the keying tunnel's carrier source is the
-         * interface; only the VXLAN's is the inner source here. */
-        assert_int_equal(m.direction, outer ? MDEC_DIR_UNKNOWN : MDEC_DIR_EGRESS);
-        /* The allow-list applies to the keying tunnel's carrier. */
-        want->allow = outer ? &gwlb_net : &vxlan_net;
-        want->n_allow = 1;
-        assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
-        want->allow = outer ? &vxlan_net : &gwlb_net;
+         * interface, which is the inner source here. */
+        assert_int_equal(m.direction, trusted ? MDEC_DIR_EGRESS : MDEC_DIR_UNKNOWN);
+        /* The allow-list judges the keying tunnel's carrier, which the
+         * transport vouches for; not the transport's own source. */
+        sv->allow = &vxlan_net;
+        sv->n_allow = 1;
+        assert_int_equal(process(t, &r, &m), trusted ? MDEC_VERDICT_ACCEPT : MDEC_VERDICT_FORGED);
+        sv->allow = &gwlb_net;
         assert_int_equal(process(t, &r, &m), MDEC_VERDICT_FORGED);
-        assert_int_equal(want->counters.packets, 2);
-        assert_int_equal(want->counters.forged, 1);
-        struct mdec_session *other = outer ? sv : sg;
-        assert_int_equal(other->counters.packets + other->counters.forged, 0);
-        free(mem);
     }
+    assert_int_equal(sv->counters.packets, 2);
+    assert_int_equal(sv->counters.forged, 4);
+    assert_int_equal(sg->counters.packets + sg->counters.forged, 0);
+    /* Learning never learns from an untrusted stack either. */
+    free(mem);
+    struct mdec_table_config lc = {.unknown = MDEC_UNKNOWN_LEARN};
+    t = new_table(4, &lc, &mem);
+    gwlb_stack(&r, "172.16.0.10", "198.51.100.1");
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_FORGED);
+    assert_int_equal(mdec_table_count(t), 0);
+    assert_int_equal(mdec_table_get_stats(t)->learn_forged, 1);
+    r.tunnels[0].flags |= MDEC_TF_TRANSPORT;
+    assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
+    assert_int_equal(mdec_table_count(t), 1);
+    assert_true(same_key(&m.session->key, &(struct mdec_key){MDEC_KEY_VXLAN, 1, {0}, 4711}));
+    free(mem);
 }
 
 static void test_unknown_drop(void **state)
@@ -1099,7 +1118,7 @@ static void test_unknown_drop(void **state)
 static void test_unknown_default(void **state)
 {
     (void)state;
-    struct mdec_table_config cfg = {.key_select = MDEC_KEY_INNERMOST, .unknown = MDEC_UNKNOWN_DEFAULT};
+    struct mdec_table_config cfg = {.unknown = MDEC_UNKNOWN_DEFAULT};
     void *mem;
     struct mdec_table *t = new_table(4, &cfg, &mem);
     struct mdec_session *known = add_ok(t, vxlan(1));
@@ -1145,7 +1164,7 @@ static void test_unknown_default(void **state)
 static void test_unknown_learn(void **state)
 {
     (void)state;
-    struct mdec_table_config cfg = {.key_select = MDEC_KEY_INNERMOST, .unknown = MDEC_UNKNOWN_LEARN};
+    struct mdec_table_config cfg = {.unknown = MDEC_UNKNOWN_LEARN};
     void *mem;
     struct mdec_table *t = new_table(3, &cfg, &mem);
     const struct mdec_table_stats *st = mdec_table_get_stats(t);
@@ -1239,11 +1258,13 @@ static void test_counters_mix(void **state)
     /* Malformed before the inner packet began: the frame's lengths. */
     aws_packet(&r, 7, "10.0.0.5", NULL, NULL, 0, 0, MDEC_MALFORMED);
     r.spans_present = 1u << MDEC_SPAN_OUTER_IP | 1u << MDEC_SPAN_OUTER_L4;
+    r.has_inner = 0;
     r.wire_len = r.cap_len = 80;
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
     /* Truncated before the inner packet began. */
     aws_packet(&r, 7, "10.0.0.5", NULL, NULL, 0, 0, MDEC_TRUNCATED);
     r.spans_present = 1u << MDEC_SPAN_OUTER_IP;
+    r.has_inner = 0; /* failed before the inner packet: the frame's lengths count */
     r.wire_len = 90;
     r.cap_len = 48;
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
@@ -1349,7 +1370,7 @@ static void test_learn_template(void **state)
     (void)state;
     void *mem, *fmem;
     struct mdec_prefix vpc = prefix_of("10.0.0.0/16");
-    struct mdec_table_config cfg = {.key_select = MDEC_KEY_INNERMOST,
+    struct mdec_table_config cfg = {
                                    .unknown = MDEC_UNKNOWN_LEARN,
                                    .learn_allow = &vpc,
                                    .n_learn_allow = 1};
@@ -1425,7 +1446,7 @@ static void test_decoded_packet(void **state)
     struct mdec_result r;
     assert_int_equal(mdec_decode(&cfg, MDEC_LINK_ETHERNET, frame, sizeof frame, sizeof frame, &r),
                      MDEC_OK);
-    struct mdec_table_config tcfg = {.key_select = MDEC_KEY_INNERMOST, .unknown = MDEC_UNKNOWN_LEARN};
+    struct mdec_table_config tcfg = {.unknown = MDEC_UNKNOWN_LEARN};
     void *mem;
     struct mdec_table *t = new_table(4, &tcfg, &mem);
     struct mdec_match m;
@@ -1470,7 +1491,7 @@ int main(void)
         cmocka_unit_test(test_key_from_result),
         cmocka_unit_test(test_forged_sources),
         cmocka_unit_test(test_direction),
-        cmocka_unit_test(test_key_select_nested),
+        cmocka_unit_test(test_trust_nested),
         cmocka_unit_test(test_unknown_drop),
         cmocka_unit_test(test_unknown_default),
         cmocka_unit_test(test_unknown_learn),

@@ -56,6 +56,7 @@ static void packet(struct mdec_result *r, uint32_t vni, const char *outer_src, c
     t->src = addr_of(outer_src);
     t->dst = addr_of("10.0.0.250");
     r->spans_present = 1u << MDEC_SPAN_INNER_LINK | 1u << MDEC_SPAN_INNER_IP;
+    r->has_inner = 1;
     r->inner.wire_len = wire;
     r->inner.cap_len = cap;
     r->wire_len = wire + 50;
@@ -79,7 +80,7 @@ struct own_worker {
 static void *own_table_worker(void *arg)
 {
     struct own_worker *w = arg;
-    struct mdec_table_config cfg = {.key_select = MDEC_KEY_INNERMOST, .unknown = MDEC_UNKNOWN_LEARN};
+    struct mdec_table_config cfg = {.unknown = MDEC_UNKNOWN_LEARN};
     /* No cmocka assertions in a worker thread: it records failure in ok. */
     const size_t need = mdec_table_size(16);
     void *mem = aligned_alloc(MDEC_TABLE_ALIGN, (need + 15) / 16 * 16);
@@ -183,7 +184,7 @@ static void test_shared_read_only_table(void **state)
 {
     (void)state;
     const uint32_t cap = 8;
-    struct mdec_table_config cfg = {.key_select = MDEC_KEY_INNERMOST, .unknown = MDEC_UNKNOWN_DEFAULT};
+    struct mdec_table_config cfg = {.unknown = MDEC_UNKNOWN_DEFAULT};
     const struct mdec_prefix allow = prefix_of("10.0.0.0/24");
 
     const size_t fneed = mdec_filter_size(4);

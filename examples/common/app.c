@@ -100,7 +100,6 @@ static int init_worker(struct mt_app *app, struct mt_worker *w, unsigned id)
     const uint32_t cap = o->max_sessions;
     const size_t size = mdec_table_size(cap);
     struct mdec_table_config tc = {
-        .key_select = o->key_outermost ? MDEC_KEY_OUTERMOST : MDEC_KEY_INNERMOST,
         .unknown = o->n_sessions ? MDEC_UNKNOWN_DROP : MDEC_UNKNOWN_LEARN,
         .learn_filter = app->filter};
     w->table_mem = mt_xaligned(MDEC_TABLE_ALIGN, size);

@@ -257,6 +257,8 @@ static void tunnel(struct mt_buf *b, const struct mdec_result *r, unsigned i)
     sep(b);
     mt_buf_putc(b, '{');
     kv_str(b, "type", mdec_tunnel_name((enum mdec_tunnel_type)t->type));
+    if (t->flags & MDEC_TF_TRANSPORT)
+        kv_bool(b, "transport", 1);
     key(b, "id");
     if (t->flags & MDEC_TF_ID)
         mt_buf_printf(b, "%" PRIu32, t->id);

@@ -120,8 +120,7 @@ struct mt_opts {
     int outgoing;
 
     /* decoding */
-    struct mdec_config cfg;
-    int key_outermost;
+    struct mdec_config cfg; /* ports, --strict, --max-depth, --transport */
 
     /* sessions and filters */
     struct mt_session_arg *sessions;

@@ -25,7 +25,7 @@ enum {
     O_MATCH_SRC_PORT,
     O_STRICT,
     O_MAX_DEPTH,
-    O_KEY,
+    O_TRANSPORT,
     O_SESSION,
     O_MAX_SESSIONS,
     O_FILTER,
@@ -78,7 +78,7 @@ static const struct opt_def defs[] = {
     {"match-src-port", no_argument, O_MATCH_SRC_PORT, ALL},
     {"strict", no_argument, O_STRICT, ALL},
     {"max-depth", required_argument, O_MAX_DEPTH, ALL},
-    {"key", required_argument, O_KEY, ALL},
+    {"transport", required_argument, O_TRANSPORT, ALL},
     {"session", required_argument, O_SESSION, ALL},
     {"max-sessions", required_argument, O_MAX_SESSIONS, ALL},
     {"filter", required_argument, O_FILTER, ALL},
@@ -278,6 +278,85 @@ static void add_session(struct mt_opts *o, const char *arg)
     o->sessions = p;
 }
 
+/* ----------------------------------------------------------- --transport */
+
+/*
+ * Parses a comma list of addresses and prefixes from text (which starts at
+ * column col of the option's argument) into *out (malloc'ed).  0, or -1
+ * with a message in msg.
+ */
+static int parse_sources(const char *text, size_t col, struct mdec_prefix **out, uint32_t *n_out,
+                         char *msg, size_t size)
+{
+    *out = NULL;
+    *n_out = 0;
+    if (!*text) {
+        snprintf(msg, size, "empty source list at column %zu: expected addresses or prefixes",
+                 col);
+        return -1;
+    }
+    size_t n = 1;
+    for (const char *q = text; *q; q++)
+        n += *q == ',';
+    struct mdec_prefix *list = mt_xcalloc(n, sizeof *list);
+    uint32_t k = 0;
+    const char *p = text;
+    while (*p) {
+        struct mdec_parse_error pe;
+        const char *comma = strchr(p, ',');
+        const size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (mdec_prefix_parse(p, len, &list[k], &pe) != 0) {
+            snprintf(msg, size, "'%.*s' at column %zu is not an address or prefix: %s",
+                     (int)len, p, col + (size_t)(p - text), pe.message);
+            free(list);
+            return -1;
+        }
+        k++;
+        p += len;
+        if (*p == ',' && !*++p) {
+            snprintf(msg, size, "trailing ',' at column %zu: expected another address",
+                     col + (size_t)(p - text) - 1);
+            free(list);
+            return -1;
+        }
+    }
+    *out = list;
+    *n_out = k;
+    return 0;
+}
+
+static const char *const tunnel_words[] = {"vxlan", "vxlan-gpe", "geneve", "erspan", "gre"};
+
+static void add_transport(struct mt_opts *o, const char *arg)
+{
+    const char *colon = strchr(arg, ':');
+    const size_t tl = colon ? (size_t)(colon - arg) : strlen(arg);
+    int type = 0;
+    for (size_t i = 0; i < sizeof tunnel_words / sizeof tunnel_words[0]; i++)
+        if (strlen(tunnel_words[i]) == tl && strncasecmp(arg, tunnel_words[i], tl) == 0)
+            type = (int)i + 1; /* MDEC_TUNNEL_VXLAN .. MDEC_TUNNEL_GRE */
+    if (!type)
+        mt_usage_error("--transport '%s': '%.*s' is not a tunnel type: expected vxlan, "
+                       "vxlan-gpe, geneve, erspan or gre", arg, (int)tl, arg);
+    if (!colon)
+        mt_usage_error("--transport '%s': expected TYPE:SOURCES, the addresses or prefixes the "
+                       "transport is trusted from (e.g. geneve:10.9.0.0/16)", arg);
+    struct mdec_prefix *from;
+    uint32_t n;
+    char msg[300];
+    if (parse_sources(colon + 1, tl + 2, &from, &n, msg, sizeof msg) != 0)
+        mt_usage_error("--transport '%s': %s", arg, msg);
+    if (n > MDEC_TRANSPORT_PREFIXES)
+        mt_usage_error("--transport '%s': %u sources, at most %d per transport", arg, n,
+                       MDEC_TRANSPORT_PREFIXES);
+    const int rc = mdec_config_add_transport(&o->cfg, (enum mdec_tunnel_type)type, from, n);
+    free(from);
+    if (rc == MDEC_E_NOSPACE)
+        mt_usage_error("--transport '%s': at most %d transports", arg, MDEC_MAX_TRANSPORTS);
+    if (rc != 0)
+        mt_usage_error("--transport '%s': %s", arg, mdec_strerror(rc));
+}
+
 /* -------------------------------------------------------------- parsing */
 
 /* The options every tool shares, after the tool's own part of --help. */
@@ -304,10 +383,14 @@ static const char help_common[] =
     "                         'forged'.  With --session, packets of other sessions\n"
     "                         are dropped and counted; without, every session is\n"
     "                         learned as it appears.\n"
-    "      --key innermost|outermost\n"
-    "                         which tunnel of a nested stack names the session\n"
-    "                         (default innermost: AWS mirroring behind a GWLB is\n"
-    "                         keyed by the mirror's VNI)\n"
+    "      --transport TYPE:SOURCES\n"
+    "                         trust tunnels of TYPE (vxlan, vxlan-gpe, geneve,\n"
+    "                         erspan, gre) from SOURCES (a comma list of addresses\n"
+    "                         and prefixes) as a transport: the tunnel inside one\n"
+    "                         is peeled too, and it names the session (repeatable;\n"
+    "                         e.g. geneve:10.9.0.0/16 for mirroring behind a\n"
+    "                         Gateway Load Balancer).  Otherwise only the\n"
+    "                         outermost tunnel is peeled and names the session.\n"
     "      --max-sessions N   sessions a table holds (default 4096)\n"
     "      --filter FILE      AWS Traffic Mirror filter rules in the text syntax,\n"
     "                         applied to every session (repeatable)\n"
@@ -451,13 +534,8 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
         case O_MAX_DEPTH:
             o->cfg.max_depth = (uint8_t)parse_number(c, optarg, 1, MDEC_MAX_TUNNELS);
             break;
-        case O_KEY:
-            if (strcmp(optarg, "innermost") == 0)
-                o->key_outermost = 0;
-            else if (strcmp(optarg, "outermost") == 0)
-                o->key_outermost = 1;
-            else
-                mt_usage_error("--key '%s': expected innermost or outermost", optarg);
+        case O_TRANSPORT:
+            add_transport(o, optarg);
             break;
         case O_SESSION:
             add_session(o, optarg);

@@ -142,7 +142,7 @@ enum mdec_direction {
 enum mdec_verdict {
     MDEC_VERDICT_ACCEPT = 0,          /* deliver to the session's consumer      */
     MDEC_VERDICT_REJECT = 1,          /* the session's filter refused it        */
-    MDEC_VERDICT_FORGED = 2,          /* outer source not allowed for session   */
+    MDEC_VERDICT_FORGED = 2,          /* sender not allowed for the session     */
     MDEC_VERDICT_UNKNOWN_SESSION = 3  /* no session and the table drops unknowns */
 };
 

@@ -62,6 +62,8 @@ MDEC_API const char *mdec_tunnel_name(enum mdec_tunnel_type type);
 
 #define MDEC_MAX_PORTS 16   /* UDP port mappings a config holds          */
 #define MDEC_MAX_TUNNELS 8  /* hard cap on tunnels peeled from one frame */
+#define MDEC_MAX_TRANSPORTS 8      /* trusted transports a config holds     */
+#define MDEC_TRANSPORT_PREFIXES 8  /* source prefixes of one transport      */
 
 /* Bits of mdec_config.flags. */
 enum {
@@ -85,15 +87,48 @@ struct mdec_port_map {
 };
 
 /*
+ * The trust rule.  Only the outermost carrier's source address is vouched
+ * for by the network (it is the address the frame, or the datagram a socket
+ * received, came from); everything inside a packet is written by its
+ * sender.  So the decoder peels the outermost tunnel, and peels a tunnel
+ * nested inside it only when the tunnel around it is a declared trusted
+ * transport: a tunnel of the transport's type whose carrier source lies in
+ * one of the transport's prefixes.  A trusted transport vouches for the
+ * carrier source of the tunnel it carries, and so on inwards.  The first
+ * tunnel that is not a trusted transport (or the innermost one peeled) is
+ * the mirror's tunnel: it keys the session (session.h), its carrier source
+ * is the one the session's allow-list judges, and what it carries is the
+ * mirrored packet, whose own tunnels are never peeled (anomaly
+ * MDEC_A_NESTED_UNTRUSTED): they cannot re-key the packet nor move it into
+ * another session.  Without any declaration (the default) exactly one
+ * tunnel is peeled.
+ *
+ * Example: AWS mirroring behind a Gateway Load Balancer arrives as GENEVE
+ * from the GWLB's addresses around the mirror's VXLAN.  Declaring GENEVE
+ * from the GWLB's subnet as a transport makes the decoder peel the VXLAN
+ * too, and the session is the VXLAN VNI, checked against the mirrored
+ * interface's address; GENEVE from anywhere else stays a single tunnel.
+ */
+struct mdec_transport {
+    uint8_t type;   /* enum mdec_tunnel_type                                */
+    uint8_t n_from; /* entries of from[] in use, 1..MDEC_TRANSPORT_PREFIXES  */
+    struct mdec_prefix from[MDEC_TRANSPORT_PREFIXES]; /* trusted carrier sources */
+};
+
+/*
  * Decoder settings.  Initialise with mdec_config_init(), then change fields
  * or call mdec_config_set_port().  A config is only read while decoding.
  */
 struct mdec_config {
     uint32_t flags;    /* MDEC_CFG_* bits; default 0 (permissive)          */
-    uint8_t max_depth; /* tunnels to peel, 1..MDEC_MAX_TUNNELS; default 4;
-                          values outside the range are clamped into it    */
+    uint8_t max_depth; /* most tunnels peeled from one frame, trusted
+                          transports included (see the trust rule below),
+                          1..MDEC_MAX_TUNNELS; default 4; values outside
+                          the range are clamped into it                  */
     uint8_t n_ports;   /* entries used in ports[]                          */
     struct mdec_port_map ports[MDEC_MAX_PORTS];
+    uint8_t n_transports; /* entries used in transports[]; default 0       */
+    struct mdec_transport transports[MDEC_MAX_TRANSPORTS];
 };
 
 /*
@@ -113,6 +148,19 @@ MDEC_API int mdec_config_set_port(struct mdec_config *cfg, uint16_t port,
 
 /* Removes every port mapping (to start a list of one's own). */
 MDEC_API void mdec_config_clear_ports(struct mdec_config *cfg);
+
+/*
+ * Declares a trusted transport (see struct mdec_transport): tunnels of this
+ * type whose carrier source lies in one of from[0..n_from) are peeled
+ * through to the tunnel they carry.  The prefixes are copied.  Returns 0;
+ * MDEC_E_INVALID for a type outside VXLAN..GRE, n_from 0 or above
+ * MDEC_TRANSPORT_PREFIXES, a prefix of no family or too long for its
+ * family (the config is then unchanged); MDEC_E_NOSPACE when
+ * MDEC_MAX_TRANSPORTS are declared.  Declare "any source" explicitly, with
+ * 0.0.0.0/0 and ::/0, and only where no stranger can reach the decoder.
+ */
+MDEC_API int mdec_config_add_transport(struct mdec_config *cfg, enum mdec_tunnel_type type,
+                                       const struct mdec_prefix *from, size_t n_from);
 
 /* ----------------------------------------------------------------- status */
 
@@ -206,10 +254,13 @@ enum {
     MDEC_TF_CARRIER = 1u << 1, /* src/dst hold the carrier's IP addresses        */
     MDEC_TF_PORTS = 1u << 2,   /* sport/dport hold the carrier's UDP ports       */
     MDEC_TF_COMPLETE = 1u << 3, /* the whole tunnel header was present and valid */
-    MDEC_TF_HEADER = 1u << 4    /* its fixed header was read: the type-specific
+    MDEC_TF_HEADER = 1u << 4,   /* its fixed header was read: the type-specific
                                    part u.* holds what that header says (for
                                    an incomplete tunnel too, e.g. the GRE
                                    protocol or ERSPAN frame type refused)      */
+    MDEC_TF_TRANSPORT = 1u << 5 /* a declared trusted transport: its type and
+                                   carrier source match an entry of
+                                   mdec_config.transports (see the trust rule) */
 };
 
 /* Bits of mdec_geneve_info.have: which AWS / Google options were decoded. */
@@ -414,6 +465,12 @@ enum mdec_anomaly_code {
                                   max_depth allows; left undecoded              */
     MDEC_A_CARRIER_FRAGMENT,   /* the tunnel's carrier is a first IP fragment:
                                   its rest is in fragments not reassembled     */
+    MDEC_A_NESTED_UNTRUSTED,   /* info: the mirrored packet carries a tunnel of
+                                  its own; left unpeeled, because the tunnel
+                                  around it is not a trusted transport        */
+    MDEC_A_GENEVE_DUP_OPTION,  /* an AWS or Google option appears twice; two
+                                  different values cancel each other (neither
+                                  is used); malformed in strict mode          */
     MDEC_A_COUNT
 };
 

@@ -80,27 +80,21 @@ struct mdec_key {
     uint64_t id;
 };
 
-/* Which tunnel of a nested stack keys the session. */
-enum mdec_key_select {
-    MDEC_KEY_INNERMOST = 0, /* default: AWS mirroring behind a GWLB is keyed by
-                               the mirror's VXLAN VNI, not the GWLB's GENEVE  */
-    MDEC_KEY_OUTERMOST = 1
-};
-
 /*
- * Builds the session key of a decoded packet from the selected tunnel:
- * res->tunnels[n_tunnels - 1] for MDEC_KEY_INNERMOST (and any other value),
- * res->tunnels[0] for MDEC_KEY_OUTERMOST.  A GENEVE tunnel whose decoded
- * options hold an AWS GWLB endpoint id (u.geneve.have & MDEC_GWLB_ENDPOINT)
- * gives kind MDEC_KEY_GWLB and that 64-bit id; any other tunnel gives the
- * kind of its type and, when it has MDEC_TF_ID, its id (has_id 1; otherwise
- * has_id 0 and id 0: "vxlan:-").  The padding is zeroed.  Returns the index
- * in res->tunnels of the tunnel used, or -1 when the result holds no tunnel
+ * Builds the session key of a decoded packet from its keying tunnel, the
+ * innermost tunnel peeled: res->tunnels[n_tunnels - 1].  Under the trust
+ * rule (decode.h) that is the mirror's tunnel: every tunnel outside it is a
+ * trusted transport, and tunnels inside the mirrored packet are never
+ * peeled, so they cannot re-key it.  A GENEVE tunnel whose decoded options
+ * hold an AWS GWLB endpoint id (u.geneve.have & MDEC_GWLB_ENDPOINT) gives
+ * kind MDEC_KEY_GWLB and that 64-bit id; any other tunnel gives the kind of
+ * its type and, when it has MDEC_TF_ID, its id (has_id 1; otherwise has_id 0
+ * and id 0: "vxlan:-").  The padding is zeroed.  Returns the index in
+ * res->tunnels of the keying tunnel, or -1 when the result holds no tunnel
  * (a frame that is not tunneled, or that failed to decode before its first
  * tunnel; key->kind is then MDEC_KEY_NONE, has_id 0).
  */
-MDEC_API int mdec_key_from_result(const struct mdec_result *res, enum mdec_key_select select,
-                                  struct mdec_key *key);
+MDEC_API int mdec_key_from_result(const struct mdec_result *res, struct mdec_key *key);
 
 /* "none", "vxlan", "vxlan-gpe", "geneve", "erspan", "gre", "gwlb"; "?". */
 MDEC_API const char *mdec_key_kind_name(enum mdec_key_kind kind);
@@ -167,14 +161,16 @@ struct mdec_session {
     void *user;                        /* the caller's, never touched        */
     const struct mdec_filter *filter;  /* NULL: every packet is accepted     */
     /*
-     * Allow-list of outer source prefixes: the carrier source address of the
-     * keying tunnel must lie in one of them, or the packet is refused as
-     * forged and counted.  n_allow == 0 allows every source (the state of a
-     * new or learned session).  A packet with no known source (a UDP payload
-     * decoded without a sender, a frame without a tunnel) is refused when
-     * n_allow > 0.  A prefix matches addresses of its own family only (a
-     * prefix of family MDEC_AF_NONE matches nothing): allow 0.0.0.0/0 and
-     * ::/0 to allow every source of both families.
+     * Allow-list of sender prefixes: the carrier source address of the
+     * keying tunnel (the frame's outer source, or the source a trusted
+     * transport vouches for: see the trust rule in decode.h) must lie in one
+     * of them, or the packet is refused as forged and counted.  n_allow == 0
+     * allows every source (the state of a new or learned session).  A packet
+     * with no known source (a UDP payload decoded without a sender, a frame
+     * without a tunnel) is refused when n_allow > 0.  A prefix matches
+     * addresses of its own family only (a prefix of family MDEC_AF_NONE
+     * matches nothing): allow 0.0.0.0/0 and ::/0 to allow every source of
+     * both families.
      */
     const struct mdec_prefix *allow;
     uint32_t n_allow;
@@ -253,7 +249,6 @@ enum mdec_unknown_policy {
 };
 
 struct mdec_table_config {
-    uint8_t key_select; /* enum mdec_key_select; default INNERMOST   */
     uint8_t unknown;    /* enum mdec_unknown_policy; default DROP    */
     /*
      * What a session added by MDEC_UNKNOWN_LEARN starts with, so that the
@@ -380,11 +375,13 @@ struct mdec_match {
 
 /*
  * Classifies a decoded packet without writing to the table, in this order:
- *  1. key (mdec_key_from_result with the table's key_select), and its
- *     session; without one, the default session under MDEC_UNKNOWN_DEFAULT,
- *     else verdict UNKNOWN_SESSION (MDEC_UNKNOWN_LEARN acts as DROP here);
+ *  1. key (mdec_key_from_result), and its session; without one, the
+ *     default session under MDEC_UNKNOWN_DEFAULT, else verdict
+ *     UNKNOWN_SESSION (MDEC_UNKNOWN_LEARN acts as DROP here);
  *  2. forged-source check: with n_allow > 0, the keying tunnel's carrier
- *     source must lie in an allowed prefix, else verdict FORGED;
+ *     source must lie in an allowed prefix, else verdict FORGED; a result
+ *     in which a tunnel outside the keying one is not a trusted transport
+ *     (mdec_decode never gives one) is FORGED whatever the allow-list;
  *  3. direction (mdec_session_direction);
  *  4. the session's filter, when set: mdec_filter_eval(filter, res,
  *     direction) gives ACCEPT or REJECT; without one, ACCEPT.

@@ -4,8 +4,11 @@
 1. Runs `mirrordec -r CAPTURE -w DIR`.
 2. Decapsulates CAPTURE here, in Python, without mirrordec: Ethernet and
    VLAN tags, IPv4/IPv6, UDP 4789/8472 VXLAN, 6081 GENEVE (options, AWS GWLB
-   endpoint id), GRE with ERSPAN I/II/III, nested; the session key of each
-   frame (innermost tunnel), its inner frame, link type and wire length.
+   endpoint id), GRE with ERSPAN I/II/III, nested only inside a tunnel
+   from a trusted transport (TRUSTED, the GENEVE of the bundled capture's
+   Gateway Load Balancer, which the run declares with --transport); the
+   session key of each frame (innermost tunnel peeled), its inner frame, link
+   type and wire length.
 3. Reads every pcap file of DIR back with tcpdump (link type, packet bytes)
    and tshark (timestamps, captured and original lengths): both must read
    the files, and the packets must be the inner frames, in order, with the
@@ -25,6 +28,9 @@ import subprocess
 import sys
 import tempfile
 
+# The trusted transports the runs declare: (tunnel type, carrier source).
+TRUSTED = {("geneve", "10.0.8.8")}
+TRANSPORT_ARGS = ["--transport", "geneve:10.0.8.8"]
 VXLAN_PORTS = {4789, 8472}
 GENEVE_PORTS = {6081}
 
@@ -70,7 +76,10 @@ def decap(frame):
     """(key, inner bytes, ethernet?) for one Ethernet frame, or None."""
     key, inner, ethernet = None, None, True
     b, is_eth = frame, True
+    through = True  # the tunnel peeled last (if any) is a trusted transport
     for _ in range(8):
+        if key and not through:
+            return key, inner, ethernet  # the trust rule: b is the mirrored packet
         if is_eth:
             off = 12
             et = struct.unpack("!H", b[off:off + 2])[0]
@@ -84,8 +93,10 @@ def decap(frame):
         if et == 0x0800:
             hl = (ip[0] & 15) * 4
             proto, l4 = ip[9], ip[hl:]
+            src = ".".join(str(x) for x in ip[12:16])
         elif et == 0x86DD:
             proto, l4 = ip[6], ip[40:]
+            src = None
         else:
             return (key, inner, ethernet) if key else None
         if proto == 17:
@@ -94,6 +105,7 @@ def decap(frame):
             if dport in VXLAN_PORTS:
                 key = "vxlan:%d" % (struct.unpack("!I", pl[4:8])[0] >> 8)
                 b, is_eth = pl[8:], True
+                through = ("vxlan", src) in TRUSTED
             elif dport in GENEVE_PORTS:
                 optlen = (pl[0] & 63) * 4
                 ptype = struct.unpack("!H", pl[2:4])[0]
@@ -106,6 +118,7 @@ def decap(frame):
                         key = "gwlb:0x%016x" % struct.unpack("!Q", pl[o + 4:o + 12])[0]
                     o += 4 + ln
                 b, is_eth = pl[8 + optlen:], ptype == 0x6558
+                through = ("geneve", src) in TRUSTED
             else:
                 return (key, inner, ethernet) if key else None
         elif proto == 47:
@@ -115,12 +128,14 @@ def decap(frame):
                 h = l4[o:o + 8]
                 key = "erspan:%d" % (struct.unpack("!H", h[2:4])[0] & 0x3FF)
                 b, is_eth = l4[o + 8:], True
+                through = ("erspan", src) in TRUSTED
             elif ptype == 0x22EB:  # ERSPAN III
                 h = l4[o:o + 12]
                 key = "erspan:%d" % (struct.unpack("!H", h[2:4])[0] & 0x3FF)
                 ln = 12 + (8 if h[11] & 1 else 0)
                 ft = (h[10] >> 2) & 31
                 b, is_eth = l4[o + ln:], ft == 0
+                through = ("erspan", src) in TRUSTED
             else:
                 return (key, inner, ethernet) if key else None
         else:
@@ -223,7 +238,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="mdec-w-")
     try:
         outdir = os.path.join(tmp, "out")
-        p = subprocess.run([binary, "-r", capture, "-w", outdir, "-q"], capture_output=True, text=True)
+        p = subprocess.run([binary, "-r", capture, "-w", outdir, "-q"] + TRANSPORT_ARGS, capture_output=True, text=True)
         if p.returncode != 0:
             problems.append(f"mirrordec -w failed ({p.returncode}): {p.stderr}")
         else:
@@ -242,7 +257,7 @@ def main():
         with open(cut, "wb") as f:
             f.write(data[:at + 16 + 5])  # a record header and 5 bytes of the next frame
         outdir2 = os.path.join(tmp, "out2")
-        p = subprocess.run([binary, "-r", cut, "-w", outdir2, "--json", "-q"], capture_output=True,
+        p = subprocess.run([binary, "-r", cut, "-w", outdir2, "--json", "-q"] + TRANSPORT_ARGS, capture_output=True,
                            text=True)
         if p.returncode != 1:
             problems.append(f"cut capture: exit status {p.returncode}, expected 1")
