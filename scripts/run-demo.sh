@@ -14,7 +14,9 @@ need_packages gcc make cmake pkg-config libpcap-dev libc6-dev
 cmake -S . -B build/demo -DCMAKE_BUILD_TYPE=Release -DMDEC_BUILD_TESTS=OFF >/dev/null
 cmake --build build/demo -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
 if [ -x build/demo/examples/mirrordec ]; then
-    [ $# -gt 0 ] || set -- -r examples/captures/demo.pcap
+    # The capture's Gateway Load Balancer (10.0.8.8) is a trusted transport:
+    # the AWS mirror behind it is peeled through to its VXLAN.
+    [ $# -gt 0 ] || set -- -r examples/captures/demo.pcap --transport geneve:10.0.8.8
     exec build/demo/examples/mirrordec "$@"
 fi
 [ $# -gt 0 ] || set -- examples/captures/demo.pcap
