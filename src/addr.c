@@ -25,6 +25,8 @@ static void fmt_v4(struct sbuf *b, const uint8_t *a)
 
 int mdec_addr_format(const struct mdec_addr *addr, char *buf, size_t size)
 {
+    if (addr == NULL || buf == NULL)
+        return MDEC_E_INVALID;
     struct sbuf b;
     mdec__sb_init(&b, buf, size);
     if (addr->family == MDEC_AF_IPV4) {
@@ -200,6 +202,8 @@ static int parse_v6(const char *s, size_t n, uint8_t *out, struct mdec_parse_err
 int mdec_addr_parse(const char *text, size_t len, struct mdec_addr *addr,
                     struct mdec_parse_error *err)
 {
+    if (addr == NULL || (text == NULL && len > 0))
+        return MDEC_E_INVALID;
     struct mdec_addr a;
     memset(&a, 0, sizeof a);
     if (len == 0) {
@@ -223,6 +227,8 @@ int mdec_addr_parse(const char *text, size_t len, struct mdec_addr *addr,
 int mdec_prefix_parse(const char *text, size_t len, struct mdec_prefix *prefix,
                       struct mdec_parse_error *err)
 {
+    if (prefix == NULL || (text == NULL && len > 0))
+        return MDEC_E_INVALID;
     const char *slash = memchr(text, '/', len);
     const size_t alen = slash ? (size_t)(slash - text) : len;
     struct mdec_prefix p;
@@ -279,5 +285,7 @@ int mdec_prefix_parse(const char *text, size_t len, struct mdec_prefix *prefix,
 
 int mdec_prefix_contains(const struct mdec_prefix *prefix, const struct mdec_addr *addr)
 {
+    if (prefix == NULL || addr == NULL)
+        return 0;
     return mdec__prefix_contains(prefix, addr);
 }

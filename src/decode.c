@@ -137,6 +137,8 @@ static inline void span_of(struct dec *d, enum mdec_span_id id, const struct win
 
 void mdec_config_init(struct mdec_config *cfg)
 {
+    if (cfg == NULL)
+        return;
     memset(cfg, 0, sizeof *cfg);
     cfg->max_depth = 4;
     (void)mdec_config_set_port(cfg, 4789, MDEC_TUNNEL_VXLAN);
@@ -147,11 +149,15 @@ void mdec_config_init(struct mdec_config *cfg)
 
 void mdec_config_clear_ports(struct mdec_config *cfg)
 {
+    if (cfg == NULL)
+        return;
     cfg->n_ports = 0;
 }
 
 int mdec_config_set_port(struct mdec_config *cfg, uint16_t port, enum mdec_tunnel_type type)
 {
+    if (cfg == NULL)
+        return MDEC_E_INVALID;
     if (type != MDEC_TUNNEL_NONE && type != MDEC_TUNNEL_VXLAN &&
         type != MDEC_TUNNEL_VXLAN_GPE && type != MDEC_TUNNEL_GENEVE)
         return MDEC_E_INVALID;
@@ -182,7 +188,7 @@ int mdec_config_set_port(struct mdec_config *cfg, uint16_t port, enum mdec_tunne
 int mdec_config_add_transport(struct mdec_config *cfg, enum mdec_tunnel_type type,
                               const struct mdec_prefix *from, size_t n_from)
 {
-    if (type < MDEC_TUNNEL_VXLAN || type > MDEC_TUNNEL_GRE || from == NULL || n_from == 0 ||
+    if (cfg == NULL || type < MDEC_TUNNEL_VXLAN || type > MDEC_TUNNEL_GRE || from == NULL || n_from == 0 ||
         n_from > MDEC_TRANSPORT_PREFIXES)
         return MDEC_E_INVALID;
     for (size_t i = 0; i < n_from; i++) {
@@ -643,9 +649,22 @@ static inline bool fast_lengths(const uint8_t *frame, size_t cap_len, size_t wir
     return frame != NULL && (wire_len == cap_len || wire_len == 0) && cap_len < UINT32_MAX;
 }
 
+/* A call the NULL policy refuses (common.h): UNSUPPORTED, and when there is
+ * a result to write, an empty one with that status. */
+static enum mdec_status refused_call(struct mdec_result *res)
+{
+    if (res != NULL) {
+        result_init(res, NULL, 0, 0);
+        res->status = MDEC_UNSUPPORTED;
+    }
+    return MDEC_UNSUPPORTED;
+}
+
 enum mdec_status mdec_decode(const struct mdec_config *cfg, int linktype, const uint8_t *frame,
                              size_t cap_len, size_t wire_len, struct mdec_result *res)
 {
+    if (MDEC_UNLIKELY(cfg == NULL || res == NULL || (frame == NULL && cap_len > 0)))
+        return refused_call(res);
     if (linktype == MDEC_LINK_ETHERNET && fast_lengths(frame, cap_len, wire_len) &&
         mdec__fast_ethernet(cfg, frame, (uint32_t)cap_len, res))
         return MDEC_OK;
@@ -656,6 +675,9 @@ enum mdec_status mdec_decode_udp(const struct mdec_config *cfg, const uint8_t *p
                                  size_t cap_len, size_t wire_len, const struct mdec_udp_meta *meta,
                                  struct mdec_result *res)
 {
+    if (MDEC_UNLIKELY(cfg == NULL || meta == NULL || res == NULL ||
+                      (payload == NULL && cap_len > 0)))
+        return refused_call(res);
     if (fast_lengths(payload, cap_len, wire_len) &&
         mdec__fast_udp(cfg, payload, (uint32_t)cap_len, meta, res))
         return MDEC_OK;
@@ -664,6 +686,8 @@ enum mdec_status mdec_decode_udp(const struct mdec_config *cfg, const uint8_t *p
 
 int mdec_result_has_anomaly(const struct mdec_result *res, enum mdec_anomaly_code code)
 {
+    if (res == NULL)
+        return 0;
     for (unsigned i = 0; i < res->n_anomalies && i < MDEC_MAX_ANOMALIES; i++)
         if (res->anomalies[i].code == code)
             return 1;

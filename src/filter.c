@@ -138,6 +138,8 @@ struct mdec_filter *mdec_filter_init(void *mem, size_t size, uint32_t max_rules)
 
 void mdec_filter_clear(struct mdec_filter *f)
 {
+    if (f == NULL)
+        return;
     const uint32_t max = f->max_rules;
     memset(f, 0, sizeof *f);
     f->max_rules = max;
@@ -145,21 +147,29 @@ void mdec_filter_clear(struct mdec_filter *f)
 
 uint32_t mdec_filter_count(const struct mdec_filter *f)
 {
+    if (f == NULL)
+        return 0;
     return f->n_in + f->n_eg;
 }
 
 const struct mdec_rule *mdec_filter_rule(const struct mdec_filter *f, uint32_t i)
 {
+    if (f == NULL)
+        return NULL;
     return i < f->n_in + f->n_eg ? &crules_of(f)[i] : NULL;
 }
 
 void mdec_filter_set_options(struct mdec_filter *f, uint32_t options)
 {
+    if (f == NULL)
+        return;
     f->options = options & MDEC_FILTER_OPTIONS_ALL;
 }
 
 uint32_t mdec_filter_options(const struct mdec_filter *f)
 {
+    if (f == NULL)
+        return 0;
     return f->options;
 }
 
@@ -167,6 +177,8 @@ uint32_t mdec_filter_options(const struct mdec_filter *f)
 
 void mdec_rule_init(struct mdec_rule *r)
 {
+    if (r == NULL)
+        return;
     memset(r, 0, sizeof *r);
     r->direction = MDEC_DIR_INGRESS;
     r->action = MDEC_VERDICT_ACCEPT;
@@ -333,6 +345,8 @@ const struct mdec_rule *mdec__filter_find(const struct mdec_filter *f, unsigned 
 
 int mdec_filter_add(struct mdec_filter *f, const struct mdec_rule *r)
 {
+    if (f == NULL || r == NULL)
+        return MDEC_E_INVALID;
     if (!f || !r || mdec__rule_check(r))
         return MDEC_E_INVALID;
     if (mdec__filter_find(f, r->direction, r->number))
@@ -357,6 +371,8 @@ int mdec_filter_add(struct mdec_filter *f, const struct mdec_rule *r)
 
 int mdec_filter_remove(struct mdec_filter *f, enum mdec_direction dir, uint16_t number)
 {
+    if (f == NULL)
+        return MDEC_E_INVALID;
     const struct mdec_rule *found = mdec__filter_find(f, (unsigned)dir, number);
     if (!found)
         return MDEC_E_NOTFOUND;
@@ -485,6 +501,8 @@ unsigned mdec__filter_resolver_room(const struct mdec_filter *f)
 
 int mdec_filter_add_dns_resolver(struct mdec_filter *f, const struct mdec_addr *addr)
 {
+    if (f == NULL || addr == NULL)
+        return MDEC_E_INVALID;
     if (!f || !addr || (addr->family != MDEC_AF_IPV4 && addr->family != MDEC_AF_IPV6))
         return MDEC_E_INVALID;
     struct mdec_addr a;
@@ -595,12 +613,16 @@ static inline enum mdec_verdict eval_flow(const struct mdec_filter *f,
 enum mdec_verdict mdec_filter_eval_flow(const struct mdec_filter *f, const struct mdec_flow *flow,
                                         int truncated, enum mdec_direction dir)
 {
+    if (f == NULL || flow == NULL)
+        return MDEC_VERDICT_REJECT;
     return eval_flow(f, flow, truncated, dir);
 }
 
 enum mdec_verdict mdec_filter_eval(const struct mdec_filter *f, const struct mdec_result *res,
                                    enum mdec_direction dir)
 {
+    if (f == NULL || res == NULL)
+        return MDEC_VERDICT_REJECT;
     return eval_flow(f, &res->flow, res->status == MDEC_TRUNCATED, dir);
 }
 
@@ -666,6 +688,8 @@ static void fmt_range(struct sbuf *b, const char *what, uint64_t lo, uint64_t hi
 
 int mdec_rule_format(const struct mdec_rule *r, char *buf, size_t size)
 {
+    if (r == NULL || buf == NULL)
+        return MDEC_E_INVALID;
     struct sbuf b;
     mdec__sb_init(&b, buf, size);
     mdec__sb_str(&b, r->direction == MDEC_DIR_EGRESS ? "egress" : "ingress");

@@ -50,6 +50,8 @@
 void mdec_geneve_iter_init(struct mdec_geneve_iter *it, const uint8_t *opts, size_t cap,
                            size_t len)
 {
+    if (it == NULL)
+        return;
     it->p = opts;
     it->len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
     it->cap = cap > it->len ? it->len : (uint32_t)cap;
@@ -62,8 +64,10 @@ void mdec_geneve_iter_init(struct mdec_geneve_iter *it, const uint8_t *opts, siz
 void mdec_geneve_iter_result(struct mdec_geneve_iter *it, const struct mdec_result *res,
                              unsigned index)
 {
+    if (it == NULL)
+        return;
     mdec_geneve_iter_init(it, NULL, 0, 0);
-    if (index >= res->n_tunnels || index >= MDEC_MAX_TUNNELS)
+    if (res == NULL || index >= res->n_tunnels || index >= MDEC_MAX_TUNNELS)
         return;
     const struct mdec_tunnel *t = &res->tunnels[index];
     if (t->type != MDEC_TUNNEL_GENEVE || res->frame == NULL)
@@ -109,6 +113,8 @@ static inline int step(const uint8_t *p, uint32_t cap, uint32_t len, uint32_t *p
 
 int mdec_geneve_next(struct mdec_geneve_iter *it, struct mdec_geneve_opt *opt)
 {
+    if (it == NULL || opt == NULL)
+        return MDEC_ITER_END;
     if (it->done)
         return it->done;
     const int r = step(it->p, it->cap, it->len, &it->pos, opt);

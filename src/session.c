@@ -217,6 +217,8 @@ struct mdec_table *mdec_table_init(void *mem, size_t size, uint32_t capacity,
 
 void mdec_table_clear(struct mdec_table *t)
 {
+    if (t == NULL)
+        return;
     memset(t->buckets, 0, ((size_t)t->mask + 1) * sizeof(struct mdec__bucket));
     memset(t->level[0], 0, t->bitmap_bytes);
     t->count = 0;
@@ -228,21 +230,29 @@ void mdec_table_clear(struct mdec_table *t)
 
 uint32_t mdec_table_count(const struct mdec_table *t)
 {
+    if (t == NULL)
+        return 0;
     return t->count;
 }
 
 uint32_t mdec_table_capacity(const struct mdec_table *t)
 {
+    if (t == NULL)
+        return 0;
     return t->capacity;
 }
 
 struct mdec_session *mdec_table_default(struct mdec_table *t)
 {
+    if (t == NULL)
+        return NULL;
     return &t->sessions[t->capacity];
 }
 
 uint32_t mdec_session_index(const struct mdec_table *t, const struct mdec_session *s)
 {
+    if (t == NULL || s == NULL)
+        return UINT32_MAX;
     const uintptr_t p = (uintptr_t)s, base = (uintptr_t)t->sessions;
     if (p < base || (p - base) / sizeof *s > t->capacity || (p - base) % sizeof *s)
         return UINT32_MAX;
@@ -251,11 +261,15 @@ uint32_t mdec_session_index(const struct mdec_table *t, const struct mdec_sessio
 
 const struct mdec_table_stats *mdec_table_get_stats(const struct mdec_table *t)
 {
+    if (t == NULL)
+        return NULL;
     return &t->stats;
 }
 
 struct mdec_session *mdec_table_find(const struct mdec_table *t, const struct mdec_key *key)
 {
+    if (t == NULL || key == NULL)
+        return NULL;
     return mdec__table_find(t, key);
 }
 
@@ -263,7 +277,7 @@ struct mdec_session *mdec_table_add(struct mdec_table *t, const struct mdec_key 
 {
     int e = 0;
     uint32_t h = 0;
-    if (key == NULL || !mdec__key_valid(key)) {
+    if (t == NULL || key == NULL || !mdec__key_valid(key)) {
         e = MDEC_E_INVALID;
     } else {
         h = mdec__key_hash(t, key);
@@ -302,6 +316,8 @@ struct mdec_session *mdec_table_add(struct mdec_table *t, const struct mdec_key 
 
 int mdec_table_remove(struct mdec_table *t, const struct mdec_key *key)
 {
+    if (t == NULL || key == NULL)
+        return MDEC_E_INVALID;
     uint32_t i = mdec__find_bucket(t, key, mdec__key_hash(t, key));
     if (i == NO_SLOT)
         return MDEC_E_NOTFOUND;
@@ -328,6 +344,8 @@ int mdec_table_remove(struct mdec_table *t, const struct mdec_key *key)
 
 struct mdec_session *mdec_table_next(const struct mdec_table *t, const struct mdec_session *prev)
 {
+    if (t == NULL)
+        return NULL;
     uint32_t from = 0;
     if (prev) {
         const uint32_t i = mdec_session_index(t, prev);
@@ -343,6 +361,8 @@ struct mdec_session *mdec_table_next(const struct mdec_table *t, const struct md
 
 int mdec_session_set_name(struct mdec_session *s, const char *name)
 {
+    if (s == NULL || name == NULL)
+        return MDEC_E_INVALID;
     size_t n = 0;
     if (name)
         while (n < MDEC_NAME_MAX - 1 && name[n])

@@ -71,11 +71,18 @@ const char *mdec_key_kind_name(enum mdec_key_kind kind)
 
 int mdec_key_from_result(const struct mdec_result *res, struct mdec_key *key)
 {
+    if (res == NULL || key == NULL) {
+        if (key != NULL)
+            memset(key, 0, sizeof *key);
+        return -1;
+    }
     return mdec__key_from_result(res, key);
 }
 
 int mdec_key_format(const struct mdec_key *key, char *buf, size_t size)
 {
+    if (key == NULL || buf == NULL)
+        return MDEC_E_INVALID;
     struct sbuf b;
     mdec__sb_init(&b, buf, size);
     if (key->kind >= N_KINDS) {
@@ -194,6 +201,8 @@ static const char expect_kind[] =
 int mdec_key_parse(const char *text, size_t len, struct mdec_key *key,
                    struct mdec_parse_error *err)
 {
+    if (key == NULL || (text == NULL && len > 0))
+        return MDEC_E_INVALID;
     struct mdec_key k;
     memset(&k, 0, sizeof k);
     if (text == NULL)

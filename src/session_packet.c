@@ -42,6 +42,8 @@ static inline void counters_add(struct mdec_counters *c, const struct mdec_resul
 void mdec_counters_add(struct mdec_counters *c, const struct mdec_result *res,
                        enum mdec_verdict verdict)
 {
+    if (c == NULL || res == NULL)
+        return;
     counters_add(c, res, verdict);
 }
 
@@ -112,6 +114,8 @@ static inline enum mdec_direction direction(const struct mdec_session *s,
 enum mdec_direction mdec_session_direction(const struct mdec_session *s,
                                            const struct mdec_result *res, int key_tunnel)
 {
+    if (s == NULL || res == NULL)
+        return MDEC_DIR_UNKNOWN;
     return direction(s, res, key_tunnel);
 }
 
@@ -182,6 +186,8 @@ static inline enum mdec_verdict classify(const struct mdec_table *t, const struc
 enum mdec_verdict mdec_table_classify(const struct mdec_table *t, const struct mdec_result *res,
                                       struct mdec_match *m)
 {
+    if (t == NULL || res == NULL || m == NULL)
+        return MDEC_VERDICT_UNKNOWN_SESSION;
     int unknown;
     return classify(t, res, m, &unknown);
 }
@@ -189,6 +195,8 @@ enum mdec_verdict mdec_table_classify(const struct mdec_table *t, const struct m
 enum mdec_verdict mdec_table_process(struct mdec_table *t, const struct mdec_result *res,
                                      struct mdec_match *m)
 {
+    if (t == NULL || res == NULL || m == NULL)
+        return MDEC_VERDICT_UNKNOWN_SESSION;
     int unknown;
     enum mdec_verdict v = classify(t, res, m, &unknown);
     if (unknown) {

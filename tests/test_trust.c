@@ -209,12 +209,13 @@ static void bench_init(struct bench *b, enum mdec_unknown_policy unknown)
 /* Decodes and classifies; checks the result against the model. */
 static enum mdec_verdict run(struct bench *b, const struct mdec_config *cfg,
                              const struct layer *layers, unsigned n, int declare_gwlb,
-                             struct mdec_match *m)
+                             struct mdec_match *m, int every_length)
 {
     static struct pb p;
     struct mdec_result r;
     build(&p, layers, n);
-    check_every_length(cfg, MDEC_LINK_ETHERNET, p.b, p.n, p.n);
+    if (every_length) /* a guard page per length: for some packets only */
+        check_every_length(cfg, MDEC_LINK_ETHERNET, p.b, p.n, p.n);
     assert_int_equal(mdec_decode(cfg, MDEC_LINK_ETHERNET, p.b, p.n, p.n, &r), MDEC_OK);
     const unsigned k = model_keying(layers, n, declare_gwlb, cfg->max_depth);
     assert_int_equal(r.n_tunnels, k + 1);
@@ -262,7 +263,8 @@ static void test_wrapped_every_type_and_depth(void **state)
                                                    101};
                     layers[d] = (struct layer){L_VXLAN, ENI, 101};
                     struct mdec_match m;
-                    assert_int_not_equal(run(&b, &cfg, layers, d + 1, declare, &m),
+                    assert_int_not_equal(run(&b, &cfg, layers, d + 1, declare, &m,
+                                             max == MDEC_MAX_TUNNELS && d % 3 == 1),
                                          MDEC_VERDICT_ACCEPT);
                     tried++;
                 }
@@ -309,8 +311,8 @@ static void test_random_stacks_against_model(void **state)
         const int by_attacker = strcmp(layers[0].src, ATTACKER) == 0;
         struct mdec_match m;
         const uint32_t learned = mdec_table_count(learn.t);
-        const enum mdec_verdict v = run(&drop, &cfg, layers, n, declare, &m);
-        (void)run(&learn, &cfg, layers, n, declare, &m);
+        const enum mdec_verdict v = run(&drop, &cfg, layers, n, declare, &m, 0);
+        (void)run(&learn, &cfg, layers, n, declare, &m, 0);
         if (by_attacker) {
             attacker_first++;
             assert_int_not_equal(v, MDEC_VERDICT_ACCEPT);
@@ -341,20 +343,20 @@ static void test_gwlb_then_vxlan(void **state)
     config(&trusting, 1, 4);
     struct mdec_match m;
     const struct layer genuine[] = {{L_GENEVE_GWLB, GWLB, 5}, {L_VXLAN, ENI, 101}};
-    assert_int_equal(run(&b, &plain, genuine, 2, 0, &m), MDEC_VERDICT_UNKNOWN_SESSION);
+    assert_int_equal(run(&b, &plain, genuine, 2, 0, &m, 1), MDEC_VERDICT_UNKNOWN_SESSION);
     assert_int_equal(m.key.kind, MDEC_KEY_GWLB);
-    assert_int_equal(run(&b, &trusting, genuine, 2, 1, &m), MDEC_VERDICT_ACCEPT);
+    assert_int_equal(run(&b, &trusting, genuine, 2, 1, &m, 1), MDEC_VERDICT_ACCEPT);
     assert_int_equal(m.key_tunnel, 1);
     assert_int_equal(m.direction, MDEC_DIR_EGRESS); /* 10.0.1.10 sent the inner packet */
     const struct layer insider[] = {{L_GENEVE_GWLB, GWLB, 5}, {L_VXLAN, OTHER, 101}};
-    assert_int_equal(run(&b, &trusting, insider, 2, 1, &m), MDEC_VERDICT_FORGED);
+    assert_int_equal(run(&b, &trusting, insider, 2, 1, &m, 1), MDEC_VERDICT_FORGED);
     const struct layer nested[] = {
         {L_GENEVE_GWLB, GWLB, 5}, {L_VXLAN, OTHER, 999}, {L_VXLAN, ENI, 101}};
-    assert_int_equal(run(&b, &trusting, nested, 3, 1, &m), MDEC_VERDICT_UNKNOWN_SESSION);
+    assert_int_equal(run(&b, &trusting, nested, 3, 1, &m, 1), MDEC_VERDICT_UNKNOWN_SESSION);
     assert_int_equal(m.key.id, 999);
     /* A GENEVE from outside the declared prefixes is no transport. */
     const struct layer fake[] = {{L_GENEVE_GWLB, ATTACKER, 5}, {L_VXLAN, ENI, 101}};
-    assert_int_equal(run(&b, &trusting, fake, 2, 1, &m), MDEC_VERDICT_UNKNOWN_SESSION);
+    assert_int_equal(run(&b, &trusting, fake, 2, 1, &m, 1), MDEC_VERDICT_UNKNOWN_SESSION);
     assert_int_equal(b.web->counters.packets, 1);
     assert_int_equal(b.web->counters.forged, 1);
     free(b.mem);

@@ -46,6 +46,28 @@ MDEC_API const char *mdec_version(void);
 /* MDEC_VERSION_NUMBER of the library linked at run time. */
 MDEC_API unsigned mdec_version_number(void);
 
+/* ------------------------------------------------------------ NULL policy */
+
+/*
+ * A pointer argument may be NULL only where the function's comment says so
+ * (an optional error report, a table config meaning "the defaults", a text
+ * or frame of length 0, the start of a walk).  A NULL anywhere else is a
+ * caller's mistake that the library answers without touching memory and
+ * without any other effect:
+ *   - a function returning int (an mdec_error, a length) returns
+ *     MDEC_E_INVALID; mdec_key_from_result() returns -1;
+ *   - one returning a pointer returns NULL; a count, capacity or option set
+ *     returns 0, mdec_session_index() UINT32_MAX; a yes/no question 0;
+ *   - mdec_decode() and mdec_decode_udp() return MDEC_UNSUPPORTED (and, when
+ *     res is not NULL, store an empty result with that status);
+ *   - the per-packet table calls return MDEC_VERDICT_UNKNOWN_SESSION and
+ *     count nothing; the filter evaluations return MDEC_VERDICT_REJECT;
+ *     mdec_session_direction() returns MDEC_DIR_UNKNOWN;
+ *   - the GENEVE iterator returns MDEC_ITER_END; a void function does
+ *     nothing.
+ * tests/test_null.c holds every public function to this.
+ */
+
 /* ----------------------------------------------------------------- errors */
 
 /*

@@ -1,0 +1,190 @@
+/*
+ * test_null.c - the NULL policy of common.h, function by function: every
+ * public function given NULL where its comment does not allow it answers as
+ * the policy says, without touching memory (a crash fails the test, and the
+ * sanitizer build sees any read through the pointer).
+ *
+ * A new public function that takes a pointer must get a line here:
+ * check_null_coverage.py (ctest null_policy_covered) fails otherwise.
+ *
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#include "testutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void test_common(void **state)
+{
+    (void)state;
+    struct mdec_addr a = {MDEC_AF_IPV4, {10, 0, 0, 1}};
+    struct mdec_prefix p = {a, 8};
+    char buf[64];
+    assert_int_equal(mdec_addr_format(NULL, buf, sizeof buf), MDEC_E_INVALID);
+    assert_int_equal(mdec_addr_format(&a, NULL, 10), MDEC_E_INVALID);
+    assert_int_equal(mdec_addr_format(&a, NULL, 0), MDEC_E_INVALID);
+    assert_int_equal(mdec_addr_parse(NULL, 3, &a, NULL), MDEC_E_INVALID);
+    assert_int_equal(mdec_addr_parse("1.2.3.4", 7, NULL, NULL), MDEC_E_INVALID);
+    assert_int_equal(mdec_prefix_parse(NULL, 3, &p, NULL), MDEC_E_INVALID);
+    assert_int_equal(mdec_prefix_parse("1.2.3.4", 7, NULL, NULL), MDEC_E_INVALID);
+    assert_int_equal(mdec_prefix_contains(NULL, &a), 0);
+    assert_int_equal(mdec_prefix_contains(&p, NULL), 0);
+    /* A NULL text of length 0 is an empty text, which is a syntax error. */
+    assert_int_equal(mdec_addr_parse(NULL, 0, &a, NULL), MDEC_E_SYNTAX);
+}
+
+static void test_decode(void **state)
+{
+    (void)state;
+    struct mdec_config cfg;
+    struct mdec_result r;
+    struct mdec_prefix p = {{MDEC_AF_IPV4, {10}}, 8};
+    static const uint8_t frame[64];
+    mdec_config_init(NULL);
+    mdec_config_clear_ports(NULL);
+    assert_int_equal(mdec_config_set_port(NULL, 4789, MDEC_TUNNEL_VXLAN), MDEC_E_INVALID);
+    assert_int_equal(mdec_config_add_transport(NULL, MDEC_TUNNEL_GENEVE, &p, 1), MDEC_E_INVALID);
+    mdec_config_init(&cfg);
+    /* decode: no config or no result is a caller error, UNSUPPORTED. */
+    assert_int_equal(mdec_decode(NULL, MDEC_LINK_ETHERNET, frame, sizeof frame, 0, &r),
+                     MDEC_UNSUPPORTED);
+    assert_int_equal(r.status, MDEC_UNSUPPORTED);
+    assert_int_equal(r.n_tunnels + r.n_anomalies + r.has_inner, 0);
+    assert_int_equal(mdec_decode(&cfg, MDEC_LINK_ETHERNET, frame, sizeof frame, 0, NULL),
+                     MDEC_UNSUPPORTED);
+    /* frame NULL with cap_len 0 is allowed: an empty frame, decoded. */
+    assert_int_equal(mdec_decode(&cfg, MDEC_LINK_ETHERNET, NULL, 0, 0, &r), MDEC_MALFORMED);
+    assert_true(mdec_result_has_anomaly(&r, MDEC_A_HEADER_BEYOND));
+    /* frame NULL with cap_len > 0 is not: nothing is read. */
+    assert_int_equal(mdec_decode(&cfg, MDEC_LINK_ETHERNET, NULL, 64, 64, &r), MDEC_UNSUPPORTED);
+    struct mdec_udp_meta meta;
+    memset(&meta, 0, sizeof meta);
+    meta.dport = 4789;
+    assert_int_equal(mdec_decode_udp(NULL, frame, 8, 8, &meta, &r), MDEC_UNSUPPORTED);
+    assert_int_equal(mdec_decode_udp(&cfg, frame, 8, 8, NULL, &r), MDEC_UNSUPPORTED);
+    assert_int_equal(r.status, MDEC_UNSUPPORTED);
+    assert_int_equal(mdec_decode_udp(&cfg, frame, 8, 8, &meta, NULL), MDEC_UNSUPPORTED);
+    assert_int_equal(mdec_decode_udp(&cfg, NULL, 8, 8, &meta, &r), MDEC_UNSUPPORTED);
+    assert_int_equal(mdec_result_has_anomaly(NULL, MDEC_A_MIRROR_CUT), 0);
+    struct mdec_geneve_iter it;
+    struct mdec_geneve_opt o;
+    mdec_geneve_iter_init(NULL, frame, 8, 8);
+    mdec_geneve_iter_result(NULL, &r, 0);
+    mdec_geneve_iter_result(&it, NULL, 0);
+    assert_int_equal(mdec_geneve_next(&it, &o), MDEC_ITER_END); /* an empty iterator */
+    assert_int_equal(mdec_geneve_next(NULL, &o), MDEC_ITER_END);
+    mdec_geneve_iter_init(&it, frame, 8, 8);
+    assert_int_equal(mdec_geneve_next(&it, NULL), MDEC_ITER_END);
+}
+
+static void test_filter(void **state)
+{
+    (void)state;
+    struct mdec_rule rule;
+    struct mdec_result r;
+    struct mdec_flow flow;
+    struct mdec_addr a = {MDEC_AF_IPV4, {10, 0, 0, 2}};
+    char buf[200];
+    memset(&r, 0, sizeof r);
+    memset(&flow, 0, sizeof flow);
+    mdec_rule_init(NULL);
+    mdec_rule_init(&rule);
+    assert_int_equal(mdec_rule_format(NULL, buf, sizeof buf), MDEC_E_INVALID);
+    assert_int_equal(mdec_rule_format(&rule, NULL, 10), MDEC_E_INVALID);
+    assert_null(mdec_filter_init(NULL, 1 << 20, 4));
+    mdec_filter_clear(NULL);
+    assert_int_equal(mdec_filter_add(NULL, &rule), MDEC_E_INVALID);
+    assert_int_equal(mdec_filter_remove(NULL, MDEC_DIR_INGRESS, 1), MDEC_E_INVALID);
+    assert_int_equal(mdec_filter_count(NULL), 0);
+    assert_null(mdec_filter_rule(NULL, 0));
+    mdec_filter_set_options(NULL, 1);
+    assert_int_equal(mdec_filter_options(NULL), 0);
+    assert_int_equal(mdec_filter_add_dns_resolver(NULL, &a), MDEC_E_INVALID);
+    assert_int_equal(mdec_filter_parse(NULL, "x", 1, NULL), MDEC_E_INVALID);
+    assert_int_equal(mdec_filter_parse_aws_json(NULL, "{}", 2, NULL, NULL), MDEC_E_INVALID);
+
+    const size_t need = mdec_filter_size(4);
+    void *mem = aligned_alloc(MDEC_FILTER_ALIGN, need);
+    struct mdec_filter *f = mdec_filter_init(mem, need, 4);
+    assert_non_null(f);
+    assert_int_equal(mdec_filter_add(f, NULL), MDEC_E_INVALID);
+    assert_int_equal(mdec_filter_add_dns_resolver(f, NULL), MDEC_E_INVALID);
+    assert_int_equal(mdec_filter_parse(f, NULL, 5, NULL), MDEC_E_INVALID);
+    assert_int_equal(mdec_filter_parse_aws_json(f, NULL, 5, NULL, NULL), MDEC_E_INVALID);
+    /* The evaluations: a filter with nothing to evaluate rejects. */
+    assert_int_equal(mdec_filter_eval(NULL, &r, MDEC_DIR_INGRESS), MDEC_VERDICT_REJECT);
+    assert_int_equal(mdec_filter_eval(f, NULL, MDEC_DIR_INGRESS), MDEC_VERDICT_REJECT);
+    assert_int_equal(mdec_filter_eval_flow(NULL, &flow, 0, MDEC_DIR_INGRESS),
+                     MDEC_VERDICT_REJECT);
+    assert_int_equal(mdec_filter_eval_flow(f, NULL, 0, MDEC_DIR_INGRESS), MDEC_VERDICT_REJECT);
+    free(mem);
+}
+
+static void test_session(void **state)
+{
+    (void)state;
+    struct mdec_key k = {MDEC_KEY_VXLAN, 1, {0}, 5};
+    struct mdec_result r;
+    struct mdec_match m;
+    struct mdec_counters c;
+    char buf[40];
+    int err = 0;
+    memset(&r, 0, sizeof r);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(mdec_key_from_result(NULL, &k), -1);
+    assert_int_equal(mdec_key_from_result(&r, NULL), -1);
+    assert_int_equal(mdec_key_format(NULL, buf, sizeof buf), MDEC_E_INVALID);
+    assert_int_equal(mdec_key_format(&k, NULL, 10), MDEC_E_INVALID);
+    assert_int_equal(mdec_key_parse(NULL, 3, &k, NULL), MDEC_E_INVALID);
+    assert_int_equal(mdec_key_parse("5", 1, NULL, NULL), MDEC_E_INVALID);
+    assert_int_equal(mdec_session_set_name(NULL, "x"), MDEC_E_INVALID);
+    mdec_counters_add(NULL, &r, MDEC_VERDICT_ACCEPT);
+    mdec_counters_add(&c, NULL, MDEC_VERDICT_ACCEPT);
+    assert_int_equal(c.packets, 0);
+    assert_int_equal(mdec_session_direction(NULL, &r, 0), MDEC_DIR_UNKNOWN);
+
+    assert_null(mdec_table_init(NULL, 1 << 20, 4, NULL));
+    assert_null(mdec_table_add(NULL, &k, &err));
+    assert_int_equal(err, MDEC_E_INVALID);
+    assert_null(mdec_table_find(NULL, &k));
+    assert_int_equal(mdec_table_remove(NULL, &k), MDEC_E_INVALID);
+    assert_null(mdec_table_next(NULL, NULL));
+    mdec_table_clear(NULL);
+    assert_int_equal(mdec_table_count(NULL), 0);
+    assert_int_equal(mdec_table_capacity(NULL), 0);
+    assert_null(mdec_table_default(NULL));
+    assert_int_equal(mdec_session_index(NULL, NULL), UINT32_MAX);
+    assert_null(mdec_table_get_stats(NULL));
+    assert_int_equal(mdec_table_classify(NULL, &r, &m), MDEC_VERDICT_UNKNOWN_SESSION);
+    assert_int_equal(mdec_table_process(NULL, &r, &m), MDEC_VERDICT_UNKNOWN_SESSION);
+
+    const size_t need = mdec_table_size(4);
+    void *mem = aligned_alloc(MDEC_TABLE_ALIGN, need);
+    struct mdec_table *t = mdec_table_init(mem, need, 4, NULL);
+    assert_non_null(t);
+    assert_null(mdec_table_add(t, NULL, &err));
+    assert_int_equal(err, MDEC_E_INVALID);
+    struct mdec_session *s = mdec_table_add(t, &k, NULL);
+    assert_non_null(s);
+    assert_int_equal(mdec_session_set_name(s, NULL), MDEC_E_INVALID);
+    assert_null(mdec_table_find(t, NULL));
+    assert_int_equal(mdec_table_remove(t, NULL), MDEC_E_INVALID);
+    assert_int_equal(mdec_session_direction(s, NULL, 0), MDEC_DIR_UNKNOWN);
+    assert_int_equal(mdec_table_classify(t, NULL, &m), MDEC_VERDICT_UNKNOWN_SESSION);
+    assert_int_equal(mdec_table_classify(t, &r, NULL), MDEC_VERDICT_UNKNOWN_SESSION);
+    assert_int_equal(mdec_table_process(t, NULL, &m), MDEC_VERDICT_UNKNOWN_SESSION);
+    assert_int_equal(mdec_table_process(t, &r, NULL), MDEC_VERDICT_UNKNOWN_SESSION);
+    assert_int_equal(mdec_table_get_stats(t)->unknown, 0); /* nothing was counted */
+    free(mem);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_common),
+        cmocka_unit_test(test_decode),
+        cmocka_unit_test(test_filter),
+        cmocka_unit_test(test_session),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
