@@ -361,7 +361,7 @@ struct mdec_session *mdec_table_next(const struct mdec_table *t, const struct md
 
 int mdec_session_set_name(struct mdec_session *s, const char *name)
 {
-    if (s == NULL || name == NULL)
+    if (s == NULL)
         return MDEC_E_INVALID;
     size_t n = 0;
     if (name)

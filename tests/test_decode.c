@@ -582,10 +582,11 @@ static void test_odd_inputs(void **state)
     /* An empty frame: shorter than any header. */
     assert_int_equal(mdec_decode(&cfg, MDEC_LINK_ETHERNET, NULL, 0, 0, &r), MDEC_MALFORMED);
     assert_true(mdec_result_has_anomaly(&r, MDEC_A_HEADER_BEYOND));
-    /* A pointer with no length is not read; a NULL pointer with a length is
-     * taken as nothing captured. */
-    assert_int_equal(mdec_decode(&cfg, MDEC_LINK_ETHERNET, NULL, 100, 100, &r), MDEC_TRUNCATED);
+    /* A NULL pointer with a length is a caller's mistake (the NULL policy,
+     * common.h): refused, nothing read. */
+    assert_int_equal(mdec_decode(&cfg, MDEC_LINK_ETHERNET, NULL, 100, 100, &r), MDEC_UNSUPPORTED);
     assert_int_equal(r.cap_len, 0);
+    assert_int_equal(r.n_anomalies, 0);
 
     /* A wire length below the captured length is raised, and said. */
     assert_int_equal(mdec_decode(&cfg, MDEC_LINK_ETHERNET, aws_vxlan, sizeof aws_vxlan, 20, &r),

@@ -189,8 +189,9 @@ struct mdec_session {
 };
 
 /*
- * Copies name into s->name.  Returns 0, or MDEC_E_NOSPACE when it had to be
- * cut to MDEC_NAME_MAX - 1 bytes (it is stored cut).
+ * Copies name into s->name (name NULL: the empty name).  Returns 0, or
+ * MDEC_E_NOSPACE when it had to be cut to MDEC_NAME_MAX - 1 bytes (it is
+ * stored cut).
  */
 MDEC_API int mdec_session_set_name(struct mdec_session *s, const char *name);
 
