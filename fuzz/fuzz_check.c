@@ -90,7 +90,16 @@ void fuzz_take_config(struct fuzz_in *in, struct mdec_config *cfg)
     if (f & 2)
         cfg->flags |= MDEC_CFG_MATCH_SRC_PORT;
     cfg->flags |= (uint32_t)(f >> 5) << 29;
-    cfg->max_depth = fuzz_u8(in);
+    const uint8_t depth = fuzz_u8(in);
+    cfg->max_depth = depth & 0x7F;
+    if (depth & 0x80) {
+        /* Every tunnel type a trusted transport from anywhere: nested stacks
+         * are peeled as deep as max_depth lets (fuzz_trust fuzzes the rule
+         * itself). */
+        static const struct mdec_prefix any[2] = {{{MDEC_AF_IPV4, {0}}, 0}, {{MDEC_AF_IPV6, {0}}, 0}};
+        for (unsigned t = MDEC_TUNNEL_VXLAN; t <= MDEC_TUNNEL_GRE; t++)
+            FUZZ_CHECK(mdec_config_add_transport(cfg, (enum mdec_tunnel_type)t, any, 2) == 0);
+    }
     if (f & 4) {
         mdec_config_clear_ports(cfg);
         FUZZ_CHECK(cfg->n_ports == 0);

@@ -61,7 +61,9 @@ uint32_t fuzz_be32(struct fuzz_in *in);
  *           the default ports first, bits 3-4 the number of port changes k
  *           (0, 1, 2, or 3 meaning 16, enough to fill the table), bits 5-7
  *           set as unknown config flag bits 29-31 (must be ignored)
- *   byte 1: max_depth as is (0 and values above MDEC_MAX_TUNNELS included)
+ *   byte 1: bits 0-6 max_depth as is (0 and values above MDEC_MAX_TUNNELS
+ *           included); bit 7 declares every tunnel type a trusted transport
+ *           from any source, so that nested tunnels are peeled
  *   k times: port (big-endian 16 bits), type byte % 8 handed to
  *           mdec_config_set_port (0 removes, 1-3 map, 4-7 must be refused)
  */

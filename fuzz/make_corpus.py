@@ -97,14 +97,21 @@ def lengths(cap, wire, cut):
     return struct.pack("!BIH", mode, value, cut & 0xFFFF)
 
 
+TRUST_ALL = 0x80  # fuzz_take_config: every tunnel type a transport from anywhere
+
+
 def fixture_config(exp):
-    """(flags, depth) that reproduce a fixture's cfg= setting."""
-    cfg = exp.get("cfg", "")
-    if cfg == "strict":
-        return STRICT, 4
-    if cfg.startswith("depth"):
-        return 0, int(cfg[5:])
-    return 0, 4
+    """(flags, depth) that reproduce a fixture's cfg= setting; a declared
+    transport becomes 'every tunnel trusted', which peels the same stacks."""
+    flags, depth = 0, 4
+    for item in filter(None, exp.get("cfg", "").split("+")):
+        if item == "strict":
+            flags |= STRICT
+        elif item.startswith("depth"):
+            depth = (depth & TRUST_ALL) | int(item[5:])
+        elif item.startswith("transport:"):
+            depth |= TRUST_ALL
+    return flags, depth
 
 
 # ------------------------------------------------------------ packet parsing
@@ -203,6 +210,8 @@ def build():
             flags, depth = fixture_config(exp)
             # The fixture as the unit test decodes it, cut in the middle.
             dec.add(decode_input(linktype, flags, depth, cap, wire, cap // 2, frame))
+            # Every tunnel trusted: nested stacks are peeled through.
+            dec.add(decode_input(linktype, flags, depth | TRUST_ALL, cap, wire, cap - 1, frame))
             # One variant, turn by turn.
             kind = n % 5
             if kind == 0:
@@ -330,9 +339,41 @@ def build_text_targets():
     return text, js, ops, tp
 
 
+def build_trust():
+    """Seeds of fuzz_trust: tunnel stacks (see fuzz_trust.c for the bytes)."""
+    tr = Corpus("trust")
+    VX, GPE, GEN, GWLB, GRE, ER2, ER3 = range(7)
+    ATT, GW, ENI, OTHER, GW2, DOC = range(6)
+
+    def layer(t, src, idx=0):  # idx: 0 -> id 101, 1 -> 999, 2 -> 7, 3 -> 0xABCDEF
+        return bytes([t | src << 3 | idx << 6])
+
+    def seed(depth, flags, transports, layers):
+        return bytes([depth, flags | len(transports)]) + b"".join(transports) + \
+            bytes([len(layers) - 1]) + b"".join(layers)
+
+    gwlb_transport = bytes([3, 0xF0])  # GENEVE from 10.9.0.0/16
+    genuine = [layer(GWLB, GW, 1), layer(VX, ENI)]
+    tr.add(seed(4, 0, [gwlb_transport], genuine))
+    tr.add(seed(4, 0, [], genuine))
+    tr.add(seed(4, 4, [gwlb_transport], genuine))  # through the socket path
+    tr.add(seed(4, 8, [gwlb_transport], genuine))  # strict
+    tr.add(seed(1, 0, [gwlb_transport], genuine))  # max_depth 1
+    tr.add(seed(4, 0, [gwlb_transport], [layer(GWLB, GW, 1), layer(VX, OTHER), layer(VX, ENI)]))
+    for t in range(7):  # the attacker wraps web-1's packet in each type
+        tr.add(seed(8, 0, [gwlb_transport], [layer(t, ATT), layer(t, GW), layer(VX, ENI)]))
+    # a chain of VXLAN transports from 10.0.0.0/8, deeper than max_depth
+    tr.add(seed(8, 0, [bytes([1, 0xF4])], [layer(VX, OTHER, 1)] * 9 + [layer(VX, ENI)]))
+    # transports the library must refuse: type 0, a /33, no family
+    tr.add(seed(4, 0, [bytes([0, 0xF0]), bytes([3, 0x66]), bytes([5, 0x08])], genuine))
+    # byte changes on top of the genuine stack
+    tr.add(seed(4, 0, [gwlb_transport], genuine) + bytes([0, 50, 0xFF, 0, 14, 0x40]))
+    return (tr,)
+
+
 def main():
     clean = "--clean" in sys.argv[1:]
-    for c in build():
+    for c in build() + build_trust():
         c.write(clean)
 
 

@@ -330,7 +330,6 @@ bool mdec__peel(struct dec *d, enum mdec_tunnel_type type, const struct win *w,
      * never the carrier. */
     r->flow.flags = 0;
     mdec__tunnel_begin(t, type, w->off, src, dst, sport, dport);
-    mdec__transport_mark(d->cfg, t);
 
     bool ok;
     switch (type) {
@@ -347,6 +346,8 @@ bool mdec__peel(struct dec *d, enum mdec_tunnel_type type, const struct win *w,
         ok = mdec__gre(d, w, t, next);
         break;
     }
+    /* After the header: GRE that carries ERSPAN has become an ERSPAN tunnel. */
+    mdec__transport_mark(d->cfg, t);
     if (!ok)
         return false;
     t->flags |= MDEC_TF_COMPLETE;

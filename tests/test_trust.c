@@ -14,7 +14,7 @@
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
-#include "pktbuild.h"
+#include "stackbuild.h"
 #include "testutil.h"
 
 #include <stdlib.h>
@@ -24,118 +24,6 @@
 #define GWLB "10.9.0.5"
 #define ENI "10.0.1.10"
 #define OTHER "10.0.5.5"
-
-/* The tunnels a wrapper layer can be. */
-enum layer_type {
-    L_VXLAN,
-    L_GPE,
-    L_GENEVE,      /* Ethernet inside                              */
-    L_GENEVE_GWLB, /* bare IPv4 inside, with an AWS endpoint option */
-    L_GRE,         /* NVGRE-style: Ethernet inside, with a key      */
-    L_ERSPAN2,
-    L_ERSPAN3,
-    L_COUNT
-};
-
-struct layer {
-    enum layer_type type;
-    const char *src;
-    uint32_t id; /* VNI, GRE key or ERSPAN session id */
-};
-
-static const enum mdec_tunnel_type tunnel_of[L_COUNT] = {
-    MDEC_TUNNEL_VXLAN, MDEC_TUNNEL_VXLAN_GPE, MDEC_TUNNEL_GENEVE, MDEC_TUNNEL_GENEVE,
-    MDEC_TUNNEL_GRE,   MDEC_TUNNEL_ERSPAN,    MDEC_TUNNEL_ERSPAN};
-
-/* Writes the carrier (IPv4 from src, UDP or GRE) and the tunnel header of
- * one layer; its Ethernet header (when what carries it wants one) is the
- * caller's.  *ip and *udp (0 for GRE) are for closing it. */
-static void open_layer(struct pb *p, const struct layer *l, size_t *ip, size_t *udp)
-{
-    static const unsigned udp_port[L_COUNT] = {4789, 4790, 6081, 6081, 0, 0, 0};
-    *udp = 0;
-    if (udp_port[l->type]) {
-        *ip = pb_ipv4(p, l->src, "10.0.0.250", 17);
-        *udp = pb_udp(p, 40000 + l->type, udp_port[l->type]);
-    } else {
-        *ip = pb_ipv4(p, l->src, "10.0.0.250", 47);
-    }
-    switch (l->type) {
-    case L_VXLAN:
-        pb_vxlan(p, 0x08, l->id);
-        break;
-    case L_GPE:
-        pb_u8(p, 0x0C); /* I and P */
-        pb_be16(p, 0);
-        pb_u8(p, 3); /* next protocol: Ethernet */
-        pb_be32(p, l->id << 8);
-        break;
-    case L_GENEVE:
-        pb_be16(p, 0);
-        pb_be16(p, 0x6558);
-        pb_be32(p, l->id << 8);
-        break;
-    case L_GENEVE_GWLB:
-        pb_u8(p, 3); /* 12 bytes of options */
-        pb_u8(p, 0);
-        pb_be16(p, 0x0800);
-        pb_be32(p, l->id << 8);
-        pb_be16(p, MDEC_GENEVE_CLASS_AWS_GWLB);
-        pb_u8(p, 1);
-        pb_u8(p, 2);
-        pb_be32(p, 0);
-        pb_be32(p, l->id);
-        break;
-    case L_GRE:
-        pb_be16(p, 0x2000); /* K */
-        pb_be16(p, 0x6558);
-        pb_be32(p, l->id);
-        break;
-    case L_ERSPAN2:
-        pb_be16(p, 0x1000); /* S */
-        pb_be16(p, 0x88BE);
-        pb_be32(p, 1);
-        pb_be16(p, 0x1000);           /* version 1, VLAN 0 */
-        pb_be16(p, l->id & 0x3FF);    /* session id */
-        pb_be32(p, 0);
-        break;
-    case L_ERSPAN3:
-        pb_be16(p, 0);
-        pb_be16(p, 0x22EB);
-        pb_be16(p, 0x2000);           /* version 2 */
-        pb_be16(p, l->id & 0x3FF);
-        pb_be32(p, 0);                /* timestamp */
-        pb_be32(p, 0);                /* SGT, P, FT 0 (Ethernet), HwID, D, Gra, O */
-        break;
-    case L_COUNT:
-        break;
-    }
-}
-
-/* layers[0] outermost; the last one is the mirror packet's own tunnel.
- * Inside it, an inner TCP frame. */
-static void build(struct pb *p, const struct layer *layers, unsigned n)
-{
-    size_t ip[MDEC_MAX_TUNNELS + 2], udp[MDEC_MAX_TUNNELS + 2];
-    pb_init(p);
-    int ethernet = 1;
-    for (unsigned i = 0; i < n; i++) {
-        if (ethernet)
-            pb_eth(p, 0x0800);
-        open_layer(p, &layers[i], &ip[i], &udp[i]);
-        ethernet = layers[i].type != L_GENEVE_GWLB;
-    }
-    if (ethernet)
-        pb_eth(p, 0x0800);
-    const size_t in = pb_ipv4(p, ENI, "10.0.2.20", 6);
-    pb_tcp(p, 49152, 22, 0x02);
-    pb_end_ipv4(p, in);
-    for (unsigned i = n; i-- > 0;) {
-        if (udp[i])
-            pb_end_udp(p, udp[i]);
-        pb_end_ipv4(p, ip[i]);
-    }
-}
 
 static int same_addr(const struct mdec_addr *a, const char *text)
 {
@@ -150,31 +38,18 @@ static struct mdec_prefix prefix(const char *text)
     return pf;
 }
 
-static void config(struct mdec_config *cfg, int declare_gwlb, unsigned max_depth)
+/* declare: 0 nothing, 1 the GWLB's GENEVE from 10.9.0.0/16, 2 that and
+ * also tunnels of type `also` from 10.9.0.0/16 and 10.0.5.0/24. */
+static void config(struct mdec_config *cfg, int declare, unsigned max_depth,
+                   enum mdec_tunnel_type also)
 {
     mdec_config_init(cfg);
     cfg->max_depth = (uint8_t)max_depth;
-    if (declare_gwlb) {
-        const struct mdec_prefix gw = prefix("10.9.0.0/16");
-        assert_int_equal(mdec_config_add_transport(cfg, MDEC_TUNNEL_GENEVE, &gw, 1), 0);
-    }
-}
-
-/* What the rule predicts: the index of the keying layer. */
-static unsigned model_keying(const struct layer *layers, unsigned n, int declare_gwlb,
-                             unsigned max_depth)
-{
-    unsigned i = 0;
-    while (i + 1 < n && i + 1 < max_depth) {
-        const struct layer *l = &layers[i];
-        const int trusted = declare_gwlb &&
-                            (l->type == L_GENEVE || l->type == L_GENEVE_GWLB) &&
-                            strncmp(l->src, "10.9.", 5) == 0;
-        if (!trusted)
-            break;
-        i++;
-    }
-    return i;
+    const struct mdec_prefix from[2] = {prefix("10.9.0.0/16"), prefix("10.0.5.0/24")};
+    if (declare)
+        assert_int_equal(mdec_config_add_transport(cfg, MDEC_TUNNEL_GENEVE, from, 1), 0);
+    if (declare == 2)
+        assert_int_equal(mdec_config_add_transport(cfg, also, from, 2), 0);
 }
 
 struct bench {
@@ -208,19 +83,19 @@ static void bench_init(struct bench *b, enum mdec_unknown_policy unknown)
 
 /* Decodes and classifies; checks the result against the model. */
 static enum mdec_verdict run(struct bench *b, const struct mdec_config *cfg,
-                             const struct layer *layers, unsigned n, int declare_gwlb,
-                             struct mdec_match *m, int every_length)
+                             const struct sb_layer *layers, unsigned n, struct mdec_match *m,
+                             int every_length)
 {
     static struct pb p;
     struct mdec_result r;
-    build(&p, layers, n);
+    sb_build(&p, layers, n, ENI);
     if (every_length) /* a guard page per length: for some packets only */
         check_every_length(cfg, MDEC_LINK_ETHERNET, p.b, p.n, p.n);
     assert_int_equal(mdec_decode(cfg, MDEC_LINK_ETHERNET, p.b, p.n, p.n, &r), MDEC_OK);
-    const unsigned k = model_keying(layers, n, declare_gwlb, cfg->max_depth);
+    const unsigned k = sb_keying(cfg, layers, n);
     assert_int_equal(r.n_tunnels, k + 1);
     for (unsigned i = 0; i <= k; i++) {
-        assert_int_equal(r.tunnels[i].type, tunnel_of[layers[i].type]);
+        assert_int_equal(r.tunnels[i].type, sb_tunnel_of[layers[i].type]);
         assert_true(same_addr(&r.tunnels[i].src, layers[i].src));
         /* Every tunnel outside the keying one is a trusted transport. */
         if (i < k)
@@ -230,8 +105,8 @@ static enum mdec_verdict run(struct bench *b, const struct mdec_config *cfg,
         assert_true(mdec_result_has_anomaly(&r, MDEC_A_NESTED_UNTRUSTED) ||
                     mdec_result_has_anomaly(&r, MDEC_A_DEPTH_LIMIT));
     const enum mdec_verdict v = mdec_table_process(b->t, &r, m);
-    const struct layer *key = &layers[k];
-    const int web = key->type == L_VXLAN && key->id == 101;
+    const struct sb_layer *key = &layers[k];
+    const int web = key->type == SB_VXLAN && key->id == 101;
     const int from_eni = strcmp(key->src, ENI) == 0;
     if (web) {
         assert_ptr_equal(m->session, b->web);
@@ -254,16 +129,16 @@ static void test_wrapped_every_type_and_depth(void **state)
     for (int declare = 0; declare < 2; declare++) {
         for (unsigned max = 1; max <= MDEC_MAX_TUNNELS; max++) {
             struct mdec_config cfg;
-            config(&cfg, declare, max);
-            for (int type = 0; type < L_COUNT; type++) {
+            config(&cfg, declare, max, MDEC_TUNNEL_NONE);
+            for (int type = 0; type < SB_COUNT; type++) {
                 for (unsigned d = 1; d < MDEC_MAX_TUNNELS + 2; d++) {
-                    struct layer layers[MDEC_MAX_TUNNELS + 2];
+                    struct sb_layer layers[MDEC_MAX_TUNNELS + 2];
                     for (unsigned i = 0; i < d; i++) /* the attacker, then a GWLB it fakes */
-                        layers[i] = (struct layer){(enum layer_type)type, i ? GWLB : ATTACKER,
+                        layers[i] = (struct sb_layer){(enum sb_type)type, i ? GWLB : ATTACKER,
                                                    101};
-                    layers[d] = (struct layer){L_VXLAN, ENI, 101};
+                    layers[d] = (struct sb_layer){SB_VXLAN, ENI, 101};
                     struct mdec_match m;
-                    assert_int_not_equal(run(&b, &cfg, layers, d + 1, declare, &m,
+                    assert_int_not_equal(run(&b, &cfg, layers, d + 1, &m,
                                              max == MDEC_MAX_TUNNELS && d % 3 == 1),
                                          MDEC_VERDICT_ACCEPT);
                     tried++;
@@ -297,22 +172,22 @@ static void test_random_stacks_against_model(void **state)
     bench_init(&learn, MDEC_UNKNOWN_LEARN);
     unsigned accepted = 0, attacker_first = 0;
     for (unsigned round = 0; round < 4000; round++) {
-        const int declare = (int)rnd(2);
         struct mdec_config cfg;
-        config(&cfg, declare, 1 + rnd(MDEC_MAX_TUNNELS));
+        config(&cfg, (int)rnd(3), 1 + rnd(MDEC_MAX_TUNNELS),
+               (enum mdec_tunnel_type)(MDEC_TUNNEL_VXLAN + rnd(5)));
         const unsigned n = 1 + rnd(MDEC_MAX_TUNNELS + 1);
-        struct layer layers[MDEC_MAX_TUNNELS + 2];
+        struct sb_layer layers[MDEC_MAX_TUNNELS + 2];
         for (unsigned i = 0; i < n; i++) {
             static const uint32_t ids[] = {101, 999, 7};
-            layers[i] = (struct layer){(enum layer_type)rnd(L_COUNT), srcs[rnd(4)], ids[rnd(3)]};
+            layers[i] = (struct sb_layer){(enum sb_type)rnd(SB_COUNT), srcs[rnd(4)], ids[rnd(3)]};
         }
         if (rnd(2))
-            layers[n - 1] = (struct layer){L_VXLAN, ENI, 101};
+            layers[n - 1] = (struct sb_layer){SB_VXLAN, ENI, 101};
         const int by_attacker = strcmp(layers[0].src, ATTACKER) == 0;
         struct mdec_match m;
         const uint32_t learned = mdec_table_count(learn.t);
-        const enum mdec_verdict v = run(&drop, &cfg, layers, n, declare, &m, 0);
-        (void)run(&learn, &cfg, layers, n, declare, &m, 0);
+        const enum mdec_verdict v = run(&drop, &cfg, layers, n, &m, 0);
+        (void)run(&learn, &cfg, layers, n, &m, 0);
         if (by_attacker) {
             attacker_first++;
             assert_int_not_equal(v, MDEC_VERDICT_ACCEPT);
@@ -339,24 +214,24 @@ static void test_gwlb_then_vxlan(void **state)
     struct bench b;
     bench_init(&b, MDEC_UNKNOWN_DROP);
     struct mdec_config plain, trusting;
-    config(&plain, 0, 4);
-    config(&trusting, 1, 4);
+    config(&plain, 0, 4, MDEC_TUNNEL_NONE);
+    config(&trusting, 1, 4, MDEC_TUNNEL_NONE);
     struct mdec_match m;
-    const struct layer genuine[] = {{L_GENEVE_GWLB, GWLB, 5}, {L_VXLAN, ENI, 101}};
-    assert_int_equal(run(&b, &plain, genuine, 2, 0, &m, 1), MDEC_VERDICT_UNKNOWN_SESSION);
+    const struct sb_layer genuine[] = {{SB_GENEVE_GWLB, GWLB, 5}, {SB_VXLAN, ENI, 101}};
+    assert_int_equal(run(&b, &plain, genuine, 2, &m, 1), MDEC_VERDICT_UNKNOWN_SESSION);
     assert_int_equal(m.key.kind, MDEC_KEY_GWLB);
-    assert_int_equal(run(&b, &trusting, genuine, 2, 1, &m, 1), MDEC_VERDICT_ACCEPT);
+    assert_int_equal(run(&b, &trusting, genuine, 2, &m, 1), MDEC_VERDICT_ACCEPT);
     assert_int_equal(m.key_tunnel, 1);
     assert_int_equal(m.direction, MDEC_DIR_EGRESS); /* 10.0.1.10 sent the inner packet */
-    const struct layer insider[] = {{L_GENEVE_GWLB, GWLB, 5}, {L_VXLAN, OTHER, 101}};
-    assert_int_equal(run(&b, &trusting, insider, 2, 1, &m, 1), MDEC_VERDICT_FORGED);
-    const struct layer nested[] = {
-        {L_GENEVE_GWLB, GWLB, 5}, {L_VXLAN, OTHER, 999}, {L_VXLAN, ENI, 101}};
-    assert_int_equal(run(&b, &trusting, nested, 3, 1, &m, 1), MDEC_VERDICT_UNKNOWN_SESSION);
+    const struct sb_layer insider[] = {{SB_GENEVE_GWLB, GWLB, 5}, {SB_VXLAN, OTHER, 101}};
+    assert_int_equal(run(&b, &trusting, insider, 2, &m, 1), MDEC_VERDICT_FORGED);
+    const struct sb_layer nested[] = {
+        {SB_GENEVE_GWLB, GWLB, 5}, {SB_VXLAN, OTHER, 999}, {SB_VXLAN, ENI, 101}};
+    assert_int_equal(run(&b, &trusting, nested, 3, &m, 1), MDEC_VERDICT_UNKNOWN_SESSION);
     assert_int_equal(m.key.id, 999);
     /* A GENEVE from outside the declared prefixes is no transport. */
-    const struct layer fake[] = {{L_GENEVE_GWLB, ATTACKER, 5}, {L_VXLAN, ENI, 101}};
-    assert_int_equal(run(&b, &trusting, fake, 2, 1, &m, 1), MDEC_VERDICT_UNKNOWN_SESSION);
+    const struct sb_layer fake[] = {{SB_GENEVE_GWLB, ATTACKER, 5}, {SB_VXLAN, ENI, 101}};
+    assert_int_equal(run(&b, &trusting, fake, 2, &m, 1), MDEC_VERDICT_UNKNOWN_SESSION);
     assert_int_equal(b.web->counters.packets, 1);
     assert_int_equal(b.web->counters.forged, 1);
     free(b.mem);
@@ -370,15 +245,15 @@ static void test_udp_socket_sender(void **state)
     struct bench b;
     bench_init(&b, MDEC_UNKNOWN_DROP);
     struct mdec_config cfg;
-    config(&cfg, 1, 4);
+    config(&cfg, 1, 4, MDEC_TUNNEL_NONE);
     struct mdec_udp_meta meta;
     memset(&meta, 0, sizeof meta);
     meta.dport = 6081;
     meta.sport = 40000;
     meta.dst = addr_of("10.0.0.250");
     /* The GENEVE header and what follows, as a socket delivers it. */
-    const struct layer layers[] = {{L_GENEVE_GWLB, GWLB, 5}, {L_VXLAN, ENI, 101}};
-    build(&p, layers, 2);
+    const struct sb_layer layers[] = {{SB_GENEVE_GWLB, GWLB, 5}, {SB_VXLAN, ENI, 101}};
+    sb_build(&p, layers, 2, ENI);
     const size_t at = 14 + 20 + 8; /* Ethernet, IPv4, UDP of the outer layer */
     for (int from_gwlb = 0; from_gwlb < 2; from_gwlb++) {
         struct mdec_result r;
