@@ -187,9 +187,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const struct mdec_key web = {MDEC_KEY_VXLAN, 1, {0}, 101};
     const struct mdec_prefix eni = {{MDEC_AF_IPV4, {10, 0, 1, 10}}, 32};
     struct mdec_session *s = mdec_table_add(t, &web, NULL);
-    FUZZ_CHECK(s != NULL);
-    s->allow = &eni;
-    s->n_allow = 1;
+    if (s != NULL) {
+        s->allow = &eni;
+        s->n_allow = 1;
+    } else {
+        fuzz_fail("cannot add session vxlan:101");
+    }
     struct mdec_match m;
     const enum mdec_verdict v = mdec_table_process(t, &r, &m);
     FUZZ_CHECK(m.key_tunnel == (int8_t)k);

@@ -1,7 +1,7 @@
 /*
  * stackbuild.h - nested tunnel stacks built byte by byte, and what the trust
  * rule (decode.h) says the decoder makes of them: shared by
- * tests/test_trust.c and fuzz/fuzz_trust.c.
+ * tests/decode/test_trust.c and fuzz/fuzz_trust.c.
  *
  * A stack is a list of layers, outermost first.  Each layer is an IPv4
  * carrier from its source address (to 10.0.0.250), UDP or GRE, and a tunnel

@@ -464,8 +464,6 @@ static uint32_t find_duplicate(struct tp *p, uint32_t *first_line, struct mdec_r
 int mdec_filter_parse(struct mdec_filter *f, const char *text, size_t len,
                       struct mdec_parse_error *err)
 {
-    if (f == NULL || (text == NULL && len > 0))
-        return MDEC_E_INVALID;
     if (!f || (!text && len)) {
         mdec__perr(err, 0, 0, "invalid argument: no filter, or no text", NULL, 0, "");
         return MDEC_E_INVALID;

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "internal.h"
+#include "base.h"
 #include "mirrordec/session.h"
 
 /* Largest id a key of this kind holds (0 for NONE and unknown kinds). */

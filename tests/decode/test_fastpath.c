@@ -1,5 +1,5 @@
 /*
- * test_fastpath.c - the fast path (src/fastpath.c) against the walk.
+ * test_fastpath.c - the fast path (src/decode/fastpath.c) against the walk.
  *
  * mdec_decode() and mdec_decode_udp() first try the fast path and fall back
  * to the walk; mdec__decode_walk() and mdec__decode_udp_walk() are the walk

@@ -345,8 +345,6 @@ const struct mdec_rule *mdec__filter_find(const struct mdec_filter *f, unsigned 
 
 int mdec_filter_add(struct mdec_filter *f, const struct mdec_rule *r)
 {
-    if (f == NULL || r == NULL)
-        return MDEC_E_INVALID;
     if (!f || !r || mdec__rule_check(r))
         return MDEC_E_INVALID;
     if (mdec__filter_find(f, r->direction, r->number))
@@ -501,8 +499,6 @@ unsigned mdec__filter_resolver_room(const struct mdec_filter *f)
 
 int mdec_filter_add_dns_resolver(struct mdec_filter *f, const struct mdec_addr *addr)
 {
-    if (f == NULL || addr == NULL)
-        return MDEC_E_INVALID;
     if (!f || !addr || (addr->family != MDEC_AF_IPV4 && addr->family != MDEC_AF_IPV6))
         return MDEC_E_INVALID;
     struct mdec_addr a;

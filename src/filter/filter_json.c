@@ -1440,8 +1440,6 @@ static int has_duplicates(struct jctx *c)
 int mdec_filter_parse_aws_json(struct mdec_filter *f, const char *json, size_t len,
                                const char *filter_id, struct mdec_parse_error *err)
 {
-    if (f == NULL || (json == NULL && len > 0))
-        return MDEC_E_INVALID;
     if (!f || (!json && len)) {
         mdec__perr(err, 0, 0, "invalid argument: no filter, or no JSON text", NULL, 0, "");
         return MDEC_E_INVALID;

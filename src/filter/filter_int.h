@@ -13,7 +13,7 @@
 #ifndef MDEC_FILTER_INT_H
 #define MDEC_FILTER_INT_H
 
-#include "internal.h"
+#include "base.h"
 #include "mirrordec/filter.h"
 
 #define MDEC_RULE_NUMBER_MAX 32766u
