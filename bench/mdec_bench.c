@@ -270,7 +270,7 @@ static void check_agreement(const struct ctx *c, const struct layout *L, struct 
         const uint8_t *p = L->data + r->off;
         struct mdec_result res;
         struct mdec_match m;
-        if (mdec_decode(&c->cfg, MDEC_LINK_ETHERNET, p, r->len, r->len, &res) != MDEC_OK)
+        if (mdec_decode(&c->cfg, MDEC_LINK_ETHERNET, p, r->len, r->len, &res) != MDEC_STATUS_OK)
             k->not_ok++;
         const enum mdec_verdict v = mdec_table_process(t, &res, &m);
         h.caplen = h.len = r->len;

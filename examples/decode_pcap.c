@@ -49,7 +49,7 @@ static void print_packet(unsigned long n, const struct mdec_result *r)
         if (r->flow.flags & MDEC_FLOW_PROTO)
             printf(" proto %u", r->flow.proto);
     }
-    if (r->status == MDEC_TRUNCATED)
+    if (r->status == MDEC_STATUS_TRUNCATED)
         printf("  [cut in %s by the %s; %u of %u bytes]",
                mdec_layer_name((enum mdec_layer)r->cut.layer),
                r->cut.by == MDEC_CUT_MIRROR ? "mirror" : r->cut.by == MDEC_CUT_FRAGMENT ? "IP fragmentation" : "capture",
@@ -103,8 +103,8 @@ int main(int argc, char **argv)
         }
         if (i < n_tally) {
             tally[i].packets++;
-            tally[i].truncated += r.status == MDEC_TRUNCATED;
-            tally[i].malformed += r.status == MDEC_MALFORMED;
+            tally[i].truncated += r.status == MDEC_STATUS_TRUNCATED;
+            tally[i].malformed += r.status == MDEC_STATUS_MALFORMED;
         }
     }
     if (rc == -1)
@@ -112,8 +112,8 @@ int main(int argc, char **argv)
     pcap_close(pc);
 
     printf("\n%lu frames: %lu ok, %lu truncated, %lu malformed, %lu unsupported, %lu not tunneled\n",
-           n, by_status[MDEC_OK], by_status[MDEC_TRUNCATED], by_status[MDEC_MALFORMED],
-           by_status[MDEC_UNSUPPORTED], by_status[MDEC_NOT_TUNNELED]);
+           n, by_status[MDEC_STATUS_OK], by_status[MDEC_STATUS_TRUNCATED], by_status[MDEC_STATUS_MALFORMED],
+           by_status[MDEC_STATUS_UNSUPPORTED], by_status[MDEC_STATUS_NOT_TUNNELED]);
     printf("%-10s %10s %9s %10s %10s\n", "tunnel", "id", "packets", "truncated", "malformed");
     for (unsigned i = 0; i < n_tally; i++)
         printf("%-10s %10u %9lu %10lu %10lu\n", mdec_tunnel_name((enum mdec_tunnel_type)tally[i].type),

@@ -169,7 +169,7 @@ static int is_name(const char *s)
 void fuzz_check_result(const struct mdec_result *r, const uint8_t *frame, size_t cap)
 {
     /* check_result_bounds() of tests/testutil.c, in the same order. */
-    FUZZ_CHECK(r->status <= MDEC_NOT_TUNNELED);
+    FUZZ_CHECK(r->status <= MDEC_STATUS_NOT_TUNNELED);
     FUZZ_CHECK(is_name(mdec_status_name((enum mdec_status)r->status)));
     FUZZ_CHECK(r->n_tunnels <= MDEC_MAX_TUNNELS);
     FUZZ_CHECK(r->n_anomalies <= MDEC_MAX_ANOMALIES);
@@ -206,7 +206,7 @@ void fuzz_check_result(const struct mdec_result *r, const uint8_t *frame, size_t
     }
     for (unsigned i = 0; i < r->n_anomalies; i++) {
         const struct mdec_anomaly *a = &r->anomalies[i];
-        FUZZ_CHECK(a->code >= 1 && a->code < MDEC_A_COUNT);
+        FUZZ_CHECK(a->code != MDEC_A_NONE);
         FUZZ_CHECK(is_name(mdec_anomaly_name((enum mdec_anomaly_code)a->code)));
         FUZZ_CHECK(is_name(mdec_layer_name((enum mdec_layer)a->layer)));
         FUZZ_CHECK(a->depth <= MDEC_MAX_TUNNELS);
@@ -221,12 +221,12 @@ void fuzz_check_result(const struct mdec_result *r, const uint8_t *frame, size_t
             fuzz_fail("inner packet: more bytes present than on the wire: %s", detail);
         }
     }
-    if (r->status == MDEC_TRUNCATED) {
+    if (r->status == MDEC_STATUS_TRUNCATED) {
         FUZZ_CHECK(r->cut.by >= MDEC_CUT_CAPTURE && r->cut.by <= MDEC_CUT_FRAGMENT);
         FUZZ_CHECK(r->cut.layer >= MDEC_LAYER_FRAME && r->cut.layer <= MDEC_LAYER_PAYLOAD);
         FUZZ_CHECK(r->n_anomalies > 0);
     }
-    if (r->status == MDEC_MALFORMED || r->status == MDEC_UNSUPPORTED)
+    if (r->status == MDEC_STATUS_MALFORMED || r->status == MDEC_STATUS_UNSUPPORTED)
         FUZZ_CHECK(r->n_anomalies_seen > 0);
     if (r->flow.flags & MDEC_FLOW_PROTO)
         FUZZ_CHECK(r->flow.flags & MDEC_FLOW_IP);
@@ -240,9 +240,9 @@ void fuzz_check_result(const struct mdec_result *r, const uint8_t *frame, size_t
     FUZZ_CHECK(r->n_anomalies ==
                (r->n_anomalies_seen < MDEC_MAX_ANOMALIES ? r->n_anomalies_seen
                                                          : MDEC_MAX_ANOMALIES));
-    if (r->status == MDEC_OK)
+    if (r->status == MDEC_STATUS_OK)
         FUZZ_CHECK(r->n_tunnels >= 1); /* "at least one tunnel peeled" */
-    if (r->status == MDEC_NOT_TUNNELED)
+    if (r->status == MDEC_STATUS_NOT_TUNNELED)
         FUZZ_CHECK(r->n_tunnels == 0);
     for (unsigned i = 0; i + 1 < r->n_tunnels; i++) /* a tunnel inside one not peeled? */
         FUZZ_CHECK(r->tunnels[i].flags & MDEC_TF_COMPLETE);
@@ -267,11 +267,11 @@ void fuzz_check_result(const struct mdec_result *r, const uint8_t *frame, size_t
 
 void fuzz_check_agrees(const struct mdec_result *full, const struct mdec_result *cut, size_t n)
 {
-    if (full->status != MDEC_MALFORMED && cut->status == MDEC_MALFORMED)
+    if (full->status != MDEC_STATUS_MALFORMED && cut->status == MDEC_STATUS_MALFORMED)
         fuzz_fail("cut at %zu bytes turned a %s frame malformed (%s)", n,
                   mdec_status_name((enum mdec_status)full->status),
                   mdec_anomaly_name((enum mdec_anomaly_code)cut->anomalies[0].code));
-    if (cut->status != MDEC_TRUNCATED && cut->status != full->status)
+    if (cut->status != MDEC_STATUS_TRUNCATED && cut->status != full->status)
         fuzz_fail("cut at %zu bytes: status %s, full frame %s", n,
                   mdec_status_name((enum mdec_status)cut->status),
                   mdec_status_name((enum mdec_status)full->status));
@@ -304,8 +304,8 @@ void fuzz_check_agrees(const struct mdec_result *full, const struct mdec_result 
     }
     /* Truncated by the capture, unless the full frame was cut the same way
      * (by the mirror or a fragment) before the capture cut. */
-    if (cut->status == MDEC_TRUNCATED && cut->cut.by != MDEC_CUT_CAPTURE &&
-        !(full->status == MDEC_TRUNCATED && full->cut.by == cut->cut.by &&
+    if (cut->status == MDEC_STATUS_TRUNCATED && cut->cut.by != MDEC_CUT_CAPTURE &&
+        !(full->status == MDEC_STATUS_TRUNCATED && full->cut.by == cut->cut.by &&
           full->cut.layer == cut->cut.layer && full->cut.off == cut->cut.off &&
           full->cut.depth == cut->cut.depth))
         fuzz_fail("cut at %zu bytes: truncated by %u at %s, not by the capture", n, cut->cut.by,
@@ -477,7 +477,7 @@ void fuzz_print_result(const char *what, const struct mdec_result *r)
                 r->anomalies[i].off);
     if (r->n_anomalies_seen > r->n_anomalies)
         fprintf(stderr, "  (%u anomalies seen)\n", r->n_anomalies_seen);
-    if (r->status == MDEC_TRUNCATED)
+    if (r->status == MDEC_STATUS_TRUNCATED)
         fprintf(stderr, "  cut by %u in %s, depth %u, off %u\n", r->cut.by,
                 mdec_layer_name((enum mdec_layer)r->cut.layer), r->cut.depth, r->cut.off);
     for (unsigned i = 0; i < r->n_tunnels && i < MDEC_MAX_TUNNELS; i++) {
@@ -586,7 +586,7 @@ static void decode_checked(const char *what, const struct fuzz_call *call, const
     /* A frame of 4 GiB or more is refused, and the result describes nothing. */
     const size_t eff = wire < cap ? cap : wire;
     if (cap >= UINT32_MAX || eff >= UINT32_MAX) {
-        FUZZ_CHECK(r->status == MDEC_UNSUPPORTED);
+        FUZZ_CHECK(r->status == MDEC_STATUS_UNSUPPORTED);
         FUZZ_CHECK(mdec_result_has_anomaly(r, MDEC_A_FRAME_TOO_LONG));
         FUZZ_CHECK(r->n_tunnels == 0 && r->spans_present == 0);
         FUZZ_CHECK(r->wire_len == 0);
@@ -601,7 +601,7 @@ static void decode_checked(const char *what, const struct fuzz_call *call, const
 
     if (call->meta == NULL) {
         if (!valid_linktype(call->linktype)) {
-            FUZZ_CHECK(r->status == MDEC_UNSUPPORTED && r->n_tunnels == 0);
+            FUZZ_CHECK(r->status == MDEC_STATUS_UNSUPPORTED && r->n_tunnels == 0);
             FUZZ_CHECK(mdec_result_has_anomaly(r, MDEC_A_LINKTYPE));
         }
         return;
@@ -613,7 +613,7 @@ static void decode_checked(const char *what, const struct fuzz_call *call, const
     const unsigned type = port_type(call->cfg, m->sport, m->dport);
     FUZZ_CHECK((r->spans_present & 7u) == 0);
     if (type == MDEC_TUNNEL_NONE) {
-        FUZZ_CHECK(r->status == MDEC_NOT_TUNNELED && r->n_tunnels == 0);
+        FUZZ_CHECK(r->status == MDEC_STATUS_NOT_TUNNELED && r->n_tunnels == 0);
         return;
     }
     FUZZ_CHECK(r->n_tunnels >= 1);

@@ -116,7 +116,7 @@ static void decode_as_packet(const uint8_t *opts, uint32_t len, int strict, int 
 
     FUZZ_CHECK(r->n_tunnels == 1 && r->tunnels[0].type == MDEC_TUNNEL_GENEVE);
     const int complete = (r->tunnels[0].flags & MDEC_TF_COMPLETE) != 0;
-    const int malformed = r->status == MDEC_MALFORMED;
+    const int malformed = r->status == MDEC_STATUS_MALFORMED;
     const int opt_len = mdec_result_has_anomaly(r, MDEC_A_GENEVE_OPT_LEN);
     const int dropped = r->n_anomalies_seen > r->n_anomalies; /* anomalies[] was full */
     if (complete)

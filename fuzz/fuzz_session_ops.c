@@ -206,7 +206,7 @@ static void packet(struct mdec_result *r, const struct mdec_key *k, struct fuzz_
 {
     memset(r, 0, sizeof *r);
     const uint8_t how = fuzz_u8(in);
-    const uint8_t status[3] = {MDEC_OK, MDEC_TRUNCATED, MDEC_MALFORMED};
+    const uint8_t status[3] = {MDEC_STATUS_OK, MDEC_STATUS_TRUNCATED, MDEC_STATUS_MALFORMED};
     r->status = status[how % 3];
     r->cap_len = 60;
     r->wire_len = 1500;
@@ -225,7 +225,7 @@ static void packet(struct mdec_result *r, const struct mdec_key *k, struct fuzz_
     if (how & 128)
         r->spans_present = 1u << MDEC_SPAN_INNER_IP;
     if (k->kind == MDEC_KEY_NONE) {
-        r->status = MDEC_NOT_TUNNELED;
+        r->status = MDEC_STATUS_NOT_TUNNELED;
         return;
     }
     if (how & 32) { /* a GENEVE tunnel around the VXLAN */
@@ -302,8 +302,8 @@ static enum mdec_verdict expect(struct model *m, uint32_t ix, const struct mdec_
         c->bytes_wire += r->wire_len;
         c->bytes_cap += r->cap_len;
     }
-    c->truncated += r->status == MDEC_TRUNCATED;
-    c->malformed += r->status == MDEC_MALFORMED;
+    c->truncated += r->status == MDEC_STATUS_TRUNCATED;
+    c->malformed += r->status == MDEC_STATUS_MALFORMED;
     return MDEC_VERDICT_ACCEPT;
 }
 

@@ -164,7 +164,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     else
         mdec_decode(&cfg, MDEC_LINK_ETHERNET, p.b, p.n, p.n, &r);
     const unsigned k = sb_keying(&cfg, layers, n);
-    if (r.status != MDEC_OK || r.n_tunnels != k + 1)
+    if (r.status != MDEC_STATUS_OK || r.n_tunnels != k + 1)
         fuzz_fail("status %s, %u tunnels peeled; the model peels %u of %u",
                   mdec_status_name((enum mdec_status)r.status), r.n_tunnels, k + 1, n);
     for (unsigned i = 0; i <= k; i++) {

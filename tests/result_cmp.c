@@ -23,7 +23,7 @@ void result_canonical(const struct mdec_result *r, struct mdec_result *c)
     c->frame = r->frame;
     c->cap_len = r->cap_len;
     c->wire_len = r->wire_len;
-    if (r->status == MDEC_TRUNCATED) {
+    if (r->status == MDEC_STATUS_TRUNCATED) {
         c->cut.by = r->cut.by;
         c->cut.layer = r->cut.layer;
         c->cut.depth = r->cut.depth;

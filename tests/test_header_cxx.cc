@@ -55,7 +55,7 @@ int main()
     mdec_result r;
     const mdec_status st = mdec_decode(&cfg, MDEC_LINK_ETHERNET, frame, sizeof frame,
                                        sizeof frame, &r);
-    check(st == MDEC_OK, "status ok");
+    check(st == MDEC_STATUS_OK, "status ok");
     check(r.n_tunnels == 1 && r.tunnels[0].type == MDEC_TUNNEL_VXLAN && r.tunnels[0].id == 7,
           "one VXLAN tunnel, VNI 7");
     check((r.flow.flags & MDEC_FLOW_PORTS) != 0 && r.flow.sport == 5353 && r.flow.dport == 53,

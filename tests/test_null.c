@@ -47,24 +47,24 @@ static void test_decode(void **state)
     mdec_config_init(&cfg);
     /* decode: no config or no result is a caller error, UNSUPPORTED. */
     assert_int_equal(mdec_decode(NULL, MDEC_LINK_ETHERNET, frame, sizeof frame, 0, &r),
-                     MDEC_UNSUPPORTED);
-    assert_int_equal(r.status, MDEC_UNSUPPORTED);
+                     MDEC_STATUS_UNSUPPORTED);
+    assert_int_equal(r.status, MDEC_STATUS_UNSUPPORTED);
     assert_int_equal(r.n_tunnels + r.n_anomalies + r.has_inner, 0);
     assert_int_equal(mdec_decode(&cfg, MDEC_LINK_ETHERNET, frame, sizeof frame, 0, NULL),
-                     MDEC_UNSUPPORTED);
+                     MDEC_STATUS_UNSUPPORTED);
     /* frame NULL with cap_len 0 is allowed: an empty frame, decoded. */
-    assert_int_equal(mdec_decode(&cfg, MDEC_LINK_ETHERNET, NULL, 0, 0, &r), MDEC_MALFORMED);
+    assert_int_equal(mdec_decode(&cfg, MDEC_LINK_ETHERNET, NULL, 0, 0, &r), MDEC_STATUS_MALFORMED);
     assert_true(mdec_result_has_anomaly(&r, MDEC_A_HEADER_BEYOND));
     /* frame NULL with cap_len > 0 is not: nothing is read. */
-    assert_int_equal(mdec_decode(&cfg, MDEC_LINK_ETHERNET, NULL, 64, 64, &r), MDEC_UNSUPPORTED);
+    assert_int_equal(mdec_decode(&cfg, MDEC_LINK_ETHERNET, NULL, 64, 64, &r), MDEC_STATUS_UNSUPPORTED);
     struct mdec_udp_meta meta;
     memset(&meta, 0, sizeof meta);
     meta.dport = 4789;
-    assert_int_equal(mdec_decode_udp(NULL, frame, 8, 8, &meta, &r), MDEC_UNSUPPORTED);
-    assert_int_equal(mdec_decode_udp(&cfg, frame, 8, 8, NULL, &r), MDEC_UNSUPPORTED);
-    assert_int_equal(r.status, MDEC_UNSUPPORTED);
-    assert_int_equal(mdec_decode_udp(&cfg, frame, 8, 8, &meta, NULL), MDEC_UNSUPPORTED);
-    assert_int_equal(mdec_decode_udp(&cfg, NULL, 8, 8, &meta, &r), MDEC_UNSUPPORTED);
+    assert_int_equal(mdec_decode_udp(NULL, frame, 8, 8, &meta, &r), MDEC_STATUS_UNSUPPORTED);
+    assert_int_equal(mdec_decode_udp(&cfg, frame, 8, 8, NULL, &r), MDEC_STATUS_UNSUPPORTED);
+    assert_int_equal(r.status, MDEC_STATUS_UNSUPPORTED);
+    assert_int_equal(mdec_decode_udp(&cfg, frame, 8, 8, &meta, NULL), MDEC_STATUS_UNSUPPORTED);
+    assert_int_equal(mdec_decode_udp(&cfg, NULL, 8, 8, &meta, &r), MDEC_STATUS_UNSUPPORTED);
     assert_int_equal(mdec_result_has_anomaly(NULL, MDEC_A_MIRROR_CUT), 0);
     struct mdec_geneve_iter it;
     struct mdec_geneve_opt o;

@@ -292,7 +292,7 @@ static void tunnel(struct mt_buf *b, const struct mdec_result *r, unsigned i)
          * read: when the tunnel is complete, or when decoding stopped at
          * it as unsupported (which happens after reading its first four
          * bytes, before the key and sequence number). */
-        if ((t->flags & MDEC_TF_COMPLETE) || (last && r->status == MDEC_UNSUPPORTED))
+        if ((t->flags & MDEC_TF_COMPLETE) || (last && r->status == MDEC_STATUS_UNSUPPORTED))
             kv_hex(b, "protocol", t->u.gre.proto, 4);
         if (t->flags & MDEC_TF_COMPLETE) /* the sequence number was read */
             gre_common(b, &t->u.gre);
@@ -399,7 +399,7 @@ void mt_json_packet(struct mt_buf *b, const struct mt_frame *fr, const struct md
     if (inner)
         vlans(b, "inner_vlan", r->inner.vlan, r->inner.n_vlan);
 
-    if (r->status == MDEC_TRUNCATED) {
+    if (r->status == MDEC_STATUS_TRUNCATED) {
         key(b, "cut");
         mt_buf_putc(b, '{');
         kv_str(b, "by", cut_by_name(r->cut.by));

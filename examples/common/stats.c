@@ -100,9 +100,9 @@ void mt_stats_print(const struct mt_stats *s, const struct mt_app *app, FILE *f)
     fprintf(f,
             "%" PRIu64 " frames from %s: %" PRIu64 " ok, %" PRIu64 " truncated, %" PRIu64
             " malformed, %" PRIu64 " unsupported, %" PRIu64 " not tunneled\n",
-            s->frames, app->input_name[0] ? app->input_name : "input", s->by_status[MDEC_OK],
-            s->by_status[MDEC_TRUNCATED], s->by_status[MDEC_MALFORMED],
-            s->by_status[MDEC_UNSUPPORTED], s->by_status[MDEC_NOT_TUNNELED]);
+            s->frames, app->input_name[0] ? app->input_name : "input", s->by_status[MDEC_STATUS_OK],
+            s->by_status[MDEC_STATUS_TRUNCATED], s->by_status[MDEC_STATUS_MALFORMED],
+            s->by_status[MDEC_STATUS_UNSUPPORTED], s->by_status[MDEC_STATUS_NOT_TUNNELED]);
 
     int wn = 7, wk = 3, show_key = 0;
     struct mdec_counters total;

@@ -58,7 +58,7 @@ MDEC_API unsigned mdec_version_number(void);
  *     MDEC_E_INVALID; mdec_key_from_result() returns -1;
  *   - one returning a pointer returns NULL; a count, capacity or option set
  *     returns 0, mdec_session_index() UINT32_MAX; a yes/no question 0;
- *   - mdec_decode() and mdec_decode_udp() return MDEC_UNSUPPORTED (and, when
+ *   - mdec_decode() and mdec_decode_udp() return MDEC_STATUS_UNSUPPORTED (and, when
  *     res is not NULL, store an empty result with that status);
  *   - the per-packet table calls return MDEC_VERDICT_UNKNOWN_SESSION and
  *     count nothing; the filter evaluations return MDEC_VERDICT_REJECT;

@@ -7,7 +7,7 @@
  *   struct mdec_result res;            // per call; lives on the caller's stack
  *   mdec_config_init(&cfg);
  *   mdec_decode(&cfg, MDEC_LINK_ETHERNET, frame, caplen, wirelen, &res);
- *   if (res.status == MDEC_OK || res.status == MDEC_TRUNCATED) ... res.flow ...
+ *   if (res.status == MDEC_STATUS_OK || res.status == MDEC_STATUS_TRUNCATED) ... res.flow ...
  *
  * Memory: the library keeps nothing between calls and allocates nothing.
  * The result describes the frame with offsets, and with pointers into the
@@ -53,6 +53,8 @@ enum mdec_tunnel_type {
     MDEC_TUNNEL_GENEVE = 3,    /* RFC 8926, UDP 6081 by default                   */
     MDEC_TUNNEL_ERSPAN = 4,    /* ERSPAN I/II (GRE 0x88BE), III (GRE 0x22EB)      */
     MDEC_TUNNEL_GRE = 5        /* RFC 2784/2890 carrying Ethernet (NVGRE) or IP   */
+    /* New tunnel types take 6..63; session key kinds of 64 and above are
+     * not tunnel types (session.h). */
 };
 
 /* "vxlan", "vxlan-gpe", "geneve", "erspan", "gre", "none"; "?" otherwise. */
@@ -169,18 +171,19 @@ MDEC_API int mdec_config_add_transport(struct mdec_config *cfg, enum mdec_tunnel
  * layer fully present before it is still decoded and reported.
  */
 enum mdec_status {
-    MDEC_OK = 0,           /* at least one tunnel peeled, every layer whole    */
-    MDEC_TRUNCATED = 1,    /* bytes ran out: the capture (snaplen) or the
-                              mirror (AWS PacketLength, MTU) cut the frame;
-                              see mdec_result.cut                              */
-    MDEC_MALFORMED = 2,    /* a header states something impossible, or a
-                              packet on a tunnel port fails that tunnel's
-                              checks; see the anomalies                        */
-    MDEC_UNSUPPORTED = 3,  /* well formed, but mirrordec cannot go on: link
-                              type, GRE protocol, GENEVE protocol type,
-                              VXLAN-GPE next protocol, ERSPAN frame type       */
-    MDEC_NOT_TUNNELED = 4  /* a valid frame that carries no tunnel mirrordec
-                              recognises; flow describes the frame itself      */
+    MDEC_STATUS_OK = 0,          /* at least one tunnel peeled, every layer whole */
+    MDEC_STATUS_TRUNCATED = 1,   /* bytes ran out: the capture (snaplen) or the
+                                    mirror (AWS PacketLength, MTU) cut the frame;
+                                    see mdec_result.cut                          */
+    MDEC_STATUS_MALFORMED = 2,   /* a header states something impossible, or a
+                                    packet on a tunnel port fails that tunnel's
+                                    checks; see the anomalies                    */
+    MDEC_STATUS_UNSUPPORTED = 3, /* well formed, but mirrordec cannot go on: link
+                                    type, GRE protocol, GENEVE protocol type,
+                                    VXLAN-GPE next protocol, ERSPAN frame type; or
+                                    a call the NULL policy refuses (common.h)    */
+    MDEC_STATUS_NOT_TUNNELED = 4 /* a valid frame that carries no tunnel mirrordec
+                                    recognises; flow describes the frame itself  */
 };
 
 /* "ok", "truncated", "malformed", "unsupported", "not_tunneled"; "?". */
@@ -192,23 +195,23 @@ MDEC_API const char *mdec_status_name(enum mdec_status status);
  * anomaly was found. */
 enum mdec_layer {
     MDEC_LAYER_NONE = 0,
-    MDEC_LAYER_FRAME,      /* the frame as a whole                    */
-    MDEC_LAYER_ETHERNET,   /* Ethernet II and its VLAN tags           */
-    MDEC_LAYER_SLL,        /* Linux cooked v1 or v2                   */
-    MDEC_LAYER_IPV4,
-    MDEC_LAYER_IPV6,       /* fixed header and extension headers      */
-    MDEC_LAYER_UDP,
-    MDEC_LAYER_GRE,
-    MDEC_LAYER_VXLAN,
-    MDEC_LAYER_VXLAN_GPE,
-    MDEC_LAYER_GENEVE,     /* header and options                      */
-    MDEC_LAYER_ERSPAN,
-    MDEC_LAYER_ARP,
-    MDEC_LAYER_TCP,
-    MDEC_LAYER_SCTP,
-    MDEC_LAYER_ICMP,
-    MDEC_LAYER_ICMPV6,
-    MDEC_LAYER_PAYLOAD     /* the innermost L4 payload: headers whole */
+    MDEC_LAYER_FRAME = 1,      /* the frame as a whole                    */
+    MDEC_LAYER_ETHERNET = 2,   /* Ethernet II and its VLAN tags           */
+    MDEC_LAYER_SLL = 3,        /* Linux cooked v1 or v2                   */
+    MDEC_LAYER_IPV4 = 4,
+    MDEC_LAYER_IPV6 = 5,       /* fixed header and extension headers      */
+    MDEC_LAYER_UDP = 6,
+    MDEC_LAYER_GRE = 7,
+    MDEC_LAYER_VXLAN = 8,
+    MDEC_LAYER_VXLAN_GPE = 9,
+    MDEC_LAYER_GENEVE = 10,    /* header and options                      */
+    MDEC_LAYER_ERSPAN = 11,
+    MDEC_LAYER_ARP = 12,
+    MDEC_LAYER_TCP = 13,
+    MDEC_LAYER_SCTP = 14,
+    MDEC_LAYER_ICMP = 15,
+    MDEC_LAYER_ICMPV6 = 16,
+    MDEC_LAYER_PAYLOAD = 17    /* the innermost L4 payload: headers whole */
 };
 
 /* "ethernet", "ipv4", "geneve", ... "payload"; "?" outside the enum. */
@@ -229,18 +232,18 @@ struct mdec_span {
 /*
  * Indexes of mdec_result.span[].  "Outer" is the frame's own first IP packet
  * (the carrier of the outermost tunnel); "inner" is the innermost packet,
- * which for MDEC_NOT_TUNNELED is the frame's own packet again.
+ * which for MDEC_STATUS_NOT_TUNNELED is the frame's own packet again.
  */
 enum mdec_span_id {
     MDEC_SPAN_OUTER_LINK = 0, /* Ethernet (with tags) or Linux cooked header */
-    MDEC_SPAN_OUTER_IP,       /* IPv4 or IPv6, extension headers included     */
-    MDEC_SPAN_OUTER_L4,       /* UDP; GRE with any ERSPAN header behind it;
+    MDEC_SPAN_OUTER_IP = 1,   /* IPv4 or IPv6, extension headers included     */
+    MDEC_SPAN_OUTER_L4 = 2,   /* UDP; GRE with any ERSPAN header behind it;
                                  the L4 of a not-tunneled frame             */
-    MDEC_SPAN_INNER_LINK,     /* inner Ethernet, when the tunnel carries one  */
-    MDEC_SPAN_INNER_IP,       /* inner IPv4/IPv6, or ARP                      */
-    MDEC_SPAN_INNER_L4,       /* inner TCP, UDP, SCTP, ICMP, ICMPv6           */
-    MDEC_SPAN_PAYLOAD,        /* inner L4 payload (hdr_len 0)                 */
-    MDEC_SPAN_COUNT
+    MDEC_SPAN_INNER_LINK = 3, /* inner Ethernet, when the tunnel carries one  */
+    MDEC_SPAN_INNER_IP = 4,   /* inner IPv4/IPv6, or ARP                      */
+    MDEC_SPAN_INNER_L4 = 5,   /* inner TCP, UDP, SCTP, ICMP, ICMPv6           */
+    MDEC_SPAN_PAYLOAD = 6,    /* inner L4 payload (hdr_len 0)                 */
+    MDEC_SPAN_COUNT = 7
 };
 
 /* True when span i of result r is valid. */
@@ -361,7 +364,7 @@ enum {
 
 /*
  * The innermost packet's flow key: the packet inside the innermost tunnel,
- * or with no tunnel (MDEC_NOT_TUNNELED) the frame's own packet; never a
+ * or with no tunnel (MDEC_STATUS_NOT_TUNNELED) the frame's own packet; never a
  * carrier.  Addresses and protocol come from the innermost IP header (after
  * IPv6 extension headers); ports only when the capture holds them.
  */
@@ -399,79 +402,82 @@ struct mdec_inner {
 /*
  * Anomaly codes.  "info" ones never change the status; the others say why
  * the status is what it is.  mdec_anomaly_name() gives a stable dotted name
- * ("vxlan.i_flag_clear"), mdec_anomaly_text() a sentence.
+ * ("vxlan.i_flag_clear"), mdec_anomaly_text() a sentence.  The values are
+ * pinned and grouped by layer, 16 to a group: a new code takes a free value
+ * of its group, existing ones never move (see "Stability" in common.h).
  */
 enum mdec_anomaly_code {
     MDEC_A_NONE = 0,
-    /* bytes ran out */
-    MDEC_A_CAPTURE_CUT,        /* the capture ended inside the layer (snaplen)  */
-    MDEC_A_MIRROR_CUT,         /* the layer states more bytes than the tunnel
-                                  delivered: the mirror truncated the packet    */
-    /* the frame */
-    MDEC_A_LINKTYPE,           /* unsupported link type                         */
-    MDEC_A_WIRE_LT_CAP,        /* info: wire length below captured length,
-                                  taken as equal                                */
-    MDEC_A_FRAME_TOO_LONG,     /* frame of 4 GiB or more                        */
-    MDEC_A_HEADER_BEYOND,      /* a header does not fit in the length its
-                                  carrier states (a runt frame, a datagram
-                                  shorter than its UDP header ...)             */
-    /* link */
-    MDEC_A_VLAN_DEPTH,         /* more than 8 VLAN tags                         */
-    MDEC_A_SLL_PROTOCOL,       /* Linux cooked protocol is not an ethertype     */
-    MDEC_A_ETHER_LENGTH,       /* info: 802.3 length field, not an ethertype    */
-    /* IP */
-    MDEC_A_IP_VERSION,         /* version nibble does not match the header      */
-    MDEC_A_IPV4_IHL,           /* header length below 20 bytes                  */
-    MDEC_A_IP_LEN_SHORT,       /* total/payload length below the header length  */
-    MDEC_A_IP_LEN_BEYOND,      /* IP length beyond the frame's wire length      */
-    MDEC_A_IP_LEN_ZERO,        /* info: length 0, taken from the frame (GSO,
-                                  BIG TCP)                                      */
-    MDEC_A_IP_FRAGMENT,        /* info: a fragment; later fragments hold the
-                                  rest, non-first ones hold no L4 header        */
-    MDEC_A_IPV6_EXT_LIMIT,     /* more than 16 IPv6 extension headers           */
-    MDEC_A_IPV6_EXT_BEYOND,    /* extension header beyond the IPv6 payload      */
-    MDEC_A_IPV6_JUMBO,         /* jumbo payload option malformed (RFC 2675)     */
-    MDEC_A_IPV6_ESP,           /* info: ESP ends the header walk                */
-    /* L4 */
-    MDEC_A_UDP_LEN_SHORT,      /* UDP length below 8                            */
-    MDEC_A_UDP_LEN_BEYOND,     /* UDP length beyond the IP payload              */
-    MDEC_A_UDP_LEN_ZERO,       /* info: UDP length 0, taken from IP (GSO)       */
-    MDEC_A_TCP_OFFSET,         /* TCP data offset below 5 or beyond segment     */
-    /* VXLAN and VXLAN-GPE */
-    MDEC_A_VXLAN_I_FLAG,       /* I flag clear: no VNI                          */
-    MDEC_A_VXLAN_RESERVED,     /* reserved bits set                             */
-    MDEC_A_GPE_VERSION,        /* version not 0                                 */
-    MDEC_A_GPE_P_FLAG,         /* P flag clear: next protocol absent            */
-    MDEC_A_GPE_OAM,            /* O flag set: an OAM packet, nothing mirrored   */
-    MDEC_A_GPE_NEXT_PROTO,     /* next protocol is NSH or unknown               */
-    /* GENEVE */
-    MDEC_A_GENEVE_VERSION,     /* version not 0: RFC 8926 says drop             */
-    MDEC_A_GENEVE_OPT_LEN,     /* options do not add up to Opt Len              */
-    MDEC_A_GENEVE_RESERVED,    /* reserved bits set (header or option)          */
-    MDEC_A_GENEVE_OAM,         /* info: O flag set, a control packet            */
-    MDEC_A_GENEVE_CRITICAL,    /* info: critical option mirrordec ignores       */
-    MDEC_A_GENEVE_PROTO,       /* protocol type neither Ethernet nor IP         */
-    MDEC_A_GENEVE_CLOUD_OPT,   /* AWS or Google option of the wrong length      */
-    /* GRE and ERSPAN */
-    MDEC_A_GRE_VERSION,        /* GRE version not 0 (1 is PPTP)                 */
-    MDEC_A_GRE_RESERVED,       /* reserved flag bits set                        */
-    MDEC_A_GRE_ROUTING,        /* RFC 1701 routing entries malformed            */
-    MDEC_A_GRE_PROTO,          /* GRE protocol mirrordec does not decode        */
-    MDEC_A_ERSPAN_VERSION,     /* ERSPAN version field contradicts the type     */
-    MDEC_A_ERSPAN_FRAME_TYPE,  /* ERSPAN III frame type neither Ethernet nor IP */
-    MDEC_A_ERSPAN_RESERVED,    /* reserved bits set                             */
-    /* stack */
-    MDEC_A_DEPTH_LIMIT,        /* info: another tunnel inside the last one
-                                  max_depth allows; left undecoded              */
-    MDEC_A_CARRIER_FRAGMENT,   /* the tunnel's carrier is a first IP fragment:
-                                  its rest is in fragments not reassembled     */
-    MDEC_A_NESTED_UNTRUSTED,   /* info: the mirrored packet carries a tunnel of
-                                  its own; left unpeeled, because the tunnel
-                                  around it is not a trusted transport        */
-    MDEC_A_GENEVE_DUP_OPTION,  /* an AWS or Google option appears twice; two
-                                  different values cancel each other (neither
-                                  is used); malformed in strict mode          */
-    MDEC_A_COUNT
+    /* bytes ran out (1..15) */
+    MDEC_A_CAPTURE_CUT = 1,        /* the capture ended inside the layer (snaplen) */
+    MDEC_A_MIRROR_CUT = 2,         /* the layer states more bytes than the tunnel
+                                      delivered: the mirror truncated the packet  */
+    MDEC_A_CARRIER_FRAGMENT = 3,   /* the tunnel's carrier is a first IP fragment:
+                                      its rest is in fragments not reassembled    */
+    /* the frame (16..31) */
+    MDEC_A_LINKTYPE = 16,          /* unsupported link type                        */
+    MDEC_A_WIRE_LT_CAP = 17,       /* info: wire length below captured length,
+                                      taken as equal                              */
+    MDEC_A_FRAME_TOO_LONG = 18,    /* frame of 4 GiB or more                       */
+    MDEC_A_HEADER_BEYOND = 19,     /* a header does not fit in the length its
+                                      carrier states (a runt frame, a datagram
+                                      shorter than its UDP header ...)           */
+    /* link (32..47) */
+    MDEC_A_VLAN_DEPTH = 32,        /* more than 8 VLAN tags                        */
+    MDEC_A_SLL_PROTOCOL = 33,      /* Linux cooked protocol is not an ethertype    */
+    MDEC_A_ETHER_LENGTH = 34,      /* info: 802.3 length field, not an ethertype   */
+    /* IP (48..63) */
+    MDEC_A_IP_VERSION = 48,        /* version nibble does not match the header     */
+    MDEC_A_IPV4_IHL = 49,          /* header length below 20 bytes                 */
+    MDEC_A_IP_LEN_SHORT = 50,      /* total/payload length below the header length */
+    MDEC_A_IP_LEN_BEYOND = 51,     /* IP length beyond the frame's wire length     */
+    MDEC_A_IP_LEN_ZERO = 52,       /* info: length 0, taken from the frame (GSO,
+                                      BIG TCP)                                    */
+    MDEC_A_IP_FRAGMENT = 53,       /* info: a fragment; later fragments hold the
+                                      rest, non-first ones hold no L4 header      */
+    MDEC_A_IPV6_EXT_LIMIT = 54,    /* more than 16 IPv6 extension headers          */
+    MDEC_A_IPV6_EXT_BEYOND = 55,   /* extension header beyond the IPv6 payload     */
+    MDEC_A_IPV6_JUMBO = 56,        /* jumbo payload option malformed (RFC 2675)    */
+    MDEC_A_IPV6_ESP = 57,          /* info: ESP ends the header walk               */
+    /* L4 (64..79) */
+    MDEC_A_UDP_LEN_SHORT = 64,     /* UDP length below 8                           */
+    MDEC_A_UDP_LEN_BEYOND = 65,    /* UDP length beyond the IP payload             */
+    MDEC_A_UDP_LEN_ZERO = 66,      /* info: UDP length 0, taken from IP (GSO)      */
+    MDEC_A_TCP_OFFSET = 67,        /* TCP data offset below 5 or beyond segment    */
+    /* VXLAN and VXLAN-GPE (80..95) */
+    MDEC_A_VXLAN_I_FLAG = 80,      /* I flag clear: no VNI                         */
+    MDEC_A_VXLAN_RESERVED = 81,    /* reserved bits set                            */
+    MDEC_A_GPE_VERSION = 82,       /* version not 0                                */
+    MDEC_A_GPE_P_FLAG = 83,        /* P flag clear: next protocol absent           */
+    MDEC_A_GPE_OAM = 84,           /* O flag set: an OAM packet, nothing mirrored  */
+    MDEC_A_GPE_NEXT_PROTO = 85,    /* next protocol is NSH or unknown              */
+    /* GENEVE (96..111) */
+    MDEC_A_GENEVE_VERSION = 96,    /* version not 0: RFC 8926 says drop            */
+    MDEC_A_GENEVE_OPT_LEN = 97,    /* options do not add up to Opt Len             */
+    MDEC_A_GENEVE_RESERVED = 98,   /* reserved bits set (header or option)         */
+    MDEC_A_GENEVE_OAM = 99,        /* info: O flag set, a control packet           */
+    MDEC_A_GENEVE_CRITICAL = 100,  /* info: critical option mirrordec ignores      */
+    MDEC_A_GENEVE_PROTO = 101,     /* protocol type neither Ethernet nor IP        */
+    MDEC_A_GENEVE_CLOUD_OPT = 102, /* AWS or Google option of the wrong length     */
+    MDEC_A_GENEVE_DUP_OPTION = 103, /* an AWS or Google option appears twice; two
+                                      different values cancel each other (neither
+                                      is used); malformed in strict mode          */
+    /* GRE and ERSPAN (112..127) */
+    MDEC_A_GRE_VERSION = 112,      /* GRE version not 0 (1 is PPTP)                */
+    MDEC_A_GRE_RESERVED = 113,     /* reserved flag bits set                       */
+    MDEC_A_GRE_ROUTING = 114,      /* RFC 1701 routing entries malformed           */
+    MDEC_A_GRE_PROTO = 115,        /* GRE protocol mirrordec does not decode       */
+    MDEC_A_ERSPAN_VERSION = 116,   /* ERSPAN version field contradicts the type    */
+    MDEC_A_ERSPAN_FRAME_TYPE = 117, /* ERSPAN III frame type neither Ethernet nor IP */
+    MDEC_A_ERSPAN_RESERVED = 118,  /* reserved bits set                            */
+    /* the tunnel stack (128..143) */
+    MDEC_A_DEPTH_LIMIT = 128,      /* info: another tunnel inside the last one
+                                      max_depth allows; left undecoded            */
+    MDEC_A_NESTED_UNTRUSTED = 129, /* info: the mirrored packet carries a tunnel of
+                                      its own; left unpeeled, because the tunnel
+                                      around it is not a trusted transport        */
+    MDEC_A_LIMIT = 256             /* every code is below this (mdec_anomaly.code
+                                      is 8 bits); not a code                      */
 };
 
 /* "capture_cut", "vxlan.i_flag_clear", ...; "?" for an unknown code. */
@@ -534,7 +540,7 @@ struct mdec_result {
         uint8_t depth; /* tunnels peeled before that layer                      */
         uint8_t pad_;
         uint32_t off;  /* frame offset of that layer                            */
-    } cut;             /* valid when status is MDEC_TRUNCATED                   */
+    } cut;             /* valid when status is MDEC_STATUS_TRUNCATED                   */
 
     struct mdec_flow flow;   /* valid parts per flow.flags                       */
     struct mdec_inner inner; /* valid when has_inner                             */

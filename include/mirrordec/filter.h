@@ -279,7 +279,7 @@ MDEC_API int mdec_filter_parse_aws_json(struct mdec_filter *f, const char *json,
 
 /*
  * Evaluates the filter for one decoded packet seen in direction dir: its
- * res->flow, truncated when res->status is MDEC_TRUNCATED.  Reads f and
+ * res->flow, truncated when res->status is MDEC_STATUS_TRUNCATED.  Reads f and
  * res only.  Returns MDEC_VERDICT_ACCEPT or MDEC_VERDICT_REJECT.
  */
 MDEC_API enum mdec_verdict mdec_filter_eval(const struct mdec_filter *f,

@@ -145,8 +145,8 @@ struct mdec_counters {
     uint64_t packets;    /* from allowed sources: accepted + filtered      */
     uint64_t bytes_wire; /* of those packets, inner length when mirrored   */
     uint64_t bytes_cap;  /* of those packets, inner bytes present          */
-    uint64_t truncated;  /* of those packets, status MDEC_TRUNCATED        */
-    uint64_t malformed;  /* of those packets, status MDEC_MALFORMED        */
+    uint64_t truncated;  /* of those packets, status MDEC_STATUS_TRUNCATED        */
+    uint64_t malformed;  /* of those packets, status MDEC_STATUS_MALFORMED        */
     uint64_t filtered;   /* of those packets, refused by the filter        */
     uint64_t forged;     /* refused: outer source not in the allow-list;
                             not in packets                                 */

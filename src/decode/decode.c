@@ -59,21 +59,21 @@ bool mdec__malformed(struct dec *d, enum mdec_anomaly_code code, enum mdec_layer
                      uint32_t off)
 {
     record(d, code, layer, off, true);
-    return stop(d, MDEC_MALFORMED);
+    return stop(d, MDEC_STATUS_MALFORMED);
 }
 
 bool mdec__unsupported(struct dec *d, enum mdec_anomaly_code code, enum mdec_layer layer,
                        uint32_t off)
 {
     record(d, code, layer, off, true);
-    return stop(d, MDEC_UNSUPPORTED);
+    return stop(d, MDEC_STATUS_UNSUPPORTED);
 }
 
 bool mdec__reserved(struct dec *d, enum mdec_anomaly_code code, enum mdec_layer layer,
                     uint32_t off)
 {
     record(d, code, layer, off, d->strict != 0);
-    return d->strict ? stop(d, MDEC_MALFORMED) : true;
+    return d->strict ? stop(d, MDEC_STATUS_MALFORMED) : true;
 }
 
 static bool truncated_by(struct dec *d, uint32_t off, enum mdec_cut_by by, enum mdec_layer layer)
@@ -94,7 +94,7 @@ static bool truncated_by(struct dec *d, uint32_t off, enum mdec_cut_by by, enum 
     r->cut.layer = (uint8_t)layer;
     r->cut.depth = d->depth;
     r->cut.off = off;
-    return stop(d, MDEC_TRUNCATED);
+    return stop(d, MDEC_STATUS_TRUNCATED);
 }
 
 bool mdec__truncated(struct dec *d, const struct win *w, enum mdec_layer layer)
@@ -312,7 +312,7 @@ static void not_tunneled(struct dec *d, uint16_t ethertype)
      * ends does not matter to a mirror decoder: it is not mirrored traffic.
      * The anomalies found in it stay in the result. */
     d->stopped = 1;
-    r->status = MDEC_NOT_TUNNELED;
+    r->status = MDEC_STATUS_NOT_TUNNELED;
 }
 
 /*
@@ -656,9 +656,9 @@ static enum mdec_status refused_call(struct mdec_result *res)
 {
     if (res != NULL) {
         result_init(res, NULL, 0, 0);
-        res->status = MDEC_UNSUPPORTED;
+        res->status = MDEC_STATUS_UNSUPPORTED;
     }
-    return MDEC_UNSUPPORTED;
+    return MDEC_STATUS_UNSUPPORTED;
 }
 
 enum mdec_status mdec_decode(const struct mdec_config *cfg, int linktype, const uint8_t *frame,
@@ -668,7 +668,7 @@ enum mdec_status mdec_decode(const struct mdec_config *cfg, int linktype, const 
         return refused_call(res);
     if (linktype == MDEC_LINK_ETHERNET && fast_lengths(frame, cap_len, wire_len) &&
         mdec__fast_ethernet(cfg, frame, (uint32_t)cap_len, res))
-        return MDEC_OK;
+        return MDEC_STATUS_OK;
     return mdec__decode_walk(cfg, linktype, frame, cap_len, wire_len, res);
 }
 
@@ -681,7 +681,7 @@ enum mdec_status mdec_decode_udp(const struct mdec_config *cfg, const uint8_t *p
         return refused_call(res);
     if (fast_lengths(payload, cap_len, wire_len) &&
         mdec__fast_udp(cfg, payload, (uint32_t)cap_len, meta, res))
-        return MDEC_OK;
+        return MDEC_STATUS_OK;
     return mdec__decode_udp_walk(cfg, payload, cap_len, wire_len, meta, res);
 }
 

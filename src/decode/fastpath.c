@@ -23,7 +23,7 @@
  * overwrites everything: giving up costs only the work done so far.
  *
  * When it answers, the result is the walk's, field for field: the same
- * spans, tunnel entry, inner lengths and flow, status MDEC_OK and no
+ * spans, tunnel entry, inner lengths and flow, status MDEC_STATUS_OK and no
  * anomaly.  tests/test_fastpath.c and every decoding fuzz target hold the
  * two to that, and check that the fast path does answer for the common
  * shapes.  Tunnel headers are decoded by the walk's own tunnel decoders

@@ -226,11 +226,11 @@ enum level_kind {
 };
 
 /* The part of a result every decode writes before looking at the frame:
- * nothing found yet, status MDEC_OK, the frame and its lengths. */
+ * nothing found yet, status MDEC_STATUS_OK, the frame and its lengths. */
 static inline void mdec__result_init(struct mdec_result *r, const uint8_t *frame, uint32_t cap,
                                      uint32_t wire)
 {
-    r->status = MDEC_OK;
+    r->status = MDEC_STATUS_OK;
     r->n_tunnels = 0;
     r->n_anomalies = 0;
     r->n_anomalies_seen = 0;

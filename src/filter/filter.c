@@ -619,7 +619,7 @@ enum mdec_verdict mdec_filter_eval(const struct mdec_filter *f, const struct mde
 {
     if (f == NULL || res == NULL)
         return MDEC_VERDICT_REJECT;
-    return eval_flow(f, &res->flow, res->status == MDEC_TRUNCATED, dir);
+    return eval_flow(f, &res->flow, res->status == MDEC_STATUS_TRUNCATED, dir);
 }
 
 /* ------------------------------------------------------------ formatting */

@@ -31,9 +31,9 @@ static inline void counters_add(struct mdec_counters *c, const struct mdec_resul
         c->bytes_wire += res->wire_len;
         c->bytes_cap += res->cap_len;
     }
-    if (res->status == MDEC_TRUNCATED)
+    if (res->status == MDEC_STATUS_TRUNCATED)
         c->truncated++;
-    else if (res->status == MDEC_MALFORMED)
+    else if (res->status == MDEC_STATUS_MALFORMED)
         c->malformed++;
     if (verdict == MDEC_VERDICT_REJECT)
         c->filtered++;

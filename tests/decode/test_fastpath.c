@@ -273,7 +273,7 @@ static void test_fast_path_taken(void **state)
             fail_msg("%s#%u: the fast path %s it", e->file, e->frame,
                      fast ? "took" : "did not take");
         if (fast)
-            assert_int_equal(r.status, MDEC_OK);
+            assert_int_equal(r.status, MDEC_STATUS_OK);
     }
 }
 

@@ -326,7 +326,7 @@ static void check_line(const char *line)
     if (get(line, "cut", v, sizeof v)) {
         static const char *const by[] = {"none", "capture", "mirror", "fragment"};
         char got[64];
-        assert_int_equal(r.status, MDEC_TRUNCATED);
+        assert_int_equal(r.status, MDEC_STATUS_TRUNCATED);
         snprintf(got, sizeof got, "%s:%s", by[r.cut.by & 3],
                  mdec_layer_name((enum mdec_layer)r.cut.layer));
         if (strcmp(got, v) != 0)

@@ -49,7 +49,7 @@ static void test_inner_padding(void **state)
     mdec_config_init(&cfg);
     assert_int_equal(mdec_decode(&cfg, MDEC_LINK_ETHERNET, vxlan_padded, sizeof vxlan_padded,
                                  sizeof vxlan_padded, &r),
-                     MDEC_OK);
+                     MDEC_STATUS_OK);
     assert_int_equal(r.inner.off, 50);
     assert_int_equal(r.inner.ip_len, 40);
     if (r.inner.cap_len > r.inner.wire_len)

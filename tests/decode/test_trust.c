@@ -91,7 +91,7 @@ static enum mdec_verdict run(struct bench *b, const struct mdec_config *cfg,
     sb_build(&p, layers, n, ENI);
     if (every_length) /* a guard page per length: for some packets only */
         check_every_length(cfg, MDEC_LINK_ETHERNET, p.b, p.n, p.n);
-    assert_int_equal(mdec_decode(cfg, MDEC_LINK_ETHERNET, p.b, p.n, p.n, &r), MDEC_OK);
+    assert_int_equal(mdec_decode(cfg, MDEC_LINK_ETHERNET, p.b, p.n, p.n, &r), MDEC_STATUS_OK);
     const unsigned k = sb_keying(cfg, layers, n);
     assert_int_equal(r.n_tunnels, k + 1);
     for (unsigned i = 0; i <= k; i++) {
@@ -260,7 +260,7 @@ static void test_udp_socket_sender(void **state)
         struct mdec_match m;
         meta.src = addr_of(from_gwlb ? GWLB : ATTACKER);
         check_every_length_udp(&cfg, p.b + at, p.n - at, p.n - at, &meta);
-        assert_int_equal(mdec_decode_udp(&cfg, p.b + at, p.n - at, p.n - at, &meta, &r), MDEC_OK);
+        assert_int_equal(mdec_decode_udp(&cfg, p.b + at, p.n - at, p.n - at, &meta, &r), MDEC_STATUS_OK);
         assert_int_equal(r.n_tunnels, from_gwlb ? 2 : 1);
         const enum mdec_verdict v = mdec_table_process(b.t, &r, &m);
         assert_int_equal(v, from_gwlb ? MDEC_VERDICT_ACCEPT : MDEC_VERDICT_UNKNOWN_SESSION);
@@ -268,7 +268,7 @@ static void test_udp_socket_sender(void **state)
     /* An unknown sender vouches for nothing. */
     struct mdec_result r;
     meta.src.family = meta.dst.family = MDEC_AF_NONE;
-    assert_int_equal(mdec_decode_udp(&cfg, p.b + at, p.n - at, p.n - at, &meta, &r), MDEC_OK);
+    assert_int_equal(mdec_decode_udp(&cfg, p.b + at, p.n - at, p.n - at, &meta, &r), MDEC_STATUS_OK);
     assert_int_equal(r.n_tunnels, 1);
     assert_true(mdec_result_has_anomaly(&r, MDEC_A_NESTED_UNTRUSTED));
     free(b.mem);

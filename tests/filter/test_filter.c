@@ -249,7 +249,7 @@ static void test_ports_of_truncated_packets(void **state)
     /* Through mdec_filter_eval with a truncated result */
     struct mdec_result res;
     memset(&res, 0, sizeof res);
-    res.status = MDEC_TRUNCATED;
+    res.status = MDEC_STATUS_TRUNCATED;
     res.flow = mkflow("10.0.0.1", "10.0.0.2", 6, -1, 0);
     assert_int_equal(mdec_filter_eval(f, &res, MDEC_DIR_INGRESS), ACC);
     assert_int_equal(mdec_filter_eval(f, &res, MDEC_DIR_EGRESS), REJ);
@@ -432,11 +432,11 @@ static void test_truncated_and_complete(void **state)
     struct mdec_result res;
     memset(&res, 0, sizeof res);
     res.flow = mkflow("10.0.0.1", "10.0.0.2", 6, 1, 2);
-    const int statuses[] = {MDEC_OK, MDEC_TRUNCATED, MDEC_MALFORMED, MDEC_UNSUPPORTED,
-                            MDEC_NOT_TUNNELED};
+    const int statuses[] = {MDEC_STATUS_OK, MDEC_STATUS_TRUNCATED, MDEC_STATUS_MALFORMED, MDEC_STATUS_UNSUPPORTED,
+                            MDEC_STATUS_NOT_TUNNELED};
     for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++) {
         res.status = (uint8_t)statuses[i];
-        const int trunc = statuses[i] == MDEC_TRUNCATED;
+        const int trunc = statuses[i] == MDEC_STATUS_TRUNCATED;
         assert_int_equal(mdec_filter_eval(f, &res, MDEC_DIR_INGRESS), trunc ? ACC : REJ);
         assert_int_equal(mdec_filter_eval(f, &res, MDEC_DIR_EGRESS), trunc ? REJ : ACC);
     }

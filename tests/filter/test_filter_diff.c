@@ -626,7 +626,7 @@ static void test_against_reference(void **state)
                 struct mdec_result res;
                 memset(&res, 0, sizeof res);
                 res.status =
-                    k.truncated ? MDEC_TRUNCATED : (uint8_t)(i % 8 ? MDEC_OK : MDEC_NOT_TUNNELED);
+                    k.truncated ? MDEC_STATUS_TRUNCATED : (uint8_t)(i % 8 ? MDEC_STATUS_OK : MDEC_STATUS_NOT_TUNNELED);
                 res.flow = fl;
                 got = (int)mdec_filter_eval(f, &res, (enum mdec_direction)k.dir);
             } else {

@@ -18,7 +18,7 @@ int main(void)
     struct mdec_config cfg;
     struct mdec_result res;
     mdec_config_init(&cfg);
-    if (mdec_decode(&cfg, MDEC_LINK_ETHERNET, frame, sizeof frame, sizeof frame, &res) != MDEC_OK ||
+    if (mdec_decode(&cfg, MDEC_LINK_ETHERNET, frame, sizeof frame, sizeof frame, &res) != MDEC_STATUS_OK ||
         res.tunnels[0].id != 123 || res.flow.dport != 53) {
         fprintf(stderr, "consumer: unexpected result %s\n", mdec_status_name(res.status));
         return 1;

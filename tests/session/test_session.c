@@ -743,7 +743,7 @@ static void test_key_parse(void **state)
 static void result_init(struct mdec_result *r)
 {
     memset(r, 0, sizeof *r);
-    r->status = MDEC_OK;
+    r->status = MDEC_STATUS_OK;
 }
 
 /* Appends a tunnel; src NULL: no carrier addresses. */
@@ -772,7 +772,7 @@ static void test_key_from_result(void **state)
     struct mdec_result r;
     struct mdec_key k;
     result_init(&r);
-    r.status = MDEC_NOT_TUNNELED;
+    r.status = MDEC_STATUS_NOT_TUNNELED;
     memset(&k, 0xEE, sizeof k);
     assert_int_equal(mdec_key_from_result(&r, &k), -1);
     assert_true(same_key(&k, &(struct mdec_key){MDEC_KEY_NONE, 0, {0}, 0}));
@@ -782,7 +782,7 @@ static void test_key_from_result(void **state)
     struct mdec_tunnel *g = push_tunnel(&r, MDEC_TUNNEL_GENEVE, 1, 0, "10.9.0.5", "10.9.1.7");
     g->u.geneve.have = MDEC_GWLB_ENDPOINT | MDEC_GWLB_COOKIE;
     g->u.geneve.gwlb_endpoint = UINT64_C(0x0123456789abcdef);
-    r.status = MDEC_OK;
+    r.status = MDEC_STATUS_OK;
     assert_int_equal(mdec_key_from_result(&r, &k), 0);
     assert_true(same_key(&k, &(struct mdec_key){MDEC_KEY_GWLB, 1, {0}, 0x0123456789abcdefu}));
     /* Without the endpoint option the GENEVE VNI keys. */
@@ -887,7 +887,7 @@ static void test_forged_sources(void **state)
     };
     uint64_t accepted = 0, forged = 0;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        aws_packet(&r, 100, cases[i].src, "172.31.0.1", "172.31.0.2", 100, 100, MDEC_OK);
+        aws_packet(&r, 100, cases[i].src, "172.31.0.1", "172.31.0.2", 100, 100, MDEC_STATUS_OK);
         const enum mdec_verdict v = process(t, &r, &m);
         if (v != cases[i].want)
             fail_msg("source %s: %s, expected %s", cases[i].src, mdec_verdict_name(v),
@@ -911,11 +911,11 @@ static void test_forged_sources(void **state)
     assert_int_equal(s->counters.filtered, 0);
 
     /* No known source: refused while an allow-list is set. */
-    aws_packet(&r, 100, NULL, "172.31.0.1", "172.31.0.2", 100, 100, MDEC_OK);
+    aws_packet(&r, 100, NULL, "172.31.0.1", "172.31.0.2", 100, 100, MDEC_STATUS_OK);
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_FORGED);
     /* A carrier whose source is unknown (mdec_decode_udp with only the
      * destination known). */
-    aws_packet(&r, 100, "10.1.2.3", "172.31.0.1", "172.31.0.2", 100, 100, MDEC_OK);
+    aws_packet(&r, 100, "10.1.2.3", "172.31.0.1", "172.31.0.2", 100, 100, MDEC_STATUS_OK);
     r.tunnels[0].src.family = MDEC_AF_NONE;
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_FORGED);
     assert_int_equal(s->counters.forged, forged + 2);
@@ -923,7 +923,7 @@ static void test_forged_sources(void **state)
 
     /* classify judges alike and writes nothing. */
     const struct mdec_counters before = s->counters;
-    aws_packet(&r, 100, "10.9.9.9", "172.31.0.1", "172.31.0.2", 100, 100, MDEC_OK);
+    aws_packet(&r, 100, "10.9.9.9", "172.31.0.1", "172.31.0.2", 100, 100, MDEC_STATUS_OK);
     assert_int_equal(mdec_table_classify(t, &r, &m), MDEC_VERDICT_FORGED);
     assert_int_equal(m.verdict, MDEC_VERDICT_FORGED);
     assert_memory_equal(&before, &s->counters, sizeof before);
@@ -931,15 +931,15 @@ static void test_forged_sources(void **state)
     /* Without an allow-list every source is taken, even an unknown one. */
     s->n_allow = 0;
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
-    aws_packet(&r, 100, NULL, "172.31.0.1", "172.31.0.2", 100, 100, MDEC_OK);
+    aws_packet(&r, 100, NULL, "172.31.0.1", "172.31.0.2", 100, 100, MDEC_STATUS_OK);
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
     /* 0.0.0.0/0 allows IPv4 only. */
     struct mdec_prefix any4 = prefix_of("0.0.0.0/0");
     s->allow = &any4;
     s->n_allow = 1;
-    aws_packet(&r, 100, "203.0.113.9", "172.31.0.1", "172.31.0.2", 100, 100, MDEC_OK);
+    aws_packet(&r, 100, "203.0.113.9", "172.31.0.1", "172.31.0.2", 100, 100, MDEC_STATUS_OK);
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
-    aws_packet(&r, 100, "2001:db8::9", "172.31.0.1", "172.31.0.2", 100, 100, MDEC_OK);
+    aws_packet(&r, 100, "2001:db8::9", "172.31.0.1", "172.31.0.2", 100, 100, MDEC_STATUS_OK);
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_FORGED);
     free(mem);
 }
@@ -948,7 +948,7 @@ static enum mdec_direction dir_of(const struct mdec_session *s, const char *carr
                                   const char *src, const char *dst)
 {
     struct mdec_result r;
-    aws_packet(&r, 1, carrier, src, dst, 60, 60, MDEC_OK);
+    aws_packet(&r, 1, carrier, src, dst, 60, 60, MDEC_STATUS_OK);
     return mdec_session_direction(s, &r, 0);
 }
 
@@ -971,7 +971,7 @@ static void test_direction(void **state)
     assert_int_equal(dir_of(s, "10.0.0.5", NULL, NULL), MDEC_DIR_UNKNOWN);
     /* No keying tunnel: unknown. */
     struct mdec_result r;
-    aws_packet(&r, 1, "10.0.0.5", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_OK);
+    aws_packet(&r, 1, "10.0.0.5", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_STATUS_OK);
     assert_int_equal(mdec_session_direction(s, &r, -1), MDEC_DIR_UNKNOWN);
     assert_int_equal(mdec_session_direction(s, &r, 5), MDEC_DIR_UNKNOWN);
 
@@ -995,7 +995,7 @@ static void test_direction(void **state)
     /* classify reports the direction it derived. */
     struct mdec_match m;
     s->n_local = 0;
-    aws_packet(&r, 1, "10.0.0.5", "198.51.100.1", "10.0.0.5", 60, 60, MDEC_OK);
+    aws_packet(&r, 1, "10.0.0.5", "198.51.100.1", "10.0.0.5", 60, 60, MDEC_STATUS_OK);
     assert_int_equal(mdec_table_classify(t, &r, &m), MDEC_VERDICT_ACCEPT);
     assert_int_equal(m.direction, MDEC_DIR_INGRESS);
     free(mem);
@@ -1080,7 +1080,7 @@ static void test_unknown_drop(void **state)
     add_ok(t, vxlan(1));
     struct mdec_result r;
     struct mdec_match m;
-    aws_packet(&r, 5, "10.0.0.5", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_OK);
+    aws_packet(&r, 5, "10.0.0.5", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_STATUS_OK);
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_UNKNOWN_SESSION);
     assert_null(m.session);
     assert_int_equal(m.index, UINT32_MAX);
@@ -1089,12 +1089,12 @@ static void test_unknown_drop(void **state)
     assert_true(same_key(&m.key, &(struct mdec_key){MDEC_KEY_VXLAN, 1, {0}, 5}));
     /* A frame without a tunnel has the key "none" and is unknown too. */
     result_init(&r);
-    r.status = MDEC_NOT_TUNNELED;
+    r.status = MDEC_STATUS_NOT_TUNNELED;
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_UNKNOWN_SESSION);
     assert_int_equal(m.key_tunnel, -1);
     assert_int_equal(m.key.kind, MDEC_KEY_NONE);
     /* So is one that failed before its first tunnel. */
-    r.status = MDEC_MALFORMED;
+    r.status = MDEC_STATUS_MALFORMED;
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_UNKNOWN_SESSION);
     const struct mdec_table_stats *st = mdec_table_get_stats(t);
     assert_int_equal(st->unknown, 3);
@@ -1104,7 +1104,7 @@ static void test_unknown_drop(void **state)
     assert_int_equal(mdec_table_default(t)->counters.packets, 0);
     /* A session for "none" takes untunneled traffic. */
     struct mdec_session *none = add_ok(t, key_of(MDEC_KEY_NONE, 0, 0));
-    r.status = MDEC_NOT_TUNNELED;
+    r.status = MDEC_STATUS_NOT_TUNNELED;
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
     assert_ptr_equal(m.session, none);
     assert_int_equal(none->counters.packets, 1);
@@ -1125,7 +1125,7 @@ static void test_unknown_default(void **state)
     struct mdec_session *d = mdec_table_default(t);
     struct mdec_result r;
     struct mdec_match m;
-    aws_packet(&r, 5, "10.0.0.5", "10.0.0.5", "10.0.0.6", 60, 50, MDEC_OK);
+    aws_packet(&r, 5, "10.0.0.5", "10.0.0.5", "10.0.0.6", 60, 50, MDEC_STATUS_OK);
     assert_int_equal(mdec_table_classify(t, &r, &m), MDEC_VERDICT_ACCEPT);
     assert_ptr_equal(m.session, d);
     assert_int_equal(m.index, 4);
@@ -1137,12 +1137,12 @@ static void test_unknown_default(void **state)
     assert_int_equal(d->counters.bytes_wire, 60);
     assert_int_equal(d->counters.bytes_cap, 50);
     /* Known keys still go to their own session. */
-    aws_packet(&r, 1, "10.0.0.5", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_OK);
+    aws_packet(&r, 1, "10.0.0.5", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_STATUS_OK);
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
     assert_ptr_equal(m.session, known);
     /* Untunneled frames too go to the default session. */
     result_init(&r);
-    r.status = MDEC_NOT_TUNNELED;
+    r.status = MDEC_STATUS_NOT_TUNNELED;
     r.wire_len = r.cap_len = 70;
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
     assert_ptr_equal(m.session, d);
@@ -1151,7 +1151,7 @@ static void test_unknown_default(void **state)
     struct mdec_prefix p = prefix_of("10.0.0.0/8");
     d->allow = &p;
     d->n_allow = 1;
-    aws_packet(&r, 9, "192.0.2.1", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_OK);
+    aws_packet(&r, 9, "192.0.2.1", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_STATUS_OK);
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_FORGED);
     assert_int_equal(d->counters.forged, 1);
     const struct mdec_table_stats *st = mdec_table_get_stats(t);
@@ -1170,7 +1170,7 @@ static void test_unknown_learn(void **state)
     const struct mdec_table_stats *st = mdec_table_get_stats(t);
     struct mdec_result r;
     struct mdec_match m;
-    aws_packet(&r, 1, "10.0.0.5", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_OK);
+    aws_packet(&r, 1, "10.0.0.5", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_STATUS_OK);
     /* classify does not learn. */
     assert_int_equal(mdec_table_classify(t, &r, &m), MDEC_VERDICT_UNKNOWN_SESSION);
     assert_int_equal(mdec_table_count(t), 0);
@@ -1195,7 +1195,7 @@ static void test_unknown_learn(void **state)
     assert_int_equal(st->unknown, 1);
     /* Untunneled traffic learns a "none" session, a GWLB stack its key. */
     result_init(&r);
-    r.status = MDEC_NOT_TUNNELED;
+    r.status = MDEC_STATUS_NOT_TUNNELED;
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
     assert_string_equal(m.session->name, "none");
     gwlb_stack(&r, "172.16.0.10", "198.51.100.1");
@@ -1205,7 +1205,7 @@ static void test_unknown_learn(void **state)
     assert_int_equal(mdec_table_count(t), 3);
     assert_int_equal(st->learned, 3);
     /* Full: unknown keys are dropped and counted as learn_full. */
-    aws_packet(&r, 2, "10.0.0.5", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_OK);
+    aws_packet(&r, 2, "10.0.0.5", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_STATUS_OK);
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_UNKNOWN_SESSION);
     assert_null(m.session);
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_UNKNOWN_SESSION);
@@ -1215,18 +1215,18 @@ static void test_unknown_learn(void **state)
     assert_int_equal(st->learned, 3);
     assert_int_equal(mdec_table_count(t), 3);
     /* Known sessions go on working. */
-    aws_packet(&r, 1, "10.0.0.5", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_OK);
+    aws_packet(&r, 1, "10.0.0.5", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_STATUS_OK);
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
     assert_ptr_equal(m.session, s1);
     /* Room again: learning resumes. */
     assert_int_equal(mdec_table_remove(t, &k), 0);
-    aws_packet(&r, 2, "10.0.0.5", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_OK);
+    aws_packet(&r, 2, "10.0.0.5", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_STATUS_OK);
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
     assert_string_equal(m.session->name, "vxlan:2");
     assert_int_equal(st->learned, 4);
     /* A key no session can have (a hand-made result) is dropped, not
      * learned. */
-    aws_packet(&r, 1u << 24, "10.0.0.5", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_OK);
+    aws_packet(&r, 1u << 24, "10.0.0.5", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_STATUS_OK);
     k = vxlan(2);
     assert_int_equal(mdec_table_remove(t, &k), 0);
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_UNKNOWN_SESSION);
@@ -1247,31 +1247,31 @@ static void test_counters_mix(void **state)
     s->n_allow = 1;
     struct mdec_result r;
     struct mdec_match m;
-    aws_packet(&r, 7, "10.0.0.5", "10.0.0.5", "10.0.0.6", 100, 100, MDEC_OK);
+    aws_packet(&r, 7, "10.0.0.5", "10.0.0.5", "10.0.0.6", 100, 100, MDEC_STATUS_OK);
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
     /* Cut by the mirror: wire and captured bytes differ. */
-    aws_packet(&r, 7, "10.0.0.5", "10.0.0.5", "10.0.0.6", 1500, 200, MDEC_TRUNCATED);
+    aws_packet(&r, 7, "10.0.0.5", "10.0.0.5", "10.0.0.6", 1500, 200, MDEC_STATUS_TRUNCATED);
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
     /* Malformed inside the inner packet. */
-    aws_packet(&r, 7, "10.0.0.5", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_MALFORMED);
+    aws_packet(&r, 7, "10.0.0.5", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_STATUS_MALFORMED);
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
     /* Malformed before the inner packet began: the frame's lengths. */
-    aws_packet(&r, 7, "10.0.0.5", NULL, NULL, 0, 0, MDEC_MALFORMED);
+    aws_packet(&r, 7, "10.0.0.5", NULL, NULL, 0, 0, MDEC_STATUS_MALFORMED);
     r.spans_present = 1u << MDEC_SPAN_OUTER_IP | 1u << MDEC_SPAN_OUTER_L4;
     r.has_inner = 0;
     r.wire_len = r.cap_len = 80;
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
     /* Truncated before the inner packet began. */
-    aws_packet(&r, 7, "10.0.0.5", NULL, NULL, 0, 0, MDEC_TRUNCATED);
+    aws_packet(&r, 7, "10.0.0.5", NULL, NULL, 0, 0, MDEC_STATUS_TRUNCATED);
     r.spans_present = 1u << MDEC_SPAN_OUTER_IP;
     r.has_inner = 0; /* failed before the inner packet: the frame's lengths count */
     r.wire_len = 90;
     r.cap_len = 48;
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
     /* Forged ones count as forged only, truncated or not. */
-    aws_packet(&r, 7, "10.0.1.5", "10.0.0.5", "10.0.0.6", 1500, 99, MDEC_TRUNCATED);
+    aws_packet(&r, 7, "10.0.1.5", "10.0.0.5", "10.0.0.6", 1500, 99, MDEC_STATUS_TRUNCATED);
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_FORGED);
-    aws_packet(&r, 7, "10.0.1.5", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_MALFORMED);
+    aws_packet(&r, 7, "10.0.1.5", "10.0.0.5", "10.0.0.6", 60, 60, MDEC_STATUS_MALFORMED);
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_FORGED);
 
     const struct mdec_counters *c = &s->counters;
@@ -1286,7 +1286,7 @@ static void test_counters_mix(void **state)
     /* mdec_counters_add on its own. */
     struct mdec_counters x;
     memset(&x, 0, sizeof x);
-    aws_packet(&r, 7, "10.0.0.5", "10.0.0.5", "10.0.0.6", 1000, 300, MDEC_TRUNCATED);
+    aws_packet(&r, 7, "10.0.0.5", "10.0.0.5", "10.0.0.6", 1000, 300, MDEC_STATUS_TRUNCATED);
     mdec_counters_add(&x, &r, MDEC_VERDICT_REJECT);
     assert_int_equal(x.packets, 1);
     assert_int_equal(x.filtered, 1);
@@ -1331,14 +1331,14 @@ static void test_filter(void **state)
     struct mdec_result r;
     struct mdec_match m;
     /* Egress: accepted by the egress rule. */
-    aws_packet(&r, 3, "10.0.0.5", "10.0.0.5", "198.51.100.1", 80, 80, MDEC_OK);
+    aws_packet(&r, 3, "10.0.0.5", "10.0.0.5", "198.51.100.1", 80, 80, MDEC_STATUS_OK);
     r.flow.flags |= MDEC_FLOW_PORTS;
     r.flow.sport = 40000;
     r.flow.dport = 22;
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_ACCEPT);
     assert_int_equal(m.direction, MDEC_DIR_EGRESS);
     /* Ingress to port 22: no ingress rule matches, rejected. */
-    aws_packet(&r, 3, "10.0.0.5", "198.51.100.1", "10.0.0.5", 80, 80, MDEC_OK);
+    aws_packet(&r, 3, "10.0.0.5", "198.51.100.1", "10.0.0.5", 80, 80, MDEC_STATUS_OK);
     r.flow.flags |= MDEC_FLOW_PORTS;
     r.flow.sport = 40000;
     r.flow.dport = 22;
@@ -1355,7 +1355,7 @@ static void test_filter(void **state)
     struct mdec_prefix p = prefix_of("10.0.0.5");
     s->allow = &p;
     s->n_allow = 1;
-    aws_packet(&r, 3, "10.0.0.6", "198.51.100.1", "10.0.0.5", 80, 80, MDEC_OK);
+    aws_packet(&r, 3, "10.0.0.6", "198.51.100.1", "10.0.0.5", 80, 80, MDEC_STATUS_OK);
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_FORGED);
     assert_int_equal(s->counters.filtered, 1);
     assert_int_equal(s->counters.forged, 1);
@@ -1381,7 +1381,7 @@ static void test_learn_template(void **state)
     struct mdec_match m;
 
     /* From inside the VPC, not port 443: learned, and already filtered. */
-    aws_packet(&r, 7, "10.0.0.5", "10.0.0.5", "198.51.100.1", 60, 60, MDEC_OK);
+    aws_packet(&r, 7, "10.0.0.5", "10.0.0.5", "198.51.100.1", 60, 60, MDEC_STATUS_OK);
     r.flow.flags |= MDEC_FLOW_PORTS;
     r.flow.sport = 40000;
     r.flow.dport = 80;
@@ -1396,14 +1396,14 @@ static void test_learn_template(void **state)
     assert_int_equal(st->learned, 1);
 
     /* A forged source for a new key: refused, nothing learned. */
-    aws_packet(&r, 8, "203.0.113.66", "10.0.0.5", "198.51.100.1", 60, 60, MDEC_OK);
+    aws_packet(&r, 8, "203.0.113.66", "10.0.0.5", "198.51.100.1", 60, 60, MDEC_STATUS_OK);
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_FORGED);
     assert_null(m.session);
     assert_int_equal(mdec_table_count(t), 1);
     assert_int_equal(st->learn_forged, 1);
     assert_int_equal(st->dropped, 1);
     /* A forged source for the learned key: refused by its session. */
-    aws_packet(&r, 7, "203.0.113.66", "10.0.0.5", "198.51.100.1", 60, 60, MDEC_OK);
+    aws_packet(&r, 7, "203.0.113.66", "10.0.0.5", "198.51.100.1", 60, 60, MDEC_STATUS_OK);
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_FORGED);
     assert_int_equal(m.session->counters.forged, 1);
     assert_int_equal(st->learn_forged, 1);
@@ -1445,7 +1445,7 @@ static void test_decoded_packet(void **state)
     mdec_config_init(&cfg);
     struct mdec_result r;
     assert_int_equal(mdec_decode(&cfg, MDEC_LINK_ETHERNET, frame, sizeof frame, sizeof frame, &r),
-                     MDEC_OK);
+                     MDEC_STATUS_OK);
     struct mdec_table_config tcfg = {.unknown = MDEC_UNKNOWN_LEARN};
     void *mem;
     struct mdec_table *t = new_table(4, &tcfg, &mem);
@@ -1466,7 +1466,7 @@ static void test_decoded_packet(void **state)
     forged[14 + 15] = 6; /* outer source 10.0.0.6 */
     assert_int_equal(mdec_decode(&cfg, MDEC_LINK_ETHERNET, forged, sizeof forged, sizeof forged,
                                  &r),
-                     MDEC_OK);
+                     MDEC_STATUS_OK);
     assert_int_equal(process(t, &r, &m), MDEC_VERDICT_FORGED);
     assert_int_equal(m.session->counters.packets, 2);
     assert_int_equal(m.session->counters.forged, 1);

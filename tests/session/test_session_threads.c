@@ -119,7 +119,7 @@ static void test_table_per_worker(void **state)
         w[i].ok = 0;
         for (uint32_t n = 0; n < 20; n++)
             packet(&w[i].packets[n], 100 + n, "10.0.0.5", "10.0.0.5", "198.51.100.1", 443,
-                   100 + i, 100, MDEC_OK);
+                   100 + i, 100, MDEC_STATUS_OK);
         assert_int_equal(pthread_create(&th[i], NULL, own_table_worker, &w[i]), 0);
     }
     for (uint32_t i = 0; i < WORKERS; i++) {
@@ -207,19 +207,19 @@ static void test_shared_read_only_table(void **state)
 
     /* A mix: accepted, forged, filtered, truncated, unknown (default). */
     struct mdec_result packets[N_PACKETS];
-    packet(&packets[0], 1, "10.0.0.5", "10.0.0.5", "198.51.100.1", 80, 100, 100, MDEC_OK);
-    packet(&packets[1], 1, "10.0.0.5", "198.51.100.1", "10.0.0.5", 80, 1500, 300, MDEC_TRUNCATED);
-    packet(&packets[2], 2, "10.0.0.6", "10.0.0.6", "198.51.100.1", 80, 60, 60, MDEC_OK);
-    packet(&packets[3], 2, "10.9.0.6", "10.9.0.6", "198.51.100.1", 80, 60, 60, MDEC_OK);
-    packet(&packets[4], 3, "10.0.0.7", "198.51.100.1", "10.0.0.7", 443, 70, 70, MDEC_OK);
-    packet(&packets[5], 3, "10.0.0.7", "198.51.100.1", "10.0.0.7", 22, 70, 70, MDEC_OK);
-    packet(&packets[6], 3, "10.0.0.7", "10.0.0.7", "198.51.100.1", 22, 70, 70, MDEC_MALFORMED);
-    packet(&packets[7], 4, "10.0.0.8", "10.0.0.8", "198.51.100.1", 80, 80, 80, MDEC_OK);
-    packet(&packets[8], 5, "10.0.0.9", "10.0.0.9", "198.51.100.1", 80, 90, 90, MDEC_OK);
-    packet(&packets[9], 99, "10.0.0.9", "10.0.0.9", "198.51.100.1", 80, 90, 90, MDEC_OK);
+    packet(&packets[0], 1, "10.0.0.5", "10.0.0.5", "198.51.100.1", 80, 100, 100, MDEC_STATUS_OK);
+    packet(&packets[1], 1, "10.0.0.5", "198.51.100.1", "10.0.0.5", 80, 1500, 300, MDEC_STATUS_TRUNCATED);
+    packet(&packets[2], 2, "10.0.0.6", "10.0.0.6", "198.51.100.1", 80, 60, 60, MDEC_STATUS_OK);
+    packet(&packets[3], 2, "10.9.0.6", "10.9.0.6", "198.51.100.1", 80, 60, 60, MDEC_STATUS_OK);
+    packet(&packets[4], 3, "10.0.0.7", "198.51.100.1", "10.0.0.7", 443, 70, 70, MDEC_STATUS_OK);
+    packet(&packets[5], 3, "10.0.0.7", "198.51.100.1", "10.0.0.7", 22, 70, 70, MDEC_STATUS_OK);
+    packet(&packets[6], 3, "10.0.0.7", "10.0.0.7", "198.51.100.1", 22, 70, 70, MDEC_STATUS_MALFORMED);
+    packet(&packets[7], 4, "10.0.0.8", "10.0.0.8", "198.51.100.1", 80, 80, 80, MDEC_STATUS_OK);
+    packet(&packets[8], 5, "10.0.0.9", "10.0.0.9", "198.51.100.1", 80, 90, 90, MDEC_STATUS_OK);
+    packet(&packets[9], 99, "10.0.0.9", "10.0.0.9", "198.51.100.1", 80, 90, 90, MDEC_STATUS_OK);
     packet(&packets[10], 98, "10.0.0.9", "10.0.0.9", "198.51.100.1", 80, 50, 40,
-           MDEC_TRUNCATED);
-    packet(&packets[11], 2, "10.0.0.6", "198.51.100.1", "10.0.0.6", 80, 60, 60, MDEC_OK);
+           MDEC_STATUS_TRUNCATED);
+    packet(&packets[11], 2, "10.0.0.6", "198.51.100.1", "10.0.0.6", 80, 60, 60, MDEC_STATUS_OK);
 
     /* The reference: what mdec_table_process counts single-threaded. */
     struct mdec_match m;
