@@ -1,11 +1,14 @@
 /*
  * app.c - what every tool does with a decoded packet.
  *
- *   1. mdec_table_process(): session (without --session, a packet whose key
- *      has no session yet adds one: MDEC_UNKNOWN_LEARN, with the --filter /
- *      --aws-filter-json filter as the template, named by its key and
+ *   1. mdec_table_process(): session (without --session, or with
+ *      --learn-from, a packet whose key has no session yet adds one:
+ *      MDEC_UNKNOWN_LEARN, with the --filter / --aws-filter-json filter and
+ *      the --learn-from prefixes as the template, named by its key and
  *      "untunneled" for frames without a tunnel), forged-source check,
- *      direction, filter, counters;
+ *      direction, filter, counters.  The table holds the --session sessions,
+ *      added first (a table never evicts, so learning cannot displace them),
+ *      and --max-sessions more for learning;
  *   2. --inner-bpf on accepted packets (a rejection counts as filtered);
  *   3. outputs: a JSON line, the session's pcap file, the TAP device.
  *
@@ -97,12 +100,14 @@ static int init_worker(struct mt_app *app, struct mt_worker *w, unsigned id)
     const struct mt_opts *o = app->o;
     w->app = app;
     w->id = id;
-    const uint32_t cap = o->max_sessions;
+    const uint32_t cap = (uint32_t)o->n_sessions + (o->learn ? o->max_sessions : 0);
     const size_t size = mdec_table_size(cap);
     struct mdec_table_config tc = {
         .key_select = o->key_outermost ? MDEC_KEY_OUTERMOST : MDEC_KEY_INNERMOST,
-        .unknown = o->n_sessions ? MDEC_UNKNOWN_DROP : MDEC_UNKNOWN_LEARN,
-        .learn_filter = app->filter};
+        .unknown = o->learn ? MDEC_UNKNOWN_LEARN : MDEC_UNKNOWN_DROP,
+        .learn_filter = app->filter,
+        .learn_allow = o->learn_allow,
+        .n_learn_allow = o->n_learn_allow};
     w->table_mem = mt_xaligned(MDEC_TABLE_ALIGN, size);
     w->table = mdec_table_init(w->table_mem, size, cap, &tc);
     if (!w->table) {

@@ -126,7 +126,11 @@ struct mt_opts {
     /* sessions and filters */
     struct mt_session_arg *sessions;
     size_t n_sessions;
-    uint32_t max_sessions;
+    uint32_t max_sessions;   /* sessions a table may learn (on top of --session) */
+    struct mdec_prefix *learn_allow; /* --learn-from: learn only from these sources */
+    uint32_t n_learn_allow;
+    int learn;               /* unknown sessions are learned (no --session, or
+                                --learn-from) */
     const char **filter_files;
     size_t n_filter_files;
     const char **aws_files;
@@ -142,6 +146,9 @@ struct mt_opts {
     const char *tap;          /* mirrordec-tap: device name or prefix */
     int tap_per_session;
 };
+
+/* Sessions a table learns unless --max-sessions says otherwise. */
+#define MT_MAX_SESSIONS_DEFAULT 1024u
 
 /*
  * Parses the command line for tool.  Prints --help / --version and exits 0;

@@ -25,7 +25,7 @@ struct mt_stats {
     struct row *rows;
     size_t n;
     uint64_t frames, by_status[5];
-    uint64_t unknown_dropped, learned, learn_full, bpf_rejected, steered;
+    uint64_t unknown_dropped, learned, learn_full, learn_forged, bpf_rejected, steered;
 };
 
 static void add_counters(struct mdec_counters *a, const struct mdec_counters *b)
@@ -51,6 +51,7 @@ struct mt_stats *mt_stats_collect(const struct mt_app *app)
         st->unknown_dropped += mdec_table_get_stats(w->table)->dropped;
         st->learned += mdec_table_get_stats(w->table)->learned;
         st->learn_full += mdec_table_get_stats(w->table)->learn_full;
+        st->learn_forged += mdec_table_get_stats(w->table)->learn_forged;
         st->bpf_rejected += w->bpf_rejected;
         st->steered += w->steered_out;
         for (const struct mdec_session *s = mdec_table_next(w->table, NULL); s;
@@ -141,10 +142,13 @@ void mt_stats_print(const struct mt_stats *s, const struct mt_app *app, FILE *f)
     fputc('\n', f);
     if (app->o->n_sessions || s->unknown_dropped)
         fprintf(f, "unknown sessions: %" PRIu64 " packets dropped\n", s->unknown_dropped);
+    if (s->learn_forged)
+        fprintf(f, "  %" PRIu64 " of them from sources outside --learn-from: no session learned\n",
+                s->learn_forged);
     if (s->learn_full)
-        fprintf(f, "session table full (--max-sessions %" PRIu32 "): %" PRIu64
-                   " packets of new sessions dropped\n",
-                app->o->max_sessions, s->learn_full);
+        fprintf(f, "  %" PRIu64 " of them of new sessions: the table was full (--max-sessions %"
+                   PRIu32 " learned%s)\n",
+                s->learn_full, app->o->max_sessions, app->n_workers > 1 ? " per worker" : "");
     if (app->bpf)
         fprintf(f, "--inner-bpf rejected %" PRIu64 " packets (counted as filtered)\n",
                 s->bpf_rejected);
@@ -194,8 +198,11 @@ int mt_stats_write_json(const struct mt_stats *s, const struct mt_app *app, cons
     }
     mt_buf_printf(&b,
                   "],\"unknown_session\":%" PRIu64 ",\"learned\":%" PRIu64
-                  ",\"learn_full\":%" PRIu64 ",\"inner_bpf_rejected\":%" PRIu64,
-                  s->unknown_dropped, s->learned, s->learn_full, s->bpf_rejected);
+                  ",\"learn_full\":%" PRIu64 ",\"learn_forged\":%" PRIu64
+                  ",\"inner_bpf_rejected\":%" PRIu64,
+                  s->unknown_dropped, s->learned, s->learn_full, s->learn_forged, s->bpf_rejected);
+    if (app->o->learn)
+        mt_buf_printf(&b, ",\"max_sessions\":%" PRIu32, app->o->max_sessions);
     if (app->n_workers > 1)
         mt_buf_printf(&b, ",\"workers\":%u,\"steered\":%" PRIu64, app->n_workers, s->steered);
     if (app->o->tool == MT_AFPACKET)
