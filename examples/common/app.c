@@ -152,7 +152,7 @@ int mt_app_init(struct mt_app *app, const struct mt_opts *o, unsigned n_workers,
             return MT_EXIT_USAGE;
     if (o->write_dir || o->tap) {
         app->out = mt_outputs_new(o, nano);
-        if (!app->out || mt_outputs_open_taps(app->out) != 0)
+        if (!app->out || mt_outputs_configured(app->out) != 0)
             return MT_EXIT_RUNTIME;
     }
     app->ready = 1;
@@ -160,12 +160,6 @@ int mt_app_init(struct mt_app *app, const struct mt_opts *o, unsigned n_workers,
 }
 
 /* ---------------------------------------------------------- per packet */
-
-static void fail_stop(struct mt_app *app)
-{
-    atomic_store(&app->failed, 1);
-    mt_stop = 1;
-}
 
 static void write_line(struct mt_worker *w)
 {
@@ -179,7 +173,8 @@ static void write_line(struct mt_worker *w)
         pthread_mutex_unlock(&app->out_lock);
     if (n != w->line.len && !atomic_load(&app->failed)) {
         mt_msg("standard output: %s", strerror(e ? e : EIO));
-        fail_stop(app);
+        atomic_store(&app->failed, 1);
+        mt_stop = 1;
     }
 }
 
@@ -209,8 +204,7 @@ void mt_app_packet(struct mt_worker *w, const struct mt_frame *fr, const struct 
         struct mdec_session *s = m.session;
         if (!s->user)
             s->user = mt_outputs_entry(app->out, s);
-        if (mt_outputs_packet(app->out, s->user, r, fr->sec, fr->nsec) != 0)
-            fail_stop(app);
+        (void)mt_outputs_packet(app->out, s->user, r, fr->sec, fr->nsec);
     }
 }
 
@@ -238,7 +232,8 @@ void mt_app_flush(struct mt_app *app)
         pthread_mutex_unlock(&app->out_lock);
     if (bad && !atomic_load(&app->failed)) {
         mt_msg("standard output: %s", strerror(e ? e : EIO));
-        fail_stop(app);
+        atomic_store(&app->failed, 1);
+        mt_stop = 1;
     }
 }
 
@@ -247,18 +242,18 @@ int mt_app_finish(struct mt_app *app, int rc)
     const struct mt_opts *o = app->o;
     if (app->ready) {
         mt_app_flush(app);
-        if (mt_outputs_close(app->out) != 0)
+        /* Files first: the summary says what they hold. */
+        if (mt_outputs_finish(app->out) != 0)
             atomic_store(&app->failed, 1);
-        app->out = NULL;
         struct mt_stats *st = mt_stats_collect(app);
         if (!o->quiet)
             mt_stats_print(st, app, stderr);
         if (o->stats_json && mt_stats_write_json(st, app, o->stats_json) != 0)
             atomic_store(&app->failed, 1);
         mt_stats_free(st);
-    } else if (app->out) {
-        (void)mt_outputs_close(app->out);
     }
+    mt_outputs_free(app->out);
+    app->out = NULL;
     for (unsigned i = 0; app->workers && i < app->n_workers; i++) {
         free(app->workers[i].table_mem);
         mt_buf_free(&app->workers[i].line);

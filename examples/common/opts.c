@@ -44,7 +44,9 @@ enum {
     O_OUTGOING,
     O_TAP,
     O_TAP_PER_SESSION,
-    O_LEARN_FROM
+    O_LEARN_FROM,
+    O_MAX_OPEN_FILES,
+    O_MAX_TAPS
 };
 
 #define ALL (MT_CLI | MT_UDP | MT_AFPACKET | MT_TAP)
@@ -93,6 +95,8 @@ static const struct opt_def defs[] = {
     {"tap", required_argument, O_TAP, MT_TAP},
     {"tap-per-session", no_argument, O_TAP_PER_SESSION, MT_TAP},
     {"learn-from", required_argument, O_LEARN_FROM, ALL},
+    {"max-open-files", required_argument, O_MAX_OPEN_FILES, ALL},
+    {"max-taps", required_argument, O_MAX_TAPS, MT_TAP},
 };
 #define N_DEFS (sizeof defs / sizeof defs[0])
 
@@ -365,6 +369,9 @@ static const char help_common[] =
     "      --json             one JSON object per packet on standard output\n"
     "  -w, --write DIR        the inner packets of accepted packets, one pcap file per\n"
     "                         session (DIR is created if missing)\n"
+    "      --max-open-files N pcap files kept open at once (default 1024, and what\n"
+    "                         the open-file limit allows); others are closed and\n"
+    "                         reopened as their sessions write\n"
     "      --stats-json FILE  the per-session summary as JSON\n"
     "  -q, --quiet            no summary table on standard error\n"
     "  -c, --count N          stop after N frames\n"
@@ -535,6 +542,12 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
         case O_LEARN_FROM:
             add_learn_from(o, optarg);
             break;
+        case O_MAX_OPEN_FILES:
+            o->max_open_files = (unsigned)parse_number(c, optarg, 1, 1u << 20);
+            break;
+        case O_MAX_TAPS:
+            o->max_taps = (unsigned)parse_number(c, optarg, 1, 9999);
+            break;
         case ':':
             if (optopt >= 256 || optopt == 0)
                 mt_usage_error("%s needs an argument", argv[optind - 1]);
@@ -556,6 +569,8 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
      * --learn-from says from where.  Configured sessions are added first
      * and never displaced: learning takes up to --max-sessions more. */
     o->learn = o->n_sessions == 0 || o->n_learn_allow > 0;
+    if (o->max_taps && !o->tap_per_session)
+        mt_usage_error("--max-taps needs --tap-per-session");
     if (tool == MT_CLI && !o->read_file == !o->iface)
         mt_usage_error(o->read_file ? "give either -r FILE or -i IFACE, not both"
                                     : "give a capture to read (-r FILE) or an interface to "
