@@ -538,6 +538,8 @@ int main(int argc, char **argv)
         close_ring(&c, me);
     }
     if (rc == 0 || app.ready) {
+        app.have_kernel_drops = 1;
+        app.inbox_dropped = dropped;
         mt_buf_printf(&app.extra, "%s: the kernel dropped %llu frames (PACKET_STATISTICS)\n",
                       o.iface, (unsigned long long)app.kernel_drops);
         if (dropped)

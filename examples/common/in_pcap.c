@@ -231,9 +231,12 @@ int mt_pcap_run(struct mt_app *app, struct mt_pcap_in *in)
     progress_draw(&pg, in, 0, 1);
     if (in->live) {
         struct pcap_stat ps;
-        if (pcap_stats(in->p, &ps) == 0)
-            mt_buf_printf(&app->extra, "%s: the kernel received %u packets and dropped %u\n",
-                          in->name, ps.ps_recv, ps.ps_drop + ps.ps_ifdrop);
+        if (pcap_stats(in->p, &ps) == 0) {
+            app->have_kernel_drops = 1;
+            app->kernel_drops = (uint64_t)ps.ps_drop + ps.ps_ifdrop;
+            mt_buf_printf(&app->extra, "%s: the kernel received %u packets and dropped %llu\n",
+                          in->name, ps.ps_recv, (unsigned long long)app->kernel_drops);
+        }
     }
     mt_pcap_close(in);
     return rc;

@@ -113,7 +113,7 @@ struct mt_opts {
     int progress;            /* -1 auto, 0 never, 1 always */
     uint64_t count;          /* -c: stop after this many frames; 0 never */
     unsigned batch;          /* recvmmsg batch */
-    int rcvbuf;              /* SO_RCVBUF bytes; 0: leave the default */
+    int rcvbuf;              /* receive buffer asked for; 0: MT_RCVBUF_DEFAULT */
     unsigned workers;        /* mirrordec-afpacket */
     const char *fanout;      /* hash | lb | cpu | qm */
     unsigned ring_mb;
@@ -151,6 +151,8 @@ struct mt_opts {
 
 /* Sessions a table learns unless --max-sessions says otherwise. */
 #define MT_MAX_SESSIONS_DEFAULT 1024u
+/* Receive buffer each UDP socket asks for unless --rcvbuf says otherwise. */
+#define MT_RCVBUF_DEFAULT (16 << 20)
 
 /*
  * Parses the command line for tool.  Prints --help / --version and exits 0;
@@ -325,7 +327,10 @@ struct mt_app {
     atomic_int failed;       /* a runtime error occurred: exit 1 */
     atomic_uint_fast64_t frames_total; /* frames received, all workers */
     char input_name[256];    /* for the summary: file, interface, UDP ports */
-    uint64_t kernel_drops;   /* mirrordec-afpacket: from PACKET_STATISTICS */
+    int have_kernel_drops;   /* the input counts the kernel's drops: */
+    uint64_t kernel_drops;   /* PACKET_STATISTICS, SO_RXQ_OVFL, pcap_stats */
+    int rcvbuf;              /* UDP: receive buffer the kernel gave a socket */
+    uint64_t inbox_dropped;  /* mirrordec-afpacket: a worker's inbox was full */
     struct mt_buf extra;     /* tool-specific lines for the summary */
     int ready;               /* mt_app_init succeeded: finish prints the summary */
 };

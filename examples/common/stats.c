@@ -267,8 +267,12 @@ int mt_stats_write_json(const struct mt_stats *s, const struct mt_app *app, cons
         mt_buf_printf(&b, ",\"max_sessions\":%" PRIu32, app->o->max_sessions);
     if (app->n_workers > 1)
         mt_buf_printf(&b, ",\"workers\":%u,\"steered\":%" PRIu64, app->n_workers, s->steered);
-    if (app->o->tool == MT_AFPACKET)
+    if (app->have_kernel_drops)
         mt_buf_printf(&b, ",\"kernel_drops\":%" PRIu64, app->kernel_drops);
+    if (app->rcvbuf)
+        mt_buf_printf(&b, ",\"rcvbuf\":%d", app->rcvbuf);
+    if (app->o->tool == MT_AFPACKET)
+        mt_buf_printf(&b, ",\"inbox_dropped\":%" PRIu64, app->inbox_dropped);
     const struct mt_out_stats *os = &s->out;
     if (app->o->write_dir || (app->o->tap && app->o->tap_per_session))
         mt_buf_printf(&b,
