@@ -461,6 +461,7 @@ int main(int argc, char **argv)
 {
     struct mt_opts o;
     mt_opts_parse(&o, MT_AFPACKET, "mirrordec-afpacket", help, argc, argv);
+    mt_signals_install(NULL);
     const int ifindex = (int)if_nametoindex(o.iface);
     if (!ifindex) {
         mt_msg("no interface %s: %s (ip link lists them)", o.iface, strerror(errno));

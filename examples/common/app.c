@@ -12,13 +12,22 @@
  *   2. --inner-bpf on accepted packets (a rejection counts as filtered);
  *   3. outputs: a JSON line, the session's pcap file, the TAP device.
  *
+ * Standard output is written with write(2) from a buffer of whole lines: a
+ * signal that interrupts a blocked write (EINTR) is retried, so SIGINT and
+ * SIGTERM stop the program cleanly with everything written; a second
+ * signal gives up on a reader that does not read.
+ *
  * SPDX-License-Identifier: BSD-2-Clause
  */
 #include "mt.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#define OUT_BUF (64u << 10) /* standard output is written in pieces this large */
 
 /* ------------------------------------------------------------ the filter */
 
@@ -161,21 +170,65 @@ int mt_app_init(struct mt_app *app, const struct mt_opts *o, unsigned n_workers,
 
 /* ---------------------------------------------------------- per packet */
 
+/* Writes the buffered lines to standard output; called with out_lock held
+ * when threaded.  0, or -1 with errno. */
+static int out_drain(struct mt_app *app)
+{
+    size_t done = 0;
+    int rc = 0;
+    while (done < app->obuf.len) {
+        const ssize_t k = write(STDOUT_FILENO, app->obuf.p + done, app->obuf.len - done);
+        if (k > 0) {
+            done += (size_t)k;
+            continue;
+        }
+        if (k < 0 && errno == EINTR && mt_signals < 2)
+            continue; /* a signal: mt_stop is set, and stopping writes everything */
+        if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && mt_signals < 2) {
+            struct pollfd p = {STDOUT_FILENO, POLLOUT, 0};
+            (void)poll(&p, 1, 1000);
+            continue;
+        }
+        if (k == 0)
+            errno = EIO;
+        else if (errno == EINTR)
+            errno = ECANCELED; /* a second signal: give up on the reader */
+        rc = -1;
+        break;
+    }
+    const int e = errno;
+    app->obuf.len = 0;
+    errno = e;
+    return rc;
+}
+
+static void out_failed(struct mt_app *app, int e)
+{
+    if (atomic_exchange(&app->failed, 1) == 0 || !app->stdout_failed) {
+        app->stdout_failed = 1;
+        mt_msg("standard output: %s", e == ECANCELED ? "output abandoned after a second signal"
+                                                     : strerror(e ? e : EIO));
+    }
+    mt_stop = 1;
+}
+
 static void write_line(struct mt_worker *w)
 {
     struct mt_app *app = w->app;
     if (app->threaded)
         pthread_mutex_lock(&app->out_lock);
-    errno = 0;
-    const size_t n = fwrite(w->line.p, 1, w->line.len, stdout);
-    const int e = errno;
+    int bad = 0, e = 0;
+    if (!app->stdout_failed) {
+        mt_buf_put(&app->obuf, w->line.p, w->line.len);
+        if (app->obuf.len >= OUT_BUF && out_drain(app) != 0) {
+            bad = 1;
+            e = errno;
+        }
+    }
+    if (bad)
+        out_failed(app, e);
     if (app->threaded)
         pthread_mutex_unlock(&app->out_lock);
-    if (n != w->line.len && !atomic_load(&app->failed)) {
-        mt_msg("standard output: %s", strerror(e ? e : EIO));
-        atomic_store(&app->failed, 1);
-        mt_stop = 1;
-    }
 }
 
 void mt_app_packet(struct mt_worker *w, const struct mt_frame *fr, const struct mdec_result *r)
@@ -225,16 +278,10 @@ void mt_app_flush(struct mt_app *app)
         return;
     if (app->threaded)
         pthread_mutex_lock(&app->out_lock);
-    errno = 0;
-    const int bad = fflush(stdout) != 0;
-    const int e = errno;
+    if (!app->stdout_failed && app->obuf.len && out_drain(app) != 0)
+        out_failed(app, errno);
     if (app->threaded)
         pthread_mutex_unlock(&app->out_lock);
-    if (bad && !atomic_load(&app->failed)) {
-        mt_msg("standard output: %s", strerror(e ? e : EIO));
-        atomic_store(&app->failed, 1);
-        mt_stop = 1;
-    }
 }
 
 int mt_app_finish(struct mt_app *app, int rc)
@@ -262,6 +309,7 @@ int mt_app_finish(struct mt_app *app, int rc)
     free(app->filter_mem);
     mt_bpf_free(app->bpf);
     mt_buf_free(&app->extra);
+    mt_buf_free(&app->obuf);
     pthread_mutex_destroy(&app->out_lock);
     if (rc == 0 && atomic_load(&app->failed))
         rc = MT_EXIT_RUNTIME;

@@ -80,6 +80,10 @@ char *mt_read_file(const char *path, size_t *len);
 
 /* Set by SIGINT/SIGTERM (after mt_signals_install); polled by every loop. */
 extern atomic_int mt_stop; /* lock-free, so a signal handler may set it */
+/* SIGINT/SIGTERM received.  Every blocking call treats EINTR as "look at
+ * mt_stop"; a write that stopping must finish is retried until a second
+ * signal comes. */
+extern atomic_int mt_signals;
 /* Installs the handlers (no SA_RESTART, so blocking calls return EINTR) and
  * ignores SIGPIPE; hook, when not NULL, is called from the handler. */
 void mt_signals_install(void (*hook)(void));
@@ -332,6 +336,8 @@ struct mt_app {
     int rcvbuf;              /* UDP: receive buffer the kernel gave a socket */
     uint64_t inbox_dropped;  /* mirrordec-afpacket: a worker's inbox was full */
     struct mt_buf extra;     /* tool-specific lines for the summary */
+    struct mt_buf obuf;      /* --json lines not written yet (under out_lock) */
+    int stdout_failed;       /* standard output failed: no more lines */
     int ready;               /* mt_app_init succeeded: finish prints the summary */
 };
 

@@ -17,6 +17,7 @@
 
 const char *mt_prog = "mirrordec";
 atomic_int mt_stop;
+atomic_int mt_signals;
 
 void mt_vmsg(const char *fmt, va_list ap)
 {
@@ -159,6 +160,7 @@ static void on_signal(int sig)
 {
     (void)sig;
     mt_stop = 1;
+    atomic_fetch_add(&mt_signals, 1);
     if (signal_hook)
         signal_hook();
 }
