@@ -331,6 +331,34 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* -------------------------------------------------------------- signals */
+
+/*
+ * SIGINT and SIGTERM go to the main thread (the workers block them): the
+ * first stops the workers cleanly, each writing what it holds.  A worker
+ * blocked writing --json to a reader that does not read would then wait
+ * for ever, so from the second signal on the main thread's handler sends
+ * each worker SIGUSR1, whose empty handler (no SA_RESTART) makes the
+ * worker's write fail with EINTR: it then gives up, as a single-threaded
+ * tool does.
+ */
+static pthread_t g_workers[64];
+static atomic_uint g_n_workers;
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+}
+
+static void wake_workers(void)
+{
+    if (mt_signals < 2)
+        return;
+    const unsigned n = atomic_load(&g_n_workers);
+    for (unsigned i = 0; i < n; i++)
+        pthread_kill(g_workers[i], SIGUSR1); /* async-signal-safe */
+}
+
 /* ---------------------------------------------------------------- setup */
 
 static int link_of(int fd, const char *iface)
@@ -506,6 +534,12 @@ int main(int argc, char **argv)
     struct targ *args = mt_xcalloc(c.n, sizeof *args);
     unsigned started = 0;
     if (rc == 0) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_usr1;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGUSR1, &sa, NULL);
+        mt_signals_install(wake_workers);
         /* Workers leave SIGINT and SIGTERM to the main thread. */
         sigset_t block, old;
         sigemptyset(&block);
@@ -521,6 +555,8 @@ int main(int argc, char **argv)
                 mt_stop = 1;
                 break;
             }
+            g_workers[started] = c.wc[started].th;
+            atomic_store(&g_n_workers, started + 1);
         }
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         if (rc == 0 && !o.quiet)
@@ -529,6 +565,7 @@ int main(int argc, char **argv)
     }
     for (unsigned i = 0; i < started; i++)
         pthread_join(c.wc[i].th, NULL);
+    atomic_store(&g_n_workers, 0);
     /* What was handed over but not yet processed. */
     uint64_t dropped = 0;
     for (unsigned i = 0; i < c.n; i++) {

@@ -16,7 +16,10 @@
 #      receive buffer, reports the kernel's drops: received + dropped =
 #      sent, and the drops equal the namespace's UDP RcvbufErrors;
 #   5. mirrordec-tap --tap-per-session --max-taps 2, learning: two sessions
-#      get devices, the others none, and their frames are counted.
+#      get devices, the others none, and their frames are counted;
+#   6. mirrordec-afpacket --workers 2 --json into a FIFO nobody reads: the
+#      first SIGTERM waits for the reader (a clean stop writes everything),
+#      the second gives up (exit 1), even though the workers block SIGTERM.
 # Exit 0 passed, 1 failed, 77 skipped (not root, or no namespaces here).
 set -u
 bin=$(cd "$1" && pwd)
@@ -200,4 +203,30 @@ print(f"2 devices; sessions {[s['session'] for s in none]} got none: {frames} fr
 PYEOF
 grep -q "2 sessions got no TAP device (2 past the cap of 2, 0 failed)" "$tmp/cap.err" ||
     fail "the summary does not count the sessions without a device"
+
+echo "== 6. mirrordec-afpacket --json to a reader that never reads; SIGTERM twice"
+mkfifo "$tmp/jfifo"
+exec 7<>"$tmp/jfifo" # holds the FIFO open without reading it
+ip netns exec $B "$bin/mirrordec-afpacket" -i vB --workers 2 --json >"$tmp/jfifo" \
+    2>"$tmp/block.err" &
+blk=$!
+pids+=($blk)
+wait_for "$tmp/block.err" "capturing on"
+for _ in 1 2 3 4; do ip netns exec $A "$py" "$traffic" send "$tmp/traffic.json" >/dev/null || fail "cannot send"; done
+sleep 0.5
+kill -TERM $blk
+sleep 1
+kill -0 $blk 2>/dev/null || fail "mirrordec-afpacket did not wait for its reader: $(cat "$tmp/block.err")"
+kill -TERM $blk
+for _ in $(seq 50); do kill -0 $blk 2>/dev/null || break; sleep 0.1; done
+if kill -0 $blk 2>/dev/null; then
+    kill -KILL $blk
+    fail "a second SIGTERM did not end mirrordec-afpacket blocked on its output"
+fi
+wait $blk
+rc=$?
+exec 7>&-
+cat "$tmp/block.err"
+[ $rc -eq 1 ] || fail "mirrordec-afpacket exited with $rc after giving up its output, expected 1"
+grep -q "output abandoned after a second signal" "$tmp/block.err" || fail "no message said why"
 echo "PASS"
