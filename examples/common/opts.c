@@ -571,6 +571,8 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
     o->learn = o->n_sessions == 0 || o->n_learn_allow > 0;
     if (o->max_taps && !o->tap_per_session)
         mt_usage_error("--max-taps needs --tap-per-session");
+    if (o->max_open_files && !o->write_dir)
+        mt_usage_error("--max-open-files needs -w DIR");
     if (tool == MT_CLI && !o->read_file == !o->iface)
         mt_usage_error(o->read_file ? "give either -r FILE or -i IFACE, not both"
                                     : "give a capture to read (-r FILE) or an interface to "
