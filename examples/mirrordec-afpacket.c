@@ -339,8 +339,10 @@ static void *worker_main(void *arg)
  * blocked writing --json to a reader that does not read would then wait
  * for ever, so from the second signal on the main thread's handler sends
  * each worker SIGUSR1, whose empty handler (no SA_RESTART) makes the
- * worker's write fail with EINTR: it then gives up, as a single-threaded
- * tool does.
+ * worker's write fail with EINTR (or return what it had written: the
+ * worker checks mt_signals before writing again): it then gives up, as a
+ * single-threaded tool does.  The main thread repeats the wake-up while it
+ * waits for the workers, in case one was about to block when it came.
  */
 static pthread_t g_workers[64];
 static atomic_uint g_n_workers;
@@ -563,8 +565,26 @@ int main(int argc, char **argv)
             mt_msg("capturing on %s with %u worker%s%s%s", o.iface, c.n, c.n > 1 ? "s" : "",
                    c.n > 1 ? ", fanout " : "", c.n > 1 ? o.fanout : "");
     }
-    for (unsigned i = 0; i < started; i++)
-        pthread_join(c.wc[i].th, NULL);
+    for (unsigned i = 0; i < started;) {
+        /* After a second signal, wake the workers again and again: one
+         * might have been about to block in a write when the first SIGUSR1
+         * came. */
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 200000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        const int e = pthread_timedjoin_np(c.wc[i].th, NULL, &until);
+        if (e == ETIMEDOUT) {
+            wake_workers();
+            continue;
+        }
+        if (e != 0)
+            pthread_join(c.wc[i].th, NULL);
+        i++;
+    }
     atomic_store(&g_n_workers, 0);
     /* What was handed over but not yet processed. */
     uint64_t dropped = 0;

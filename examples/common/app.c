@@ -177,6 +177,14 @@ static int out_drain(struct mt_app *app)
     size_t done = 0;
     int rc = 0;
     while (done < app->obuf.len) {
+        if (mt_signals >= 2) {
+            /* A second signal: give up on the reader.  Checked before each
+             * write, for an interrupted write that had written part of its
+             * bytes returns that part rather than EINTR. */
+            errno = ECANCELED;
+            rc = -1;
+            break;
+        }
         const ssize_t k = write(STDOUT_FILENO, app->obuf.p + done, app->obuf.len - done);
         if (k > 0) {
             done += (size_t)k;
