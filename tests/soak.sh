@@ -23,6 +23,9 @@
 #     least 5 s): at most SOAK_RSS_KB (default 2048) KiB between the
 #     smallest and largest sample (SOAK_RSS_KB=none: not checked, for
 #     sanitizer builds, whose allocator keeps freed memory in quarantine).
+# SOAK_UDP_ARGS adds options to mirrordec-udp: "--rcvbuf 4096" with a
+# higher SOAK_RATE makes the kernel drop, and the accounting must still add
+# up exactly.
 # Exit 0 passed, 1 failed, 77 skipped (not root, or no namespaces here).
 set -u
 bin=$(cd "$1" && pwd)
@@ -84,7 +87,7 @@ sessions=$("$py" "$traffic" sessions)
 common="$sessions --max-sessions $maxs -w"
 # shellcheck disable=SC2086
 ip netns exec $B bash -c "ulimit -n $nofile && exec \"\$@\"" - "$bin/mirrordec-udp" \
-    $common "$tmp/udp" --stats-json "$tmp/udp.json" 2>"$tmp/udp.err" &
+    $common "$tmp/udp" --stats-json "$tmp/udp.json" ${SOAK_UDP_ARGS:-} 2>"$tmp/udp.err" &
 udp=$!
 pids+=($udp)
 # shellcheck disable=SC2086
