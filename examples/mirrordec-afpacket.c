@@ -331,6 +331,36 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* -------------------------------------------------------------- signals */
+
+/*
+ * SIGINT and SIGTERM go to the main thread (the workers block them): the
+ * first stops the workers cleanly, each writing what it holds.  A worker
+ * blocked writing --json to a reader that does not read would then wait
+ * for ever, so from the second signal on the main thread's handler sends
+ * each worker SIGUSR1, whose empty handler (no SA_RESTART) makes the
+ * worker's write fail with EINTR (or return what it had written: the
+ * worker checks mt_signals before writing again): it then gives up, as a
+ * single-threaded tool does.  The main thread repeats the wake-up while it
+ * waits for the workers, in case one was about to block when it came.
+ */
+static pthread_t g_workers[64];
+static atomic_uint g_n_workers;
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+}
+
+static void wake_workers(void)
+{
+    if (mt_signals < 2)
+        return;
+    const unsigned n = atomic_load(&g_n_workers);
+    for (unsigned i = 0; i < n; i++)
+        pthread_kill(g_workers[i], SIGUSR1); /* async-signal-safe */
+}
+
 /* ---------------------------------------------------------------- setup */
 
 static int link_of(int fd, const char *iface)
@@ -461,6 +491,7 @@ int main(int argc, char **argv)
 {
     struct mt_opts o;
     mt_opts_parse(&o, MT_AFPACKET, "mirrordec-afpacket", help, argc, argv);
+    mt_signals_install(NULL);
     const int ifindex = (int)if_nametoindex(o.iface);
     if (!ifindex) {
         mt_msg("no interface %s: %s (ip link lists them)", o.iface, strerror(errno));
@@ -505,6 +536,12 @@ int main(int argc, char **argv)
     struct targ *args = mt_xcalloc(c.n, sizeof *args);
     unsigned started = 0;
     if (rc == 0) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_usr1;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGUSR1, &sa, NULL);
+        mt_signals_install(wake_workers);
         /* Workers leave SIGINT and SIGTERM to the main thread. */
         sigset_t block, old;
         sigemptyset(&block);
@@ -520,14 +557,35 @@ int main(int argc, char **argv)
                 mt_stop = 1;
                 break;
             }
+            g_workers[started] = c.wc[started].th;
+            atomic_store(&g_n_workers, started + 1);
         }
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         if (rc == 0 && !o.quiet)
             mt_msg("capturing on %s with %u worker%s%s%s", o.iface, c.n, c.n > 1 ? "s" : "",
                    c.n > 1 ? ", fanout " : "", c.n > 1 ? o.fanout : "");
     }
-    for (unsigned i = 0; i < started; i++)
-        pthread_join(c.wc[i].th, NULL);
+    for (unsigned i = 0; i < started;) {
+        /* After a second signal, wake the workers again and again: one
+         * might have been about to block in a write when the first SIGUSR1
+         * came. */
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 200000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        const int e = pthread_timedjoin_np(c.wc[i].th, NULL, &until);
+        if (e == ETIMEDOUT) {
+            wake_workers();
+            continue;
+        }
+        if (e != 0)
+            pthread_join(c.wc[i].th, NULL);
+        i++;
+    }
+    atomic_store(&g_n_workers, 0);
     /* What was handed over but not yet processed. */
     uint64_t dropped = 0;
     for (unsigned i = 0; i < c.n; i++) {
@@ -538,6 +596,8 @@ int main(int argc, char **argv)
         close_ring(&c, me);
     }
     if (rc == 0 || app.ready) {
+        app.have_kernel_drops = 1;
+        app.inbox_dropped = dropped;
         mt_buf_printf(&app.extra, "%s: the kernel dropped %llu frames (PACKET_STATISTICS)\n",
                       o.iface, (unsigned long long)app.kernel_drops);
         if (dropped)

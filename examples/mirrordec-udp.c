@@ -24,7 +24,9 @@ static const char help[] =
     "  -b, --bind ADDR        receive on this local address only (repeatable;\n"
     "                         default: every address, IPv4 and IPv6)\n"
     "      --batch N          datagrams per recvmmsg call, 1..1024 (default 64)\n"
-    "      --rcvbuf BYTES     socket receive buffer (SO_RCVBUFFORCE when root)\n"
+    "      --rcvbuf BYTES     receive buffer each socket asks for (default 16 MiB;\n"
+    "                         SO_RCVBUFFORCE when root); datagrams the kernel drops\n"
+    "                         when it is full are counted (kernel_drops)\n"
     "\n";
 
 int main(int argc, char **argv)

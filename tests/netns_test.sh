@@ -11,7 +11,15 @@
 #      every inner flow must have stayed on one afpacket worker;
 #   2. mirrordec-tap injects the inner frames into a TAP device, where a
 #      tcpdump capture must show the original frames;
-#   3. mirrordec-tap --tap-per-session gives each session its device.
+#   3. mirrordec-tap --tap-per-session gives each session its device;
+#   4. mirrordec-udp, stopped (SIGSTOP) while a burst overflows its small
+#      receive buffer, reports the kernel's drops: received + dropped =
+#      sent, and the drops equal the namespace's UDP RcvbufErrors;
+#   5. mirrordec-tap --tap-per-session --max-taps 2, learning: two sessions
+#      get devices, the others none, and their frames are counted;
+#   6. mirrordec-afpacket --workers 2 --json into a FIFO nobody reads: the
+#      first SIGTERM waits for the reader (a clean stop writes everything),
+#      the second gives up (exit 1), even though the workers block SIGTERM.
 # Exit 0 passed, 1 failed, 77 skipped (not root, or no namespaces here).
 set -u
 bin=$(cd "$1" && pwd)
@@ -97,7 +105,8 @@ grep -q "forged" "$tmp/udp.err" || fail "no forged column in the summary"
 echo "== 2. mirrordec-tap into a TAP device, captured by tcpdump"
 ip -n $B tuntap add mode tap name mdt0 || fail "cannot create a TAP device"
 # shellcheck disable=SC2086
-ip netns exec $B "$bin/mirrordec-tap" --tap mdt0 $sessions >"$tmp/tap.out" 2>"$tmp/tap.err" &
+ip netns exec $B "$bin/mirrordec-tap" --tap mdt0 $sessions --stats-json "$tmp/tap.json" \
+    >"$tmp/tap.out" 2>"$tmp/tap.err" &
 tap=$!
 pids+=($tap)
 wait_for "$tmp/tap.err" "TAP device mdt0 is up"
@@ -112,6 +121,8 @@ stop $td
 stop $tap || fail "mirrordec-tap exited with $?: $(cat "$tmp/tap.err")"
 cat "$tmp/tap.err"
 "$py" "$traffic" check-tap "$tmp/traffic.json" "$tmp/tap.pcap" || exit 1
+grep -q '"kernel_drops":0,"rcvbuf":[1-9]' "$tmp/tap.json" ||
+    fail "mirrordec-tap's stats JSON lacks kernel_drops and rcvbuf: $(cat "$tmp/tap.json")"
 
 echo "== 3. mirrordec-tap --tap-per-session"
 # shellcheck disable=SC2086
@@ -131,4 +142,91 @@ sleep 0.5
 stop $td
 stop $taps || fail "mirrordec-tap exited with $?: $(cat "$tmp/taps.err")"
 "$py" "$traffic" check-tap "$tmp/traffic.json" "$tmp/taps.pcap" --key vxlan:202 || exit 1
+
+echo "== 4. kernel drops: mirrordec-udp stopped while a burst overflows its buffer"
+# UDP receive-buffer errors of namespace B, IPv4 (snmp) and IPv6 (snmp6).
+udp_errors() {
+    ip netns exec $B awk '/^Udp:/ {n++} /^Udp:/ && n == 2 {e += $6}
+        /^Udp6RcvbufErrors/ {e += $2} END {print e}' /proc/net/snmp /proc/net/snmp6
+}
+ip netns exec $B "$bin/mirrordec-udp" --rcvbuf 4096 --stats-json "$tmp/drops.json" \
+    >/dev/null 2>"$tmp/drops.err" &
+dr=$!
+pids+=($dr)
+wait_for "$tmp/drops.err" "receiving on"
+errors0=$(udp_errors)
+kill -STOP $dr
+for _ in 1 2 3 4; do ip netns exec $A "$py" "$traffic" send "$tmp/traffic.json" >/dev/null || fail "cannot send"; done
+sent=$(( 4 * $("$py" -c "import json, sys; print(len(json.load(open(sys.argv[1]))))" "$tmp/traffic.json") ))
+kill -CONT $dr
+sleep 0.5
+stop $dr || fail "mirrordec-udp exited with $?: $(cat "$tmp/drops.err")"
+cat "$tmp/drops.err"
+errors=$(( $(udp_errors) - errors0 ))
+"$py" - "$tmp/drops.json" "$sent" "$errors" <<'PYEOF' || exit 1
+import json, sys
+st, sent, errors = json.load(open(sys.argv[1])), int(sys.argv[2]), int(sys.argv[3])
+got, drops = st["frames"], st["kernel_drops"]
+if drops == 0 or got + drops != sent or drops != errors:
+    print(f"FAIL: sent {sent}, received {got} + dropped {drops} (the namespace counted "
+          f"{errors} receive-buffer errors); receive buffer {st['rcvbuf']}")
+    sys.exit(1)
+print(f"sent {sent} = received {got} + dropped {drops} (kernel: {errors} RcvbufErrors), "
+      f"receive buffer {st['rcvbuf']} bytes")
+PYEOF
+grep -q "UDP sockets: the kernel dropped [1-9][0-9]* datagrams" "$tmp/drops.err" ||
+    fail "the summary does not show the kernel's drops"
+
+echo "== 5. mirrordec-tap --tap-per-session --max-taps 2, learning"
+ip netns exec $B "$bin/mirrordec-tap" --tap-per-session --tap mdq --max-taps 2 \
+    --stats-json "$tmp/cap.json" >/dev/null 2>"$tmp/cap.err" &
+cap=$!
+pids+=($cap)
+wait_for "$tmp/cap.err" "receiving on"
+ip netns exec $A "$py" "$traffic" send "$tmp/traffic.json" || fail "cannot send"
+sleep 0.5
+for n in 1 2; do ip -n $B link show mdq$n >/dev/null || fail "no device mdq$n"; done
+ip -n $B link show mdq3 >/dev/null 2>&1 && fail "a third device mdq3 was created past --max-taps 2"
+stop $cap || fail "mirrordec-tap exited with $?: $(cat "$tmp/cap.err")"
+cat "$tmp/cap.err"
+"$py" - "$tmp/cap.json" <<'PYEOF' || exit 1
+import json, sys
+st = json.load(open(sys.argv[1]))
+# sessions without a device (the untunneled one, if any, has no inner frame)
+none = [s for s in st["sessions"] if s["tap"] is None and s["key"] != "none"]
+frames = sum(s["packets"] - s["filtered"] for s in none)
+if st["tap_devices"] != 2 or st["tap_max"] != 2 or len(none) != 2 or \
+        st["tap_no_device_sessions"] != 2 or st["tap_no_device"] != frames or frames == 0:
+    print(f"FAIL: {json.dumps(st)}")
+    sys.exit(1)
+print(f"2 devices; sessions {[s['session'] for s in none]} got none: {frames} frames counted")
+PYEOF
+grep -q "2 sessions got no TAP device (2 past the cap of 2, 0 failed)" "$tmp/cap.err" ||
+    fail "the summary does not count the sessions without a device"
+
+echo "== 6. mirrordec-afpacket --json to a reader that never reads; SIGTERM twice"
+mkfifo "$tmp/jfifo"
+exec 7<>"$tmp/jfifo" # holds the FIFO open without reading it
+ip netns exec $B "$bin/mirrordec-afpacket" -i vB --workers 2 --json >"$tmp/jfifo" \
+    2>"$tmp/block.err" &
+blk=$!
+pids+=($blk)
+wait_for "$tmp/block.err" "capturing on"
+for _ in 1 2 3 4; do ip netns exec $A "$py" "$traffic" send "$tmp/traffic.json" >/dev/null || fail "cannot send"; done
+sleep 0.5
+kill -TERM $blk
+sleep 1
+kill -0 $blk 2>/dev/null || fail "mirrordec-afpacket did not wait for its reader: $(cat "$tmp/block.err")"
+kill -TERM $blk
+for _ in $(seq 50); do kill -0 $blk 2>/dev/null || break; sleep 0.1; done
+if kill -0 $blk 2>/dev/null; then
+    kill -KILL $blk
+    fail "a second SIGTERM did not end mirrordec-afpacket blocked on its output"
+fi
+wait $blk
+rc=$?
+exec 7>&-
+cat "$tmp/block.err"
+[ $rc -eq 1 ] || fail "mirrordec-afpacket exited with $rc after giving up its output, expected 1"
+grep -q "output abandoned after a second signal" "$tmp/block.err" || fail "no message said why"
 echo "PASS"

@@ -1,21 +1,33 @@
 /*
  * app.c - what every tool does with a decoded packet.
  *
- *   1. mdec_table_process(): session (without --session, a packet whose key
- *      has no session yet adds one: MDEC_UNKNOWN_LEARN, with the --filter /
- *      --aws-filter-json filter as the template, named by its key and
+ *   1. mdec_table_process(): session (without --session, or with
+ *      --learn-from, a packet whose key has no session yet adds one:
+ *      MDEC_UNKNOWN_LEARN, with the --filter / --aws-filter-json filter and
+ *      the --learn-from prefixes as the template, named by its key and
  *      "untunneled" for frames without a tunnel), forged-source check,
- *      direction, filter, counters;
+ *      direction, filter, counters.  The table holds the --session sessions,
+ *      added first (a table never evicts, so learning cannot displace them),
+ *      and --max-sessions more for learning;
  *   2. --inner-bpf on accepted packets (a rejection counts as filtered);
  *   3. outputs: a JSON line, the session's pcap file, the TAP device.
+ *
+ * Standard output is written with write(2) from a buffer of whole lines: a
+ * signal that interrupts a blocked write (EINTR) is retried, so SIGINT and
+ * SIGTERM stop the program cleanly with everything written; a second
+ * signal gives up on a reader that does not read.
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
 #include "mt.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#define OUT_BUF (64u << 10) /* standard output is written in pieces this large */
 
 /* ------------------------------------------------------------ the filter */
 
@@ -97,11 +109,13 @@ static int init_worker(struct mt_app *app, struct mt_worker *w, unsigned id)
     const struct mt_opts *o = app->o;
     w->app = app;
     w->id = id;
-    const uint32_t cap = o->max_sessions;
+    const uint32_t cap = (uint32_t)o->n_sessions + (o->learn ? o->max_sessions : 0);
     const size_t size = mdec_table_size(cap);
     struct mdec_table_config tc = {
-        .unknown = o->n_sessions ? MDEC_UNKNOWN_DROP : MDEC_UNKNOWN_LEARN,
-        .learn_filter = app->filter};
+        .unknown = o->learn ? MDEC_UNKNOWN_LEARN : MDEC_UNKNOWN_DROP,
+        .learn_filter = app->filter,
+        .learn_allow = o->learn_allow,
+        .n_learn_allow = o->n_learn_allow};
     w->table_mem = mt_xaligned(MDEC_TABLE_ALIGN, size);
     w->table = mdec_table_init(w->table_mem, size, cap, &tc);
     if (!w->table) {
@@ -146,7 +160,7 @@ int mt_app_init(struct mt_app *app, const struct mt_opts *o, unsigned n_workers,
             return MT_EXIT_USAGE;
     if (o->write_dir || o->tap) {
         app->out = mt_outputs_new(o, nano);
-        if (!app->out || mt_outputs_open_taps(app->out) != 0)
+        if (!app->out || mt_outputs_configured(app->out) != 0)
             return MT_EXIT_RUNTIME;
     }
     app->ready = 1;
@@ -155,9 +169,53 @@ int mt_app_init(struct mt_app *app, const struct mt_opts *o, unsigned n_workers,
 
 /* ---------------------------------------------------------- per packet */
 
-static void fail_stop(struct mt_app *app)
+/* Writes the buffered lines to standard output; called with out_lock held
+ * when threaded.  0, or -1 with errno. */
+static int out_drain(struct mt_app *app)
 {
-    atomic_store(&app->failed, 1);
+    size_t done = 0;
+    int rc = 0;
+    while (done < app->obuf.len) {
+        if (mt_signals >= 2) {
+            /* A second signal: give up on the reader.  Checked before each
+             * write, for an interrupted write that had written part of its
+             * bytes returns that part rather than EINTR. */
+            errno = ECANCELED;
+            rc = -1;
+            break;
+        }
+        const ssize_t k = write(STDOUT_FILENO, app->obuf.p + done, app->obuf.len - done);
+        if (k > 0) {
+            done += (size_t)k;
+            continue;
+        }
+        if (k < 0 && errno == EINTR && mt_signals < 2)
+            continue; /* a signal: mt_stop is set, and stopping writes everything */
+        if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && mt_signals < 2) {
+            struct pollfd p = {STDOUT_FILENO, POLLOUT, 0};
+            (void)poll(&p, 1, 1000);
+            continue;
+        }
+        if (k == 0)
+            errno = EIO;
+        else if (errno == EINTR)
+            errno = ECANCELED; /* a second signal: give up on the reader */
+        rc = -1;
+        break;
+    }
+    const int e = errno;
+    app->obuf.len = 0;
+    errno = e;
+    return rc;
+}
+
+static void out_failed(struct mt_app *app, int e)
+{
+    if (atomic_exchange(&app->failed, 1) == 0 || !app->stdout_failed) {
+        app->stdout_failed = 1;
+        mt_msg("standard output: %s", e == ECANCELED ? "output abandoned after a second signal"
+                                                     : strerror(e ? e : EIO));
+    }
     mt_stop = 1;
 }
 
@@ -166,15 +224,18 @@ static void write_line(struct mt_worker *w)
     struct mt_app *app = w->app;
     if (app->threaded)
         pthread_mutex_lock(&app->out_lock);
-    errno = 0;
-    const size_t n = fwrite(w->line.p, 1, w->line.len, stdout);
-    const int e = errno;
+    int bad = 0, e = 0;
+    if (!app->stdout_failed) {
+        mt_buf_put(&app->obuf, w->line.p, w->line.len);
+        if (app->obuf.len >= OUT_BUF && out_drain(app) != 0) {
+            bad = 1;
+            e = errno;
+        }
+    }
+    if (bad)
+        out_failed(app, e);
     if (app->threaded)
         pthread_mutex_unlock(&app->out_lock);
-    if (n != w->line.len && !atomic_load(&app->failed)) {
-        mt_msg("standard output: %s", strerror(e ? e : EIO));
-        fail_stop(app);
-    }
 }
 
 void mt_app_packet(struct mt_worker *w, const struct mt_frame *fr, const struct mdec_result *r)
@@ -203,8 +264,7 @@ void mt_app_packet(struct mt_worker *w, const struct mt_frame *fr, const struct 
         struct mdec_session *s = m.session;
         if (!s->user)
             s->user = mt_outputs_entry(app->out, s);
-        if (mt_outputs_packet(app->out, s->user, r, fr->sec, fr->nsec) != 0)
-            fail_stop(app);
+        (void)mt_outputs_packet(app->out, s->user, r, fr->sec, fr->nsec);
     }
 }
 
@@ -225,15 +285,10 @@ void mt_app_flush(struct mt_app *app)
         return;
     if (app->threaded)
         pthread_mutex_lock(&app->out_lock);
-    errno = 0;
-    const int bad = fflush(stdout) != 0;
-    const int e = errno;
+    if (!app->stdout_failed && app->obuf.len && out_drain(app) != 0)
+        out_failed(app, errno);
     if (app->threaded)
         pthread_mutex_unlock(&app->out_lock);
-    if (bad && !atomic_load(&app->failed)) {
-        mt_msg("standard output: %s", strerror(e ? e : EIO));
-        fail_stop(app);
-    }
 }
 
 int mt_app_finish(struct mt_app *app, int rc)
@@ -241,18 +296,18 @@ int mt_app_finish(struct mt_app *app, int rc)
     const struct mt_opts *o = app->o;
     if (app->ready) {
         mt_app_flush(app);
-        if (mt_outputs_close(app->out) != 0)
+        /* Files first: the summary says what they hold. */
+        if (mt_outputs_finish(app->out) != 0)
             atomic_store(&app->failed, 1);
-        app->out = NULL;
         struct mt_stats *st = mt_stats_collect(app);
         if (!o->quiet)
             mt_stats_print(st, app, stderr);
         if (o->stats_json && mt_stats_write_json(st, app, o->stats_json) != 0)
             atomic_store(&app->failed, 1);
         mt_stats_free(st);
-    } else if (app->out) {
-        (void)mt_outputs_close(app->out);
     }
+    mt_outputs_free(app->out);
+    app->out = NULL;
     for (unsigned i = 0; app->workers && i < app->n_workers; i++) {
         free(app->workers[i].table_mem);
         mt_buf_free(&app->workers[i].line);
@@ -261,6 +316,7 @@ int mt_app_finish(struct mt_app *app, int rc)
     free(app->filter_mem);
     mt_bpf_free(app->bpf);
     mt_buf_free(&app->extra);
+    mt_buf_free(&app->obuf);
     pthread_mutex_destroy(&app->out_lock);
     if (rc == 0 && atomic_load(&app->failed))
         rc = MT_EXIT_RUNTIME;

@@ -35,8 +35,9 @@ static void break_loop(void)
 
 static int file_is_nano(const char *path)
 {
-    if (strcmp(path, "-") == 0)
-        return 1;
+    struct stat st;
+    if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return 1; /* a pipe cannot be read twice: keep every digit */
     FILE *f = fopen(path, "rb");
     uint32_t magic = 0;
     if (!f)
@@ -98,6 +99,13 @@ int mt_pcap_open(const struct mt_opts *o, struct mt_pcap_in **inp, int *nano)
         in->name = o->read_file;
         in->p = pcap_open_offline_with_tstamp_precision(o->read_file,
                                                         PCAP_TSTAMP_PRECISION_NANO, err);
+        if (!in->p && mt_stop) {
+            /* SIGINT or SIGTERM while the file (a FIFO, a pipe) was being
+             * opened: a clean stop with nothing read. */
+            free(in);
+            *inp = NULL;
+            return MT_EXIT_OK;
+        }
         if (!in->p) {
             if (strncmp(err, o->read_file, strlen(o->read_file)) == 0)
                 mt_msg("%s", err); /* libpcap named the file already */
@@ -185,6 +193,11 @@ static void progress_draw(struct progress *pg, const struct mt_pcap_in *in, uint
 int mt_pcap_run(struct mt_app *app, struct mt_pcap_in *in)
 {
     const struct mt_opts *o = app->o;
+    if (!in) { /* stopped by a signal while opening */
+        snprintf(app->input_name, sizeof app->input_name, "%s",
+                 o->read_file ? o->read_file : o->iface);
+        return MT_EXIT_OK;
+    }
     snprintf(app->input_name, sizeof app->input_name, "%s", in->name);
     app->live = in->live;
     g_pcap = in->p;
@@ -209,6 +222,8 @@ int mt_pcap_run(struct mt_app *app, struct mt_pcap_in *in)
         }
         if (n == PCAP_ERROR_BREAK)
             break; /* end of file, or pcap_breakloop */
+        if (n < 0 && mt_stop)
+            break; /* a read interrupted by SIGINT/SIGTERM: stop as asked */
         if (n < 0) {
             mt_msg("%s: %s", in->name, pcap_geterr(in->p));
             rc = MT_EXIT_RUNTIME;
@@ -231,9 +246,12 @@ int mt_pcap_run(struct mt_app *app, struct mt_pcap_in *in)
     progress_draw(&pg, in, 0, 1);
     if (in->live) {
         struct pcap_stat ps;
-        if (pcap_stats(in->p, &ps) == 0)
-            mt_buf_printf(&app->extra, "%s: the kernel received %u packets and dropped %u\n",
-                          in->name, ps.ps_recv, ps.ps_drop + ps.ps_ifdrop);
+        if (pcap_stats(in->p, &ps) == 0) {
+            app->have_kernel_drops = 1;
+            app->kernel_drops = (uint64_t)ps.ps_drop + ps.ps_ifdrop;
+            mt_buf_printf(&app->extra, "%s: the kernel received %u packets and dropped %llu\n",
+                          in->name, ps.ps_recv, (unsigned long long)app->kernel_drops);
+        }
     }
     mt_pcap_close(in);
     return rc;

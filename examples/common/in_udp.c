@@ -10,6 +10,15 @@
  * its first byte and the socket supplies the carrier's addresses and ports,
  * so the session table can still check the sender (forged traffic).
  *
+ * Loss is counted.  Each socket asks for a receive buffer of --rcvbuf
+ * bytes (MT_RCVBUF_DEFAULT: mirrored traffic comes in bursts), with
+ * SO_RCVBUFFORCE when allowed, else SO_RCVBUF (capped by
+ * net.core.rmem_max), and reports what the kernel gave.  SO_RXQ_OVFL
+ * gives, with each datagram, how many the socket has dropped so far
+ * (receive buffer full, bad checksum); SO_MEMINFO gives the final count
+ * when the socket closes.  Their sum over the sockets is the summary's
+ * and --stats-json's kernel_drops.
+ *
  * SPDX-License-Identifier: BSD-2-Clause
  */
 #define _GNU_SOURCE /* recvmmsg */
@@ -29,26 +38,59 @@
 
 #define DGRAM_MAX 65536 /* the largest UDP payload fits: nothing is cut */
 
+#ifndef SO_MEMINFO
+#define SO_MEMINFO 55 /* Linux 4.13; older headers lack it */
+#endif
+#ifndef SK_MEMINFO_DROPS
+#define SK_MEMINFO_DROPS 8
+#endif
+
 struct usock {
     int fd;
     int family;
     uint16_t port;
+    uint32_t ovfl;  /* the socket's drop count, as last reported */
+    uint64_t drops; /* drops so far (the 32-bit count, unwrapped) */
 };
 
 struct mt_udp_in {
     struct usock *s;
     size_t n;
     char name[200];
+    int rcvbuf; /* the smallest the kernel gave a socket */
+    int rcvbuf_warned;
 };
+
+/* A new value of a socket's 32-bit drop count. */
+static void drops_seen(struct usock *u, uint32_t now)
+{
+    u->drops += (uint32_t)(now - u->ovfl);
+    u->ovfl = now;
+}
+
+/* Closes the sockets; the drops they counted go to *drops when not NULL. */
+static void close_all(struct mt_udp_in *in, uint64_t *drops)
+{
+    for (size_t i = 0; i < in->n; i++) {
+        struct usock *u = &in->s[i];
+        uint32_t mi[SK_MEMINFO_DROPS + 1];
+        socklen_t len = sizeof mi;
+        memset(mi, 0, sizeof mi);
+        if (getsockopt(u->fd, SOL_SOCKET, SO_MEMINFO, mi, &len) == 0 &&
+            len >= (socklen_t)sizeof mi)
+            drops_seen(u, mi[SK_MEMINFO_DROPS]);
+        if (drops)
+            *drops += u->drops;
+        close(u->fd);
+    }
+    free(in->s);
+    free(in);
+}
 
 void mt_udp_close(struct mt_udp_in *in)
 {
-    if (!in)
-        return;
-    for (size_t i = 0; i < in->n; i++)
-        close(in->s[i].fd);
-    free(in->s);
-    free(in);
+    if (in)
+        close_all(in, NULL);
 }
 
 /* Opens and binds one socket; 0, 1 (skipped: no IPv6 here) or -1. */
@@ -97,9 +139,25 @@ static int open_one(struct mt_udp_in *in, const struct mt_opts *o, int family,
     else
         (void)setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one);
     (void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
-    if (o->rcvbuf &&
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &o->rcvbuf, sizeof o->rcvbuf) != 0)
-        (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &o->rcvbuf, sizeof o->rcvbuf);
+    if (setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one) != 0)
+        mt_msg("warning: UDP %s: SO_RXQ_OVFL: %s; kernel drops are counted when the socket "
+               "closes only", where, strerror(errno));
+    const int want = o->rcvbuf ? o->rcvbuf : MT_RCVBUF_DEFAULT;
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &want, sizeof want) != 0)
+        (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof want);
+    int got = 0;
+    socklen_t got_len = sizeof got;
+    if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &got_len) != 0)
+        got = 0;
+    /* The kernel doubles what it is asked for (bookkeeping overhead) and
+     * reports the doubled value; less than asked means it was capped. */
+    if (o->rcvbuf && got / 2 < want && !in->rcvbuf_warned) {
+        in->rcvbuf_warned = 1;
+        mt_msg("warning: --rcvbuf %d: the kernel gave %d bytes (net.core.rmem_max caps it "
+               "without CAP_NET_ADMIN)", want, got);
+    }
+    if (got > 0 && (in->rcvbuf == 0 || got < in->rcvbuf))
+        in->rcvbuf = got;
     if (bind(fd, &sa.sa, salen) != 0) {
         const int e = errno;
         close(fd);
@@ -119,6 +177,7 @@ static int open_one(struct mt_udp_in *in, const struct mt_opts *o, int family,
         return -1;
     }
     in->s = p;
+    memset(&in->s[in->n], 0, sizeof in->s[in->n]);
     in->s[in->n].fd = fd;
     in->s[in->n].family = family;
     in->s[in->n].port = port;
@@ -177,8 +236,10 @@ static void sockaddr_to_meta(const struct sockaddr_storage *ss, struct mdec_addr
     }
 }
 
-/* Destination address and receive time from the control messages. */
-static void read_cmsgs(struct msghdr *mh, struct mdec_addr *dst, struct mt_frame *fr)
+/* Destination address, receive time and the socket's drop count from the
+ * control messages. */
+static void read_cmsgs(struct msghdr *mh, struct mdec_addr *dst, struct mt_frame *fr,
+                       struct usock *u)
 {
     int have_ts = 0;
     memset(dst, 0, sizeof *dst);
@@ -199,6 +260,10 @@ static void read_cmsgs(struct msghdr *mh, struct mdec_addr *dst, struct mt_frame
             fr->sec = (int64_t)ts.tv_sec;
             fr->nsec = (uint32_t)ts.tv_nsec;
             have_ts = 1;
+        } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+            uint32_t dropped;
+            memcpy(&dropped, CMSG_DATA(c), sizeof dropped);
+            drops_seen(u, dropped);
         }
     }
     if (!have_ts) {
@@ -254,7 +319,7 @@ static void batch_free(struct batch *b)
 }
 
 /* Receives what one socket holds, in batches; -1 on a receive error. */
-static int drain(struct mt_app *app, const struct usock *s, struct batch *b)
+static int drain(struct mt_app *app, struct usock *s, struct batch *b)
 {
     while (!mt_stop) {
         batch_reset(b);
@@ -273,7 +338,7 @@ static int drain(struct mt_app *app, const struct usock *s, struct batch *b)
             if (!fr.index)
                 return 0;
             sockaddr_to_meta(&b->names[i], &meta.src, &meta.sport);
-            read_cmsgs(mh, &meta.dst, &fr);
+            read_cmsgs(mh, &meta.dst, &fr, s);
             meta.dport = s->port;
             const uint32_t len = b->msgs[i].msg_len;
             struct mdec_result r;
@@ -290,8 +355,11 @@ int mt_udp_run(struct mt_app *app, struct mt_udp_in *in)
 {
     snprintf(app->input_name, sizeof app->input_name, "%s", in->name);
     app->live = 1;
+    app->have_kernel_drops = 1;
+    app->rcvbuf = in->rcvbuf;
     if (!app->o->quiet)
-        mt_msg("receiving on %s (%zu sockets)", in->name, in->n);
+        mt_msg("receiving on %s (%zu sockets, receive buffer %d bytes each)", in->name, in->n,
+               in->rcvbuf);
     struct pollfd *pfd = mt_xcalloc(in->n, sizeof *pfd);
     for (size_t i = 0; i < in->n; i++) {
         pfd[i].fd = in->s[i].fd;
@@ -316,7 +384,12 @@ int mt_udp_run(struct mt_app *app, struct mt_udp_in *in)
     }
     batch_free(&b);
     free(pfd);
-    mt_udp_close(in);
+    app->kernel_drops = 0;
+    close_all(in, &app->kernel_drops);
+    mt_buf_printf(&app->extra,
+                  "UDP sockets: the kernel dropped %llu datagrams (receive buffer of %d bytes "
+                  "full, or bad checksum; SO_RXQ_OVFL)\n",
+                  (unsigned long long)app->kernel_drops, app->rcvbuf);
     return rc;
 }
 

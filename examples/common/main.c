@@ -13,6 +13,9 @@ int mt_main(enum mt_tool tool, const char *prog, const char *help, int argc, cha
 {
     struct mt_opts o;
     mt_opts_parse(&o, tool, prog, help, argc, argv);
+    /* Before the input opens: opening a FIFO blocks until a writer comes,
+     * and SIGINT or SIGTERM then must stop the program cleanly too. */
+    mt_signals_install(NULL);
 
     const int use_pcap = o.read_file || o.iface;
     struct mt_pcap_in *pin = NULL;

@@ -80,6 +80,10 @@ char *mt_read_file(const char *path, size_t *len);
 
 /* Set by SIGINT/SIGTERM (after mt_signals_install); polled by every loop. */
 extern atomic_int mt_stop; /* lock-free, so a signal handler may set it */
+/* SIGINT/SIGTERM received.  Every blocking call treats EINTR as "look at
+ * mt_stop"; a write that stopping must finish is retried until a second
+ * signal comes. */
+extern atomic_int mt_signals;
 /* Installs the handlers (no SA_RESTART, so blocking calls return EINTR) and
  * ignores SIGPIPE; hook, when not NULL, is called from the handler. */
 void mt_signals_install(void (*hook)(void));
@@ -113,7 +117,7 @@ struct mt_opts {
     int progress;            /* -1 auto, 0 never, 1 always */
     uint64_t count;          /* -c: stop after this many frames; 0 never */
     unsigned batch;          /* recvmmsg batch */
-    int rcvbuf;              /* SO_RCVBUF bytes; 0: leave the default */
+    int rcvbuf;              /* receive buffer asked for; 0: MT_RCVBUF_DEFAULT */
     unsigned workers;        /* mirrordec-afpacket */
     const char *fanout;      /* hash | lb | cpu | qm */
     unsigned ring_mb;
@@ -125,7 +129,11 @@ struct mt_opts {
     /* sessions and filters */
     struct mt_session_arg *sessions;
     size_t n_sessions;
-    uint32_t max_sessions;
+    uint32_t max_sessions;   /* sessions a table may learn (on top of --session) */
+    struct mdec_prefix *learn_allow; /* --learn-from: learn only from these sources */
+    uint32_t n_learn_allow;
+    int learn;               /* unknown sessions are learned (no --session, or
+                                --learn-from) */
     const char **filter_files;
     size_t n_filter_files;
     const char **aws_files;
@@ -140,7 +148,14 @@ struct mt_opts {
     const char *stats_json;
     const char *tap;          /* mirrordec-tap: device name or prefix */
     int tap_per_session;
+    unsigned max_taps;        /* --max-taps; 0: from the open-file budget */
+    unsigned max_open_files;  /* --max-open-files; 0: the default */
 };
+
+/* Sessions a table learns unless --max-sessions says otherwise. */
+#define MT_MAX_SESSIONS_DEFAULT 1024u
+/* Receive buffer each UDP socket asks for unless --rcvbuf says otherwise. */
+#define MT_RCVBUF_DEFAULT (16 << 20)
 
 /*
  * Parses the command line for tool.  Prints --help / --version and exits 0;
@@ -158,28 +173,73 @@ int mt_session_parse(const char *text, struct mt_session_arg *s, char *msg, size
 
 /* -------------------------------------------------------------- outputs */
 
+/*
+ * A classic pcap file, written whole records at a time (pcapw.c).  The file
+ * is created, with its header, by the first mt_pcapw_resume(); records are
+ * buffered and handed to write(2); a failed write leaves the file cut back
+ * to its last whole record.  Counters say what the file holds.
+ */
+enum {
+    MT_PCAPW_OK = 0,
+    MT_PCAPW_ERROR = -1,  /* not written (a write error): counted in lost     */
+    MT_PCAPW_RANGE = -2,  /* not written: seconds outside 0..2^32-1; not counted */
+    MT_PCAPW_CLOSED = -3  /* not written: the file is not open; not counted    */
+};
+
 struct mt_pcapw {
-    FILE *f;
+    int fd;            /* -1 while closed: not created yet, or suspended    */
     char *path;
     int linktype;
     int nano;
-    int failed; /* a write failed: errno kept in err */
-    int err;
-    uint64_t packets;
+    int created;       /* the file exists and has its header                */
+    int broken;        /* a partial record could not be cut off: takes no more */
+    int err, cut_err;  /* errno of the last failed write, of the failed cut  */
+    uint8_t *buf;      /* whole records not written yet                     */
+    size_t len;
+    uint32_t buf_records;
+    uint64_t size;      /* bytes in the file: header and whole records      */
+    uint64_t records;   /* records in the file                              */
+    uint64_t lost;      /* records not written because a write failed       */
+    uint64_t io_errors; /* failed writes (each may lose several records)    */
+    uint64_t reopens;   /* times opened again in append mode                */
 };
 
-/* Creates path and writes the file header.  0, or -1 with errno set. */
-int mt_pcapw_open(struct mt_pcapw *w, const char *path, int linktype, int nano);
+/* Sets w up for path; opens nothing. */
+void mt_pcapw_init(struct mt_pcapw *w, const char *path, int linktype, int nano);
+/* Opens the file: the first time creates it (truncating) and writes the
+ * header, later reopens it in append mode.  0, or -1 with errno. */
+int mt_pcapw_resume(struct mt_pcapw *w);
 /*
- * One record: cap bytes of data, orig_len wire (at least cap).  The
- * timestamp is written at the file's resolution.  0, or -1 (errno).
+ * One record: cap bytes of data, orig_len wire (at least cap), the
+ * timestamp at the file's resolution.  Returns MT_PCAPW_*; a failure to
+ * write earlier records on the way is counted in lost and io_errors.
  */
 int mt_pcapw_write(struct mt_pcapw *w, int64_t sec, uint32_t nsec, const uint8_t *data,
                    uint32_t cap, uint32_t wire);
+/* Writes the buffered records; 0, or -1 (counted in lost and io_errors). */
+int mt_pcapw_flush(struct mt_pcapw *w);
+/* Flushes and closes the descriptor, keeping the counters; 0 or -1. */
+int mt_pcapw_suspend(struct mt_pcapw *w);
+/* mt_pcapw_suspend(), then frees the path. */
 int mt_pcapw_close(struct mt_pcapw *w);
 
 /* Turns a session name into a file name: [A-Za-z0-9._-], no leading dot. */
 void mt_safe_name(const char *name, char *out, size_t size);
+
+/*
+ * The open-file budget: mt_fd_budget_get() raises the soft RLIMIT_NOFILE to
+ * the hard limit, counts the descriptors open now, and leaves
+ * MT_FD_RESERVE of the rest for what the tools open later (the
+ * --stats-json file, sysctl files, libpcap).
+ */
+#define MT_FD_RESERVE 16u
+struct mt_fd_budget {
+    uint64_t limit;  /* the soft limit, after raising it                 */
+    uint64_t was;    /* the soft limit before                            */
+    uint64_t in_use; /* descriptors open when the budget was taken       */
+    uint64_t avail;  /* limit - in_use - MT_FD_RESERVE, or 0             */
+};
+void mt_fd_budget_get(struct mt_fd_budget *b);
 
 struct mt_out_entry; /* per-session outputs, shared by every worker */
 struct mt_outputs;
@@ -188,14 +248,52 @@ struct mt_outputs *mt_outputs_new(const struct mt_opts *o, int nano);
 /* The entry of a session (found by key, created on first use). */
 struct mt_out_entry *mt_outputs_entry(struct mt_outputs *out, const struct mdec_session *s);
 /* Writes the inner packet of an accepted packet to the session's outputs.
- * Returns 0, or -1 after a write error that must end the program. */
+ * Never fails: what is not written is counted (mt_outputs_stats) and
+ * reported once.  Returns 0. */
 int mt_outputs_packet(struct mt_outputs *out, struct mt_out_entry *e, const struct mdec_result *r,
                       int64_t sec, uint32_t nsec);
-/* Closes every file and device; 0, or -1 when a file could not be flushed. */
-int mt_outputs_close(struct mt_outputs *out);
-/* Creates the TAP devices of configured sessions up front (per-session mode). */
-int mt_outputs_open_taps(struct mt_outputs *out);
-uint64_t mt_outputs_tap_skipped(const struct mt_outputs *out);
+/* Writes out and closes every file (the counters stay for the summary); 0,
+ * or -1 when any packet was not written. */
+int mt_outputs_finish(struct mt_outputs *out);
+/* Closes everything and frees out (NULL is fine). */
+void mt_outputs_free(struct mt_outputs *out);
+/* The entries of the --session sessions, in their order, before any packet:
+ * their file names first, their TAP devices (per-session mode).  0, or -1
+ * after a message when a device cannot be created or would exceed the cap. */
+int mt_outputs_configured(struct mt_outputs *out);
+
+/* What the outputs of one session hold. */
+struct mt_out_session {
+    uint64_t written;     /* records in its pcap files                       */
+    uint64_t lost;        /* packets that should have been and were not      */
+    const char *files[2]; /* its pcap files' names (in the -w directory)     */
+    int n_files;
+    const char *tap;      /* its TAP device, or NULL                         */
+    int no_tap;           /* per-session mode, and it has no device          */
+};
+/* 0, or -1 when out has no entry for key (st zeroed). */
+int mt_outputs_session(const struct mt_outputs *out, const struct mdec_key *key,
+                       struct mt_out_session *st);
+
+struct mt_out_stats {
+    struct mt_fd_budget budget;
+    unsigned files_max;     /* pcap files open at once, at most              */
+    uint64_t files_created;
+    uint64_t written;       /* records in the files                          */
+    uint64_t lost_io;       /* records lost to write errors                  */
+    uint64_t lost_open;     /* packets lost: the file could not be opened    */
+    uint64_t lost_ts;       /* packets lost: timestamp beyond classic pcap   */
+    uint64_t io_errors;
+    uint64_t evictions;     /* files closed to stay within files_max         */
+    uint64_t reopens;       /* files opened again in append mode             */
+    unsigned tap_max;       /* per-session TAP devices at most               */
+    unsigned tap_devices;   /* created                                       */
+    unsigned tap_past_cap;  /* sessions that got none: past tap_max          */
+    unsigned tap_failed;    /* sessions that got none: creation failed       */
+    uint64_t tap_no_device; /* frames of those sessions                      */
+    uint64_t tap_skipped;   /* frames a device refused                       */
+};
+void mt_outputs_stats(const struct mt_outputs *out, struct mt_out_stats *st);
 
 /* --------------------------------------------------------- the pipeline */
 
@@ -232,8 +330,13 @@ struct mt_app {
     atomic_int failed;       /* a runtime error occurred: exit 1 */
     atomic_uint_fast64_t frames_total; /* frames received, all workers */
     char input_name[256];    /* for the summary: file, interface, UDP ports */
-    uint64_t kernel_drops;   /* mirrordec-afpacket: from PACKET_STATISTICS */
+    int have_kernel_drops;   /* the input counts the kernel's drops: */
+    uint64_t kernel_drops;   /* PACKET_STATISTICS, SO_RXQ_OVFL, pcap_stats */
+    int rcvbuf;              /* UDP: receive buffer the kernel gave a socket */
+    uint64_t inbox_dropped;  /* mirrordec-afpacket: a worker's inbox was full */
     struct mt_buf extra;     /* tool-specific lines for the summary */
+    struct mt_buf obuf;      /* --json lines not written yet (under out_lock) */
+    int stdout_failed;       /* standard output failed: no more lines */
     int ready;               /* mt_app_init succeeded: finish prints the summary */
 };
 

@@ -43,7 +43,10 @@ enum {
     O_RING_MB,
     O_OUTGOING,
     O_TAP,
-    O_TAP_PER_SESSION
+    O_TAP_PER_SESSION,
+    O_LEARN_FROM,
+    O_MAX_OPEN_FILES,
+    O_MAX_TAPS
 };
 
 #define ALL (MT_CLI | MT_UDP | MT_AFPACKET | MT_TAP)
@@ -91,6 +94,9 @@ static const struct opt_def defs[] = {
     {"quiet", no_argument, 'q', ALL},
     {"tap", required_argument, O_TAP, MT_TAP},
     {"tap-per-session", no_argument, O_TAP_PER_SESSION, MT_TAP},
+    {"learn-from", required_argument, O_LEARN_FROM, ALL},
+    {"max-open-files", required_argument, O_MAX_OPEN_FILES, ALL},
+    {"max-taps", required_argument, O_MAX_TAPS, MT_TAP},
 };
 #define N_DEFS (sizeof defs / sizeof defs[0])
 
@@ -183,6 +189,52 @@ static size_t key_length(const char *text)
     return kl;
 }
 
+/*
+ * A comma list of addresses and prefixes, p pointing into text (for the
+ * columns of messages).  0 with *list malloc'ed, or -1 with a message.
+ */
+static int parse_prefixes(const char *text, const char *p, struct mdec_prefix **list,
+                          uint32_t *count, char *msg, size_t size)
+{
+    struct mdec_parse_error pe;
+    *list = NULL;
+    *count = 0;
+    if (!*p) {
+        snprintf(msg, size, "empty source list at column %zu: expected addresses or prefixes",
+                 (size_t)(p - text) + 1);
+        return -1;
+    }
+    size_t n = 1;
+    for (const char *q = p; *q; q++)
+        n += *q == ',';
+    struct mdec_prefix *a = mt_xcalloc(n, sizeof *a);
+    uint32_t k = 0;
+    while (*p) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (mdec_prefix_parse(p, len, &a[k], &pe) != 0) {
+            snprintf(msg, size, "'%.*s' at column %zu is not an address or prefix: %s", (int)len,
+                     p, (size_t)(p - text) + 1, pe.message);
+            free(a);
+            return -1;
+        }
+        k++;
+        p += len;
+        if (*p == ',') {
+            p++;
+            if (!*p) {
+                snprintf(msg, size, "trailing ',' at column %zu: expected another address",
+                         (size_t)(p - text));
+                free(a);
+                return -1;
+            }
+        }
+    }
+    *list = a;
+    *count = k;
+    return 0;
+}
+
 int mt_session_parse(const char *text, struct mt_session_arg *s, char *msg, size_t size)
 {
     memset(s, 0, sizeof *s);
@@ -222,36 +274,7 @@ int mt_session_parse(const char *text, struct mt_session_arg *s, char *msg, size
                  "after the second ':'", (size_t)(p - text) + 1);
         return -1;
     }
-    size_t n = 1;
-    for (const char *q = p; *q; q++)
-        n += *q == ',';
-    s->allow = mt_xcalloc(n, sizeof *s->allow);
-    while (*p) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        if (mdec_prefix_parse(p, len, &s->allow[s->n_allow], &pe) != 0) {
-            snprintf(msg, size, "'%.*s' at column %zu is not an address or prefix: %s", (int)len,
-                     p, (size_t)(p - text) + 1, pe.message);
-            free(s->allow);
-            s->allow = NULL;
-            s->n_allow = 0;
-            return -1;
-        }
-        s->n_allow++;
-        p += len;
-        if (*p == ',') {
-            p++;
-            if (!*p) {
-                snprintf(msg, size, "trailing ',' at column %zu: expected another address",
-                         (size_t)(p - text));
-                free(s->allow);
-                s->allow = NULL;
-                s->n_allow = 0;
-                return -1;
-            }
-        }
-    }
-    return 0;
+    return parse_prefixes(text, p, &s->allow, &s->n_allow, msg, size);
 }
 
 static void add_session(struct mt_opts *o, const char *arg)
@@ -280,51 +303,6 @@ static void add_session(struct mt_opts *o, const char *arg)
 
 /* ----------------------------------------------------------- --transport */
 
-/*
- * Parses a comma list of addresses and prefixes from text (which starts at
- * column col of the option's argument) into *out (malloc'ed).  0, or -1
- * with a message in msg.
- */
-static int parse_sources(const char *text, size_t col, struct mdec_prefix **out, uint32_t *n_out,
-                         char *msg, size_t size)
-{
-    *out = NULL;
-    *n_out = 0;
-    if (!*text) {
-        snprintf(msg, size, "empty source list at column %zu: expected addresses or prefixes",
-                 col);
-        return -1;
-    }
-    size_t n = 1;
-    for (const char *q = text; *q; q++)
-        n += *q == ',';
-    struct mdec_prefix *list = mt_xcalloc(n, sizeof *list);
-    uint32_t k = 0;
-    const char *p = text;
-    while (*p) {
-        struct mdec_parse_error pe;
-        const char *comma = strchr(p, ',');
-        const size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        if (mdec_prefix_parse(p, len, &list[k], &pe) != 0) {
-            snprintf(msg, size, "'%.*s' at column %zu is not an address or prefix: %s",
-                     (int)len, p, col + (size_t)(p - text), pe.message);
-            free(list);
-            return -1;
-        }
-        k++;
-        p += len;
-        if (*p == ',' && !*++p) {
-            snprintf(msg, size, "trailing ',' at column %zu: expected another address",
-                     col + (size_t)(p - text) - 1);
-            free(list);
-            return -1;
-        }
-    }
-    *out = list;
-    *n_out = k;
-    return 0;
-}
-
 static const char *const tunnel_words[] = {"vxlan", "vxlan-gpe", "geneve", "erspan", "gre"};
 
 static void add_transport(struct mt_opts *o, const char *arg)
@@ -344,7 +322,7 @@ static void add_transport(struct mt_opts *o, const char *arg)
     struct mdec_prefix *from;
     uint32_t n;
     char msg[300];
-    if (parse_sources(colon + 1, tl + 2, &from, &n, msg, sizeof msg) != 0)
+    if (parse_prefixes(arg, colon + 1, &from, &n, msg, sizeof msg) != 0)
         mt_usage_error("--transport '%s': %s", arg, msg);
     if (n > MDEC_TRANSPORT_PREFIXES)
         mt_usage_error("--transport '%s': %u sources, at most %d per transport", arg, n,
@@ -355,6 +333,23 @@ static void add_transport(struct mt_opts *o, const char *arg)
         mt_usage_error("--transport '%s': at most %d transports", arg, MDEC_MAX_TRANSPORTS);
     if (rc != 0)
         mt_usage_error("--transport '%s': %s", arg, mdec_strerror(rc));
+}
+
+/* --learn-from: appends to the list (repeatable). */
+static void add_learn_from(struct mt_opts *o, const char *arg)
+{
+    struct mdec_prefix *list;
+    uint32_t n;
+    char msg[400];
+    if (parse_prefixes(arg, arg, &list, &n, msg, sizeof msg) != 0)
+        mt_usage_error("--learn-from '%s': %s", arg, msg);
+    struct mdec_prefix *p = realloc(o->learn_allow, (o->n_learn_allow + n) * sizeof *p);
+    if (!p)
+        mt_usage_error("out of memory");
+    memcpy(p + o->n_learn_allow, list, n * sizeof *p);
+    o->learn_allow = p;
+    o->n_learn_allow += n;
+    free(list);
 }
 
 /* -------------------------------------------------------------- parsing */
@@ -391,7 +386,14 @@ static const char help_common[] =
     "                         e.g. geneve:10.9.0.0/16 for mirroring behind a\n"
     "                         Gateway Load Balancer).  Otherwise only the\n"
     "                         outermost tunnel is peeled and names the session.\n"
-    "      --max-sessions N   sessions a table holds (default 4096)\n"
+    "      --max-sessions N   sessions a table may learn, on top of those of\n"
+    "                         --session (default 1024); packets of further new\n"
+    "                         sessions are dropped and counted\n"
+    "      --learn-from PREFIX[,PREFIX...]\n"
+    "                         learn sessions only from these outer sources\n"
+    "                         (repeatable); with --session, learn the other\n"
+    "                         sessions too.  Packets of new sessions from other\n"
+    "                         sources are dropped and counted\n"
     "      --filter FILE      AWS Traffic Mirror filter rules in the text syntax,\n"
     "                         applied to every session (repeatable)\n"
     "      --aws-filter-json FILE\n"
@@ -405,6 +407,9 @@ static const char help_common[] =
     "      --json             one JSON object per packet on standard output\n"
     "  -w, --write DIR        the inner packets of accepted packets, one pcap file per\n"
     "                         session (DIR is created if missing)\n"
+    "      --max-open-files N pcap files kept open at once (default 1024, and what\n"
+    "                         the open-file limit allows); others are closed and\n"
+    "                         reopened as their sessions write\n"
     "      --stats-json FILE  the per-session summary as JSON\n"
     "  -q, --quiet            no summary table on standard error\n"
     "  -c, --count N          stop after N frames\n"
@@ -433,7 +438,7 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
     o->workers = 1;
     o->fanout = "hash";
     o->ring_mb = 8;
-    o->max_sessions = 4096;
+    o->max_sessions = MT_MAX_SESSIONS_DEFAULT;
     mdec_config_init(&o->cfg);
 
     struct option longs[N_DEFS + 1];
@@ -567,6 +572,15 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
         case O_TAP_PER_SESSION:
             o->tap_per_session = 1;
             break;
+        case O_LEARN_FROM:
+            add_learn_from(o, optarg);
+            break;
+        case O_MAX_OPEN_FILES:
+            o->max_open_files = (unsigned)parse_number(c, optarg, 1, 1u << 20);
+            break;
+        case O_MAX_TAPS:
+            o->max_taps = (unsigned)parse_number(c, optarg, 1, 9999);
+            break;
         case ':':
             if (optopt >= 256 || optopt == 0)
                 mt_usage_error("%s needs an argument", argv[optind - 1]);
@@ -584,9 +598,14 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
     /* What each tool needs. */
     if (o->aws_filter_id && !o->n_aws_files)
         mt_usage_error("--aws-filter-id needs --aws-filter-json FILE");
-    if (o->sessions && o->max_sessions < o->n_sessions)
-        mt_usage_error("--max-sessions %u is below the %zu sessions given", o->max_sessions,
-                       o->n_sessions);
+    /* Without --session every session is learned; with it, only when
+     * --learn-from says from where.  Configured sessions are added first
+     * and never displaced: learning takes up to --max-sessions more. */
+    o->learn = o->n_sessions == 0 || o->n_learn_allow > 0;
+    if (o->max_taps && !o->tap_per_session)
+        mt_usage_error("--max-taps needs --tap-per-session");
+    if (o->max_open_files && !o->write_dir)
+        mt_usage_error("--max-open-files needs -w DIR");
     if (tool == MT_CLI && !o->read_file == !o->iface)
         mt_usage_error(o->read_file ? "give either -r FILE or -i IFACE, not both"
                                     : "give a capture to read (-r FILE) or an interface to "
@@ -622,6 +641,7 @@ void mt_opts_free(struct mt_opts *o)
     for (size_t i = 0; i < o->n_sessions; i++)
         free(o->sessions[i].allow);
     free(o->sessions);
+    free(o->learn_allow);
     free((void *)o->binds);
     free((void *)o->filter_files);
     free((void *)o->aws_files);

@@ -19,13 +19,15 @@ struct row {
     char name[MDEC_NAME_MAX];
     char keytext[32];
     struct mdec_counters c;
+    struct mt_out_session out; /* what its files and device hold */
 };
 
 struct mt_stats {
     struct row *rows;
     size_t n;
     uint64_t frames, by_status[5];
-    uint64_t unknown_dropped, learned, learn_full, bpf_rejected, steered;
+    uint64_t unknown_dropped, learned, learn_full, learn_forged, bpf_rejected, steered;
+    struct mt_out_stats out;
 };
 
 static void add_counters(struct mdec_counters *a, const struct mdec_counters *b)
@@ -51,6 +53,7 @@ struct mt_stats *mt_stats_collect(const struct mt_app *app)
         st->unknown_dropped += mdec_table_get_stats(w->table)->dropped;
         st->learned += mdec_table_get_stats(w->table)->learned;
         st->learn_full += mdec_table_get_stats(w->table)->learn_full;
+        st->learn_forged += mdec_table_get_stats(w->table)->learn_forged;
         st->bpf_rejected += w->bpf_rejected;
         st->steered += w->steered_out;
         for (const struct mdec_session *s = mdec_table_next(w->table, NULL); s;
@@ -79,6 +82,9 @@ struct mt_stats *mt_stats_collect(const struct mt_app *app)
             add_counters(&st->rows[i].c, &s->counters);
         }
     }
+    for (size_t i = 0; i < st->n; i++)
+        (void)mt_outputs_session(app->out, &st->rows[i].key, &st->rows[i].out);
+    mt_outputs_stats(app->out, &st->out);
     return st;
 }
 
@@ -118,44 +124,86 @@ void mt_stats_print(const struct mt_stats *s, const struct mt_app *app, FILE *f)
     }
     if (!show_key)
         wk = 0;
+    const int files = app->o->write_dir != NULL;
+    uint64_t total_written = 0;
     fprintf(f, "\n%-*s  ", wn, "session");
     if (show_key)
         fprintf(f, "%-*s  ", wk, "key");
-    fprintf(f, "%9s %12s %10s %10s %10s %7s\n", "packets", "bytes", "truncated", "malformed",
+    fprintf(f, "%9s %12s %10s %10s %10s %7s", "packets", "bytes", "truncated", "malformed",
             "filtered", "forged");
+    if (files)
+        fprintf(f, " %9s", "written");
+    fputc('\n', f);
     for (size_t i = 0; i <= s->n; i++) {
         const struct row *r = i < s->n ? &s->rows[i] : NULL;
         const struct mdec_counters *c = r ? &r->c : &total;
+        if (r)
+            total_written += r->out.written;
         if (!r && s->n < 2)
             break; /* a total of one row says nothing new */
         fprintf(f, "%-*s  ", wn, r ? r->name : "total");
         if (show_key)
             fprintf(f, "%-*s  ", wk, r ? r->keytext : "");
         fprintf(f,
-                "%9" PRIu64 " %12" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %7" PRIu64
-                "\n",
+                "%9" PRIu64 " %12" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %7" PRIu64,
                 c->packets, c->bytes_wire, c->truncated, c->malformed, c->filtered, c->forged);
+        if (files)
+            fprintf(f, " %9" PRIu64, r ? r->out.written : total_written);
+        fputc('\n', f);
     }
     if (s->n == 0)
         fprintf(f, "(no session)\n");
     fputc('\n', f);
     if (app->o->n_sessions || s->unknown_dropped)
         fprintf(f, "unknown sessions: %" PRIu64 " packets dropped\n", s->unknown_dropped);
+    if (s->learn_forged)
+        fprintf(f, "  %" PRIu64 " of them from sources outside --learn-from: no session learned\n",
+                s->learn_forged);
     if (s->learn_full)
-        fprintf(f, "session table full (--max-sessions %" PRIu32 "): %" PRIu64
-                   " packets of new sessions dropped\n",
-                app->o->max_sessions, s->learn_full);
+        fprintf(f, "  %" PRIu64 " of them of new sessions: the table was full (--max-sessions %"
+                   PRIu32 " learned%s)\n",
+                s->learn_full, app->o->max_sessions, app->n_workers > 1 ? " per worker" : "");
     if (app->bpf)
         fprintf(f, "--inner-bpf rejected %" PRIu64 " packets (counted as filtered)\n",
                 s->bpf_rejected);
     if (app->n_workers > 1)
         fprintf(f, "%" PRIu64 " packets were steered to the worker that owns their flow\n",
                 s->steered);
-    if (app->o->write_dir)
-        fprintf(f, "inner packets of accepted packets written to %s/\n", app->o->write_dir);
-    const uint64_t skipped = mt_outputs_tap_skipped(app->out);
-    if (skipped)
-        fprintf(f, "%" PRIu64 " frames not taken by the TAP device\n", skipped);
+    const struct mt_out_stats *os = &s->out;
+    if (files) {
+        fprintf(f, "%" PRIu64 " inner packets written to %s/ (%" PRIu64 " file%s)\n", os->written,
+                app->o->write_dir, os->files_created, os->files_created == 1 ? "" : "s");
+        const uint64_t lost = os->lost_io + os->lost_open + os->lost_ts;
+        if (lost) {
+            fprintf(f, "%" PRIu64 " inner packets NOT written:", lost);
+            const char *sep = " ";
+            if (os->lost_io) {
+                fprintf(f, "%s%" PRIu64 " by write errors (each file cut back to its last whole "
+                           "record)", sep, os->lost_io);
+                sep = ", ";
+            }
+            if (os->lost_open) {
+                fprintf(f, "%s%" PRIu64 " because their file could not be opened", sep,
+                        os->lost_open);
+                sep = ", ";
+            }
+            if (os->lost_ts)
+                fprintf(f, "%s%" PRIu64 " with timestamps a pcap file cannot hold", sep,
+                        os->lost_ts);
+            fputc('\n', f);
+        }
+        if (os->evictions)
+            fprintf(f, "pcap files: at most %u open at once (open-file limit %" PRIu64
+                       "); %" PRIu64 " closed to stay within it, %" PRIu64 " reopened\n",
+                    os->files_max, os->budget.limit, os->evictions, os->reopens);
+    }
+    if (app->o->tap && app->o->tap_per_session && (os->tap_past_cap || os->tap_failed))
+        fprintf(f, "%u sessions got no TAP device (%u past the cap of %u, %u failed): %" PRIu64
+                   " frames not injected\n",
+                os->tap_past_cap + os->tap_failed, os->tap_past_cap, os->tap_max, os->tap_failed,
+                os->tap_no_device);
+    if (os->tap_skipped)
+        fprintf(f, "%" PRIu64 " frames not taken by the TAP device\n", os->tap_skipped);
     if (app->extra.len)
         fputs(app->extra.p, f);
 }
@@ -190,18 +238,68 @@ int mt_stats_write_json(const struct mt_stats *s, const struct mt_app *app, cons
         mt_json_str(&b, s->rows[i].keytext);
         mt_buf_putc(&b, ',');
         counters_json(&b, &s->rows[i].c);
+        const struct mt_out_session *so = &s->rows[i].out;
+        if (app->o->write_dir) {
+            mt_buf_printf(&b, ",\"written\":%" PRIu64 ",\"not_written\":%" PRIu64 ",\"files\":[",
+                          so->written, so->lost);
+            for (int k = 0; k < so->n_files; k++) {
+                if (k)
+                    mt_buf_putc(&b, ',');
+                mt_json_str(&b, so->files[k]);
+            }
+            mt_buf_putc(&b, ']');
+        }
+        if (app->o->tap && app->o->tap_per_session) {
+            mt_buf_puts(&b, ",\"tap\":");
+            if (so->tap)
+                mt_json_str(&b, so->tap);
+            else
+                mt_buf_puts(&b, "null");
+        }
         mt_buf_putc(&b, '}');
     }
     mt_buf_printf(&b,
                   "],\"unknown_session\":%" PRIu64 ",\"learned\":%" PRIu64
-                  ",\"learn_full\":%" PRIu64 ",\"inner_bpf_rejected\":%" PRIu64,
-                  s->unknown_dropped, s->learned, s->learn_full, s->bpf_rejected);
+                  ",\"learn_full\":%" PRIu64 ",\"learn_forged\":%" PRIu64
+                  ",\"inner_bpf_rejected\":%" PRIu64,
+                  s->unknown_dropped, s->learned, s->learn_full, s->learn_forged, s->bpf_rejected);
+    if (app->o->learn)
+        mt_buf_printf(&b, ",\"max_sessions\":%" PRIu32, app->o->max_sessions);
     if (app->n_workers > 1)
         mt_buf_printf(&b, ",\"workers\":%u,\"steered\":%" PRIu64, app->n_workers, s->steered);
-    if (app->o->tool == MT_AFPACKET)
+    if (app->have_kernel_drops)
         mt_buf_printf(&b, ",\"kernel_drops\":%" PRIu64, app->kernel_drops);
+    if (app->rcvbuf)
+        mt_buf_printf(&b, ",\"rcvbuf\":%d", app->rcvbuf);
+    if (app->o->tool == MT_AFPACKET)
+        mt_buf_printf(&b, ",\"inbox_dropped\":%" PRIu64, app->inbox_dropped);
+    const struct mt_out_stats *os = &s->out;
+    if (app->o->write_dir || (app->o->tap && app->o->tap_per_session))
+        mt_buf_printf(&b,
+                      ",\"open_files\":{\"limit\":%" PRIu64 ",\"in_use\":%" PRIu64
+                      ",\"reserve\":%u}",
+                      os->budget.limit, os->budget.in_use, MT_FD_RESERVE);
+    if (app->o->write_dir) {
+        mt_buf_puts(&b, ",\"pcap\":{\"dir\":");
+        mt_json_str(&b, app->o->write_dir);
+        mt_buf_printf(&b,
+                      ",\"files\":%" PRIu64 ",\"written\":%" PRIu64
+                      ",\"not_written\":%" PRIu64 ",\"write_errors\":%" PRIu64
+                      ",\"lost_write_error\":%" PRIu64 ",\"lost_open_error\":%" PRIu64
+                      ",\"lost_timestamp\":%" PRIu64 ",\"open_max\":%u,\"closed_for_budget\":%" PRIu64
+                      ",\"reopened\":%" PRIu64 "}",
+                      os->files_created, os->written, os->lost_io + os->lost_open + os->lost_ts,
+                      os->io_errors, os->lost_io, os->lost_open, os->lost_ts, os->files_max,
+                      os->evictions, os->reopens);
+    }
     if (app->o->tap)
-        mt_buf_printf(&b, ",\"tap_skipped\":%" PRIu64, mt_outputs_tap_skipped(app->out));
+        mt_buf_printf(&b, ",\"tap_skipped\":%" PRIu64, os->tap_skipped);
+    if (app->o->tap && app->o->tap_per_session)
+        mt_buf_printf(&b,
+                      ",\"tap_devices\":%u,\"tap_max\":%u,\"tap_no_device_sessions\":%u"
+                      ",\"tap_no_device\":%" PRIu64,
+                      os->tap_devices, os->tap_max, os->tap_past_cap + os->tap_failed,
+                      os->tap_no_device);
     mt_buf_puts(&b, "}\n");
 
     FILE *f = fopen(path, "w");

@@ -81,19 +81,28 @@ int mt_tap_open(const char *name, char *err, size_t size)
     return fd;
 }
 
+/* A TAP device takes a frame per write, whole or not at all: a write that
+ * a signal interrupts (EINTR) took nothing and is made again. */
 int mt_tap_write(int fd, const uint8_t *data, uint32_t len, int ethernet, uint16_t ethertype)
 {
+    ssize_t k;
     if (ethernet) {
         if (len < 14) {
             errno = EMSGSIZE;
             return -1;
         }
-        return write(fd, data, len) == (ssize_t)len ? 0 : -1;
+        do
+            k = write(fd, data, len);
+        while (k < 0 && errno == EINTR);
+        return k == (ssize_t)len ? 0 : -1;
     }
     uint8_t eth[14] = {0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01,
                        (uint8_t)(ethertype >> 8), (uint8_t)ethertype};
     struct iovec iov[2] = {{eth, sizeof eth}, {(void *)(uintptr_t)data, len}};
-    return writev(fd, iov, 2) == (ssize_t)(sizeof eth + len) ? 0 : -1;
+    do
+        k = writev(fd, iov, 2);
+    while (k < 0 && errno == EINTR);
+    return k == (ssize_t)(sizeof eth + len) ? 0 : -1;
 }
 
 void mt_tap_close(int fd)

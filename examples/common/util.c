@@ -5,14 +5,19 @@
  */
 #include "mt.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 const char *mt_prog = "mirrordec";
 atomic_int mt_stop;
+atomic_int mt_signals;
 
 void mt_vmsg(const char *fmt, va_list ap)
 {
@@ -155,6 +160,7 @@ static void on_signal(int sig)
 {
     (void)sig;
     mt_stop = 1;
+    atomic_fetch_add(&mt_signals, 1);
     if (signal_hook)
         signal_hook();
 }
@@ -180,4 +186,45 @@ double mt_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Descriptors open now: /proc/self/fd, else a probe of each number. */
+static uint64_t fds_in_use(uint64_t limit)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (d) {
+        uint64_t n = 0;
+        const struct dirent *de;
+        while ((de = readdir(d)) != NULL)
+            n += de->d_name[0] != '.';
+        closedir(d);
+        return n ? n - 1 : 0; /* the directory's own descriptor */
+    }
+    uint64_t n = 0;
+    const uint64_t top = limit < 65536 ? limit : 65536;
+    for (uint64_t fd = 0; fd < top; fd++)
+        n += fcntl((int)fd, F_GETFD) != -1;
+    return n;
+}
+
+void mt_fd_budget_get(struct mt_fd_budget *b)
+{
+    memset(b, 0, sizeof *b);
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        rl.rlim_cur = rl.rlim_max = 1024; /* the usual default */
+    }
+    b->was = (uint64_t)rl.rlim_cur;
+    if (rl.rlim_cur != rl.rlim_max) {
+        /* The soft limit is a default meant to be raised; the hard limit is
+         * the administrator's.  RLIM_INFINITY is not a valid descriptor
+         * limit: stay at 2^20 (the kernel's default fs.nr_open). */
+        struct rlimit want = rl;
+        want.rlim_cur = rl.rlim_max == RLIM_INFINITY ? (rlim_t)1 << 20 : rl.rlim_max;
+        if (want.rlim_cur > rl.rlim_cur && setrlimit(RLIMIT_NOFILE, &want) == 0)
+            rl.rlim_cur = want.rlim_cur;
+    }
+    b->limit = rl.rlim_cur == RLIM_INFINITY ? (uint64_t)1 << 20 : (uint64_t)rl.rlim_cur;
+    b->in_use = fds_in_use(b->limit);
+    b->avail = b->limit > b->in_use + MT_FD_RESERVE ? b->limit - b->in_use - MT_FD_RESERVE : 0;
 }
