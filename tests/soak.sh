@@ -7,7 +7,9 @@
 # sender namespace sends, at SOAK_RATE datagrams a second (default 3000),
 # a mix of valid VXLAN and GENEVE mirror traffic for three configured
 # sessions, forged copies from a source they do not allow, thousands of
-# invented VNIs from an allowed and from a refused source, and garbage
+# invented VNIs from an allowed and from a refused source, garbage
+# datagrams, and a configured session's packets wrapped by the refused
+# source in GENEVE and VXLAN tunnels of its own (the trust rule); garbage
 # datagrams (tests/cli/soak_traffic.py lists the mix).  mirrordec-udp and
 # mirrordec-afpacket (2 workers) receive it at the same time, each with an
 # open-file limit of SOAK_NOFILE (default 64), -w DIR, --learn-from and

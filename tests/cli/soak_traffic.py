@@ -78,6 +78,24 @@ def geneve(vni, inner):
     return struct.pack("!BBHI", 0, 0, 0x6558, vni << 8) + inner
 
 
+def carrier(src, dport, payload):
+    """Ethernet / IPv4 from src / UDP to dport around payload: a tunnel packet
+    written inside another tunnel by its sender."""
+    udp = struct.pack("!HHHH", 40000, dport, 8 + len(payload), 0) + payload
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0,
+                     socket.inet_aton(src), socket.inet_aton(TARGET))
+    ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
+    return bytes.fromhex("020000000060" "020000000050") + b"\x08\x00" + ip + udp
+
+
+def _nested(rng, seq, outer):
+    # alpha's packet, as if from its allowed SENDER, wrapped by FORGER in a
+    # tunnel of its own: the trust rule keys it by FORGER's tunnel.
+    inner = carrier(SENDER, 4789, vxlan(301, inner_frame(seq, 9)))
+    return FORGER, (6081 if outer == "geneve" else 4789), \
+        (geneve(9, inner) if outer == "geneve" else vxlan(rng.choice(INVENTED), inner))
+
+
 class Category:
     """name, share of the mix, builder(rng, seq) -> (src, dport, payload),
     status (what the decoder says), klass (where the table puts it)."""
@@ -116,6 +134,11 @@ CATEGORIES = [
     # garbage datagrams on the tunnel ports
     Category("garbage", 10, lambda rng, seq: _garbage(rng, SENDER), "malformed", "learn"),
     Category("garbage_forged", 5, lambda rng, seq: _garbage(rng, FORGER), "malformed",
+             "learn_refused"),
+    # alpha's packet wrapped by FORGER in GENEVE or in VXLAN: never alpha's
+    Category("nested_geneve", 5, lambda rng, seq: _nested(rng, seq, "geneve"), "ok",
+             "learn_refused"),
+    Category("nested_vxlan", 5, lambda rng, seq: _nested(rng, seq, "vxlan"), "ok",
              "learn_refused"),
 ]
 
