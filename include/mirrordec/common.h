@@ -165,12 +165,15 @@ enum mdec_verdict {
     MDEC_VERDICT_ACCEPT = 0,          /* deliver to the session's consumer      */
     MDEC_VERDICT_REJECT = 1,          /* the session's filter refused it        */
     MDEC_VERDICT_FORGED = 2,          /* sender not allowed for the session     */
-    MDEC_VERDICT_UNKNOWN_SESSION = 3  /* no session and the table drops unknowns */
+    MDEC_VERDICT_UNKNOWN_SESSION = 3, /* no session and the table drops unknowns */
+    MDEC_VERDICT_DUPLICATE = 4        /* a copy of a packet a dedup window saw
+                                         within its time window (dedup.h)        */
 };
 
 /* "ingress", "egress", "unknown"; "?" for a value outside the enum. */
 MDEC_API const char *mdec_direction_name(enum mdec_direction dir);
-/* "accept", "reject", "forged", "unknown_session"; "?" outside the enum. */
+/* "accept", "reject", "forged", "unknown_session", "duplicate"; "?" outside
+ * the enum. */
 MDEC_API const char *mdec_verdict_name(enum mdec_verdict verdict);
 
 #ifdef __cplusplus

@@ -131,25 +131,29 @@ MDEC_API int mdec_key_parse(const char *text, size_t len, struct mdec_key *key,
  *
  * packets counts the packets from allowed sources, whatever their decode
  * status and whether the filter accepted them (verdict ACCEPT or REJECT);
- * bytes_wire, bytes_cap, truncated, malformed and filtered count among those
- * same packets, so packets - filtered were delivered.  A forged packet counts
- * in forged only.
+ * bytes_wire, bytes_cap, truncated, malformed, filtered and duplicates count
+ * among those same packets, so packets - filtered - duplicates were
+ * delivered.  A forged packet counts in forged only.
  *
  * Bytes are those of the mirrored (inner) packet, res->inner.wire_len and
- * res->inner.cap_len, when the decoder found one (span INNER_LINK or
- * INNER_IP present); for a packet that failed before its inner packet began,
- * the frame's res->wire_len and res->cap_len.  wire is the length when
- * mirrored, cap the bytes present; they differ for truncated packets.
+ * res->inner.cap_len, whenever the decoder reached it (res->has_inner), as a
+ * pcap record or JSON line of it shows them; for a packet that failed before
+ * its inner packet began, the frame's res->wire_len and res->cap_len.  wire
+ * is the length when mirrored, cap the bytes present; they differ for
+ * truncated packets.
  */
 struct mdec_counters {
     uint64_t packets;    /* from allowed sources: accepted + filtered      */
     uint64_t bytes_wire; /* of those packets, inner length when mirrored   */
     uint64_t bytes_cap;  /* of those packets, inner bytes present          */
-    uint64_t truncated;  /* of those packets, status MDEC_STATUS_TRUNCATED        */
-    uint64_t malformed;  /* of those packets, status MDEC_STATUS_MALFORMED        */
+    uint64_t truncated;  /* of those packets, status MDEC_STATUS_TRUNCATED */
+    uint64_t malformed;  /* of those packets, status MDEC_STATUS_MALFORMED */
     uint64_t filtered;   /* of those packets, refused by the filter        */
-    uint64_t forged;     /* refused: outer source not in the allow-list;
-                            not in packets                                 */
+    uint64_t forged;     /* refused: sender not in the allow-list; not in
+                            packets                                        */
+    uint64_t duplicates; /* of those packets, accepted by the table, then
+                            found to be copies by a dedup window (dedup.h),
+                            which counts them here                        */
 };
 
 /*

@@ -159,6 +159,7 @@ static const char *const verdict_names[] = {
     [MDEC_VERDICT_REJECT] = "reject",
     [MDEC_VERDICT_FORGED] = "forged",
     [MDEC_VERDICT_UNKNOWN_SESSION] = "unknown_session",
+    [MDEC_VERDICT_DUPLICATE] = "duplicate",
 };
 
 const char *mdec_verdict_name(enum mdec_verdict verdict)

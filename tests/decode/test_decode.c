@@ -810,7 +810,8 @@ static void test_names(void **state)
     assert_string_equal(mdec_direction_name((enum mdec_direction)3), "?");
     assert_string_equal(mdec_verdict_name(MDEC_VERDICT_UNKNOWN_SESSION), "unknown_session");
     assert_string_equal(mdec_verdict_name(MDEC_VERDICT_FORGED), "forged");
-    assert_string_equal(mdec_verdict_name((enum mdec_verdict)4), "?");
+    assert_string_equal(mdec_verdict_name(MDEC_VERDICT_DUPLICATE), "duplicate");
+    assert_string_equal(mdec_verdict_name((enum mdec_verdict)5), "?");
     for (int e = MDEC_E_SYNTAX; e <= MDEC_E_OK; e++)
         assert_string_not_equal(mdec_strerror(e), "unknown error");
     assert_string_equal(mdec_strerror(-99), "unknown error");

@@ -270,7 +270,7 @@ static void test_shared_read_only_table(void **state)
         assert_non_null(rs);
         assert_memory_equal(&sum, &rs->counters, sizeof sum);
         /* The shared table itself counted nothing. */
-        const struct mdec_counters zero = {0, 0, 0, 0, 0, 0, 0};
+        const struct mdec_counters zero = {0, 0, 0, 0, 0, 0, 0, 0};
         assert_memory_equal(&s->counters, &zero, sizeof zero);
         compared++;
         if (is_default)
