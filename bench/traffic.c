@@ -163,28 +163,27 @@ struct mdec_table *tr_build_table(void *mem, size_t size, const struct mdec_filt
             k.kind = MDEC_KEY_ERSPAN;
             k.id = erspan_id[idx];
         }
-        struct mdec_session *s = mdec_table_add(t, &k, NULL);
-        if (!s)
+        struct mdec_session *s;
+        if (mdec_table_add(t, &k, &s) != 0)
             return NULL;
         char name[MDEC_NAME_MAX];
         (void)mdec_key_format(&k, name, sizeof name);
-        (void)mdec_session_set_name(s, name);
-        s->filter = f;
-        if (group == 0) {
-            s->allow = allow_prefix(0);
-            s->n_allow = 1;
-        } else if (group == 2) {
-            s->allow = allow_prefix(1);
-            s->n_allow = 1;
-        }
+        (void)mdec_session_set_name(t, s, name);
+        (void)mdec_session_set_filter(t, s, f);
+        if (group == 0)
+            (void)mdec_session_set_allow(t, s, allow_prefix(0), 1);
+        else if (group == 2)
+            (void)mdec_session_set_allow(t, s, allow_prefix(1), 1);
         uint8_t a[16];
         const unsigned hosts = group == 0 ? 1 : 2;
-        s->n_local = 0;
+        struct mdec_addr local[MDEC_SESSION_ADDRS];
+        size_t n_local = 0;
         for (int fam = 0; fam < 2; fam++)
             for (unsigned h = 0; h < hosts; h++) {
                 host_addr(fam, group, idx, h, a);
-                set_addr(&s->local[s->n_local++], fam, a);
+                set_addr(&local[n_local++], fam, a);
             }
+        (void)mdec_session_set_local(t, s, local, n_local);
     }
     return t;
 }

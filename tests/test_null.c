@@ -128,7 +128,6 @@ static void test_session(void **state)
     struct mdec_match m;
     struct mdec_counters c;
     char buf[40];
-    int err = 0;
     memset(&r, 0, sizeof r);
     memset(&c, 0, sizeof c);
     assert_int_equal(mdec_key_from_result(NULL, &k), -1);
@@ -137,44 +136,55 @@ static void test_session(void **state)
     assert_int_equal(mdec_key_format(&k, NULL, 10), MDEC_E_INVALID);
     assert_int_equal(mdec_key_parse(NULL, 3, &k, NULL), MDEC_E_INVALID);
     assert_int_equal(mdec_key_parse("5", 1, NULL, NULL), MDEC_E_INVALID);
-    assert_int_equal(mdec_session_set_name(NULL, "x"), MDEC_E_INVALID);
     mdec_counters_add(NULL, &r, MDEC_VERDICT_ACCEPT);
     mdec_counters_add(&c, NULL, MDEC_VERDICT_ACCEPT);
     assert_int_equal(c.packets, 0);
-    assert_int_equal(mdec_session_direction(NULL, &r, 0), MDEC_DIR_UNKNOWN);
 
+    struct mdec_session *s = (struct mdec_session *)&s;
     assert_null(mdec_table_init(NULL, 1 << 20, 4, NULL));
-    assert_null(mdec_table_add(NULL, &k, &err));
-    assert_int_equal(err, MDEC_E_INVALID);
+    assert_int_equal(mdec_table_add(NULL, &k, &s), MDEC_E_INVALID);
+    assert_null(s);
     assert_null(mdec_table_find(NULL, &k));
     assert_int_equal(mdec_table_remove(NULL, &k), MDEC_E_INVALID);
     assert_null(mdec_table_next(NULL, NULL));
     mdec_table_clear(NULL);
-    assert_int_equal(mdec_table_count(NULL), 0);
-    assert_int_equal(mdec_table_capacity(NULL), 0);
     assert_null(mdec_table_default(NULL));
-    assert_int_equal(mdec_session_index(NULL, NULL), UINT32_MAX);
     assert_null(mdec_table_get_stats(NULL));
     assert_int_equal(mdec_table_classify(NULL, &r, &m), MDEC_VERDICT_UNKNOWN_SESSION);
     assert_int_equal(mdec_table_process(NULL, &r, &m), MDEC_VERDICT_UNKNOWN_SESSION);
+    assert_int_equal(mdec_table_classify_burst(NULL, &r, 1, &m), 0);
+    assert_int_equal(mdec_table_process_burst(NULL, &r, 1, &m), 0);
 
     const size_t need = mdec_table_size(4);
     void *mem = aligned_alloc(MDEC_TABLE_ALIGN, need);
     struct mdec_table *t = mdec_table_init(mem, need, 4, NULL);
     assert_non_null(t);
-    assert_null(mdec_table_add(t, NULL, &err));
-    assert_int_equal(err, MDEC_E_INVALID);
-    struct mdec_session *s = mdec_table_add(t, &k, NULL);
-    assert_non_null(s);
-    assert_int_equal(mdec_session_set_name(s, NULL), 0); /* allowed: the empty name */
+    assert_int_equal(mdec_table_add(t, NULL, NULL), MDEC_E_INVALID);
+    assert_int_equal(mdec_table_add(t, &k, &s), 0);
+    struct mdec_prefix p = {{MDEC_AF_IPV4, {10}}, 8};
+    struct mdec_addr a = {MDEC_AF_IPV4, {10, 0, 0, 1}};
+    assert_int_equal(mdec_session_set_name(NULL, s, "x"), MDEC_E_INVALID);
+    assert_int_equal(mdec_session_set_name(t, NULL, "x"), MDEC_E_INVALID);
+    assert_int_equal(mdec_session_set_name(t, s, NULL), 0); /* allowed: the empty name */
     assert_string_equal(s->name, "");
+    assert_int_equal(mdec_session_set_allow(NULL, s, &p, 1), MDEC_E_INVALID);
+    assert_int_equal(mdec_session_set_allow(t, NULL, &p, 1), MDEC_E_INVALID);
+    assert_int_equal(mdec_session_set_allow(t, s, NULL, 1), MDEC_E_INVALID);
+    assert_int_equal(mdec_session_set_allow(t, s, NULL, 0), 0); /* allowed: none */
+    assert_int_equal(mdec_session_set_local(NULL, s, &a, 1), MDEC_E_INVALID);
+    assert_int_equal(mdec_session_set_local(t, NULL, &a, 1), MDEC_E_INVALID);
+    assert_int_equal(mdec_session_set_local(t, s, NULL, 1), MDEC_E_INVALID);
+    assert_int_equal(mdec_session_set_filter(NULL, s, NULL), MDEC_E_INVALID);
+    assert_int_equal(mdec_session_set_filter(t, NULL, NULL), MDEC_E_INVALID);
+    assert_int_equal(mdec_session_set_filter(t, s, NULL), 0); /* allowed: no filter */
     assert_null(mdec_table_find(t, NULL));
     assert_int_equal(mdec_table_remove(t, NULL), MDEC_E_INVALID);
-    assert_int_equal(mdec_session_direction(s, NULL, 0), MDEC_DIR_UNKNOWN);
     assert_int_equal(mdec_table_classify(t, NULL, &m), MDEC_VERDICT_UNKNOWN_SESSION);
     assert_int_equal(mdec_table_classify(t, &r, NULL), MDEC_VERDICT_UNKNOWN_SESSION);
     assert_int_equal(mdec_table_process(t, NULL, &m), MDEC_VERDICT_UNKNOWN_SESSION);
     assert_int_equal(mdec_table_process(t, &r, NULL), MDEC_VERDICT_UNKNOWN_SESSION);
+    assert_int_equal(mdec_table_classify_burst(t, NULL, 1, &m), 0);
+    assert_int_equal(mdec_table_process_burst(t, &r, 1, NULL), 0);
     assert_int_equal(mdec_table_get_stats(t)->unknown, 0); /* nothing was counted */
     free(mem);
 }

@@ -124,16 +124,18 @@ static int init_worker(struct mt_app *app, struct mt_worker *w, unsigned id)
     }
     for (size_t i = 0; i < o->n_sessions; i++) {
         const struct mt_session_arg *a = &o->sessions[i];
-        int err;
-        struct mdec_session *s = mdec_table_add(w->table, &a->key, &err);
-        if (!s) {
+        struct mdec_session *s;
+        int err = mdec_table_add(w->table, &a->key, &s);
+        if (err == 0)
+            err = mdec_session_set_allow(w->table, s, a->allow, a->n_allow);
+        if (err == 0)
+            err = mdec_session_set_filter(w->table, s, app->filter);
+        if (err == 0)
+            err = mdec_session_set_name(w->table, s, a->name);
+        if (err != 0) {
             mt_msg("--session '%s': %s", a->text, mdec_strerror(err));
             return -1;
         }
-        (void)mdec_session_set_name(s, a->name);
-        s->allow = a->allow;
-        s->n_allow = a->n_allow;
-        s->filter = app->filter;
     }
     return 0;
 }
@@ -248,7 +250,7 @@ void mt_app_packet(struct mt_worker *w, const struct mt_frame *fr, const struct 
     const uint64_t learned = mdec_table_get_stats(w->table)->learned;
     enum mdec_verdict v = mdec_table_process(w->table, r, &m);
     if (mdec_table_get_stats(w->table)->learned != learned && m.key.kind == MDEC_KEY_NONE)
-        (void)mdec_session_set_name(m.session, "untunneled"); /* rather than "none" */
+        (void)mdec_session_set_name(w->table, m.session, "untunneled"); /* not "none" */
     if (v == MDEC_VERDICT_ACCEPT && app->bpf && !mt_bpf_match(app->bpf, r)) {
         v = MDEC_VERDICT_REJECT;
         m.session->counters.filtered++;
