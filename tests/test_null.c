@@ -41,7 +41,6 @@ static void test_decode(void **state)
     struct mdec_prefix p = {{MDEC_AF_IPV4, {10}}, 8};
     static const uint8_t frame[64];
     mdec_config_init(NULL);
-    mdec_config_clear_ports(NULL);
     assert_int_equal(mdec_config_set_port(NULL, 4789, MDEC_TUNNEL_VXLAN), MDEC_E_INVALID);
     assert_int_equal(mdec_config_add_transport(NULL, MDEC_TUNNEL_GENEVE, &p, 1), MDEC_E_INVALID);
     mdec_config_init(&cfg);
@@ -66,6 +65,10 @@ static void test_decode(void **state)
     assert_int_equal(mdec_decode_udp(&cfg, frame, 8, 8, &meta, NULL), MDEC_STATUS_UNSUPPORTED);
     assert_int_equal(mdec_decode_udp(&cfg, NULL, 8, 8, &meta, &r), MDEC_STATUS_UNSUPPORTED);
     assert_int_equal(mdec_result_has_anomaly(NULL, MDEC_A_MIRROR_CUT), 0);
+    const struct mdec_frame fr = {frame, sizeof frame, 0};
+    assert_int_equal(mdec_decode_burst(NULL, MDEC_LINK_ETHERNET, &fr, NULL, 1, &r), 0);
+    assert_int_equal(mdec_decode_burst(&cfg, MDEC_LINK_ETHERNET, NULL, NULL, 1, &r), 0);
+    assert_int_equal(mdec_decode_burst(&cfg, MDEC_LINK_ETHERNET, &fr, NULL, 1, NULL), 0);
     struct mdec_geneve_iter it;
     struct mdec_geneve_opt o;
     mdec_geneve_iter_init(NULL, frame, 8, 8);

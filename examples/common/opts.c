@@ -642,7 +642,7 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
      * kernel vxlan device may hold, nor VXLAN-GPE's 4790. */
     const int udp_input = tool == MT_UDP || (tool == MT_TAP && !o->read_file && !o->iface);
     if (udp_input && !ports_given) {
-        mdec_config_clear_ports(&o->cfg);
+        o->cfg.n_ports = 0;
         (void)mdec_config_set_port(&o->cfg, 4789, MDEC_TUNNEL_VXLAN);
         (void)mdec_config_set_port(&o->cfg, 6081, MDEC_TUNNEL_GENEVE);
     }

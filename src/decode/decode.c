@@ -147,13 +147,6 @@ void mdec_config_init(struct mdec_config *cfg)
     (void)mdec_config_set_port(cfg, 6081, MDEC_TUNNEL_GENEVE);
 }
 
-void mdec_config_clear_ports(struct mdec_config *cfg)
-{
-    if (cfg == NULL)
-        return;
-    cfg->n_ports = 0;
-}
-
 int mdec_config_set_port(struct mdec_config *cfg, uint16_t port, enum mdec_tunnel_type type)
 {
     if (cfg == NULL)
