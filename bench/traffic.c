@@ -137,6 +137,22 @@ static const struct mdec_prefix *allow_prefix(int which)
     return &p[which];
 }
 
+size_t tr_vxlan_sessions(uint32_t *vni, uint8_t (*addr4)[4], uint8_t (*addr6)[16], size_t max,
+                         struct mdec_prefix *allow)
+{
+    size_t n = 0;
+    for (unsigned i = 0; i < N_ENI && n < max; i++, n++) {
+        uint8_t a[16];
+        vni[n] = eni_vni[i];
+        host_addr(0, 0, i, 0, a);
+        memcpy(addr4[n], a, 4);
+        host_addr(1, 0, i, 0, a);
+        memcpy(addr6[n], a, 16);
+    }
+    *allow = *allow_prefix(0);
+    return n;
+}
+
 struct mdec_table *tr_build_table(void *mem, size_t size, const struct mdec_filter *f)
 {
     struct mdec_table *t = mdec_table_init(mem, size, 64, NULL);
