@@ -23,6 +23,62 @@
 /* Scratch-only mark the JSON parser sets on a rule (never committed). */
 #define MDEC_RULE_SCRATCH_MARK 0x8000u
 
+/* ------------------------------------------------------------ the object */
+
+/* Port buckets of the TCP and UDP lanes of a compiled block (a power of
+ * two), and lists per block: NB for TCP, NB for UDP, one for the rest. */
+#define MDEC_FILTER_NB 8u
+#define N_LISTS_       (2u * MDEC_FILTER_NB + 1u)
+
+enum { MDEC_FAM_V4 = 0, MDEC_FAM_V6 = 1 };
+
+/* The pre-dispatch of one direction and family (filter_eval.c). */
+struct mdec_filter_block {
+    uint32_t list[N_LISTS_ + 1]; /* list k: idx[list[k] .. list[k + 1]) */
+    uint8_t by_sport[2];         /* TCP, UDP lane: bucket by source port */
+    uint8_t pad_[2];
+};
+
+/*
+ * The caller's buffer starts with this header; the rules as given follow
+ * at MDEC_FILTER_HDR_SIZE (max_rules of them, ingress rules by number then
+ * egress rules by number, free slots after them), then the compiled form
+ * (filter_eval.c).  Offsets only: the bytes may be copied elsewhere.
+ */
+struct mdec_filter {
+    uint32_t max_rules;
+    uint32_t n_in, n_eg; /* ingress rules first, then egress rules */
+    uint32_t options;    /* MDEC_FILTER_* bits                     */
+    uint32_t n_res;      /* entries used in res[]                  */
+    uint32_t pad_;
+    struct mdec_addr res[MDEC_FILTER_MAX_RESOLVERS];
+    struct mdec_filter_block block[2][2]; /* [ingress, egress][MDEC_FAM_*] */
+};
+
+#define MDEC_FILTER_HDR_SIZE                                                                       \
+    ((sizeof(struct mdec_filter) + MDEC_FILTER_ALIGN - 1) & ~(size_t)(MDEC_FILTER_ALIGN - 1))
+
+/* The rules, in evaluation order (and the scratch slots after them). */
+static inline struct mdec_rule *mdec__filter_rules(struct mdec_filter *f)
+{
+    return (struct mdec_rule *)(void *)((unsigned char *)f + MDEC_FILTER_HDR_SIZE);
+}
+
+static inline const struct mdec_rule *mdec__filter_crules(const struct mdec_filter *f)
+{
+    return (const struct mdec_rule *)(const void *)((const unsigned char *)f +
+                                                    MDEC_FILTER_HDR_SIZE);
+}
+
+/* Bytes of a filter of max_rules rules: header, rules, compiled form. */
+MDEC_HIDDEN size_t mdec__filter_bytes(uint32_t max_rules);
+
+/* Rebuilds the compiled form from the rules; cannot fail.  Every function
+ * that changes the rules calls it before returning. */
+MDEC_HIDDEN void mdec__filter_compile(struct mdec_filter *f);
+
+/* ----------------------------------------------------------------- rules */
+
 /* NULL when the rule may be added; otherwise why not, as a phrase. */
 MDEC_HIDDEN const char *mdec__rule_check(const struct mdec_rule *r);
 
