@@ -344,6 +344,34 @@ void mdec__filter_commit(struct mdec_filter *f, uint32_t k)
     mdec__filter_compile(f);
 }
 
+void mdec__msg_full(char *buf, size_t size, const struct mdec_filter *f, uint32_t room, uint32_t k,
+                    const char *what)
+{
+    struct sbuf b;
+    const uint32_t held = f->n_in + f->n_eg;
+    mdec__sb_init(&b, buf, size);
+    mdec__sb_str(&b, "the filter is full: it holds at most ");
+    mdec__sb_u64(&b, (uint64_t)held + room);
+    mdec__sb_str(&b, " rules, ");
+    mdec__sb_u64(&b, held);
+    mdec__sb_str(&b, " were in it and ");
+    mdec__sb_u64(&b, k);
+    mdec__sb_str(&b, " came before this ");
+    mdec__sb_str(&b, what);
+    (void)mdec__sb_done(&b);
+}
+
+void mdec__msg_number_used(char *buf, size_t size, unsigned dir, unsigned number)
+{
+    struct sbuf b;
+    mdec__sb_init(&b, buf, size);
+    mdec__sb_str(&b, "rule number ");
+    mdec__sb_u64(&b, number);
+    mdec__sb_str(&b, dir == MDEC_DIR_INGRESS ? " is already used by an ingress rule in the filter"
+                                             : " is already used by an egress rule in the filter");
+    (void)mdec__sb_done(&b);
+}
+
 /* ---------------------------------------------------------- Amazon DNS */
 
 static int same_addr(const struct mdec_addr *a, const struct mdec_addr *b)

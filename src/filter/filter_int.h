@@ -116,6 +116,15 @@ MDEC_HIDDEN int mdec__filter_is_resolver(const struct mdec_filter *f, const stru
 /* How many more resolvers mdec_filter_add_dns_resolver() accepts. */
 MDEC_HIDDEN unsigned mdec__filter_resolver_room(const struct mdec_filter *f);
 
+/* The parsers' shared messages, into buf (size bytes, NUL-terminated):
+ * "the filter is full: it holds at most N rules, H were in it and K came
+ * before this " what, when k of room scratch slots were used ... */
+MDEC_HIDDEN void mdec__msg_full(char *buf, size_t size, const struct mdec_filter *f, uint32_t room,
+                                uint32_t k, const char *what);
+/* ... and "rule number N is already used by an ingress (egress) rule in
+ * the filter". */
+MDEC_HIDDEN void mdec__msg_number_used(char *buf, size_t size, unsigned dir, unsigned number);
+
 /* Internal option bits' public names, for the parsers. */
 #define MDEC_FILTER_OPTIONS_ALL                                                                    \
     (MDEC_FILTER_AMAZON_DNS | MDEC_FILTER_UNKNOWN_REJECT | MDEC_FILTER_AMAZON_DNS_BY_RULES)
