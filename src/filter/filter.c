@@ -143,7 +143,8 @@ static int prefix_ok(const struct mdec_prefix *p)
     return 1;
 }
 
-const char *mdec__rule_check(const struct mdec_rule *r)
+/* The rule's scalar fields. */
+static const char *fields_check(const struct mdec_rule *r)
 {
     if (r->direction != MDEC_DIR_INGRESS && r->direction != MDEC_DIR_EGRESS)
         return "direction must be ingress or egress";
@@ -155,13 +156,12 @@ const char *mdec__rule_check(const struct mdec_rule *r)
         return "protocol must be 0..255 or all";
     if (r->match & ~(unsigned)MDEC_RULE_MATCH_ALL)
         return "unknown match bits";
-    if (!prefix_ok(&r->src))
-        return "bad source prefix (family, length or host bits)";
-    if (!prefix_ok(&r->dst))
-        return "bad destination prefix (family, length or host bits)";
-    if (r->src.addr.family != MDEC_AF_NONE && r->dst.addr.family != MDEC_AF_NONE &&
-        r->src.addr.family != r->dst.addr.family)
-        return "source and destination are of different families: the rule could never match";
+    return NULL;
+}
+
+/* The optional parts: ranges, truncated and complete. */
+static const char *options_check(const struct mdec_rule *r)
+{
     if ((r->match & (MDEC_RULE_SPORT | MDEC_RULE_DPORT)) && r->protocol != IPPROTO_TCP_ &&
         r->protocol != IPPROTO_UDP_)
         return "ports need protocol tcp or udp";
@@ -174,6 +174,21 @@ const char *mdec__rule_check(const struct mdec_rule *r)
     if ((r->match & MDEC_RULE_TRUNCATED) && (r->match & MDEC_RULE_COMPLETE))
         return "truncated and complete together could never match";
     return NULL;
+}
+
+const char *mdec__rule_check(const struct mdec_rule *r)
+{
+    const char *why = fields_check(r);
+    if (why)
+        return why;
+    if (!prefix_ok(&r->src))
+        return "bad source prefix (family, length or host bits)";
+    if (!prefix_ok(&r->dst))
+        return "bad destination prefix (family, length or host bits)";
+    if (r->src.addr.family != MDEC_AF_NONE && r->dst.addr.family != MDEC_AF_NONE &&
+        r->src.addr.family != r->dst.addr.family)
+        return "source and destination are of different families: the rule could never match";
+    return options_check(r);
 }
 
 void mdec__rule_normalize(struct mdec_rule *r)
