@@ -98,11 +98,12 @@ const struct mdec_rule *mdec_filter_rule(const struct mdec_filter *f, uint32_t i
     return i < f->n_in + f->n_eg ? &crules_of(f)[i] : NULL;
 }
 
-void mdec_filter_set_options(struct mdec_filter *f, uint32_t options)
+int mdec_filter_set_options(struct mdec_filter *f, uint32_t options)
 {
     if (f == NULL)
-        return;
+        return MDEC_E_INVALID;
     f->options = options & MDEC_FILTER_OPTIONS_ALL;
+    return 0;
 }
 
 uint32_t mdec_filter_options(const struct mdec_filter *f)

@@ -432,9 +432,8 @@ static inline enum mdec_verdict scan(const struct mdec_filter *f, unsigned dir, 
 }
 
 /* mdec_filter_eval_flow(), inline in both public entry points. */
-static inline enum mdec_verdict eval_flow(const struct mdec_filter *f,
-                                          const struct mdec_flow *flow, int truncated,
-                                          enum mdec_direction dir)
+static inline enum mdec_verdict eval_flow(const struct mdec_filter *f, const struct mdec_flow *flow,
+                                          int truncated, enum mdec_direction dir)
 {
     if (!(flow->flags & MDEC_FLOW_IP) || flow->src.family != flow->dst.family)
         return MDEC_VERDICT_REJECT;

@@ -44,8 +44,8 @@
 
 /* ---------------------------------------------------------------- survey */
 
-static const char *const shape_keys[N_SHAPES] = {NULL, "TrafficMirrorFilters", "TrafficMirrorFilter",
-                                                 "TrafficMirrorFilterRules", NULL};
+static const char *const shape_keys[N_SHAPES] = {
+    NULL, "TrafficMirrorFilters", "TrafficMirrorFilter", "TrafficMirrorFilterRules", NULL};
 
 /* The first key of each shape, and where its value starts. */
 static void record_shape(struct mdec_json *j, struct jctx *c, enum shape s,
@@ -300,8 +300,8 @@ static int choose(struct mdec_json *j, struct jctx *c)
         mdec__sb_str(&b, " (the document's filter has no id)");
     }
     (void)mdec__sb_done(&b);
-    return mdec__json_fail(j, c->shape == SHAPE_WRAP ? c->shape_at[SHAPE_WRAP] : 0,
-                           MDEC_E_NOTFOUND, a, NOPOS, "");
+    return mdec__json_fail(j, c->shape == SHAPE_WRAP ? c->shape_at[SHAPE_WRAP] : 0, MDEC_E_NOTFOUND,
+                           a, NOPOS, "");
 }
 
 /* ------------------------------------------------------------ extracting */
@@ -345,7 +345,8 @@ static int extract(struct mdec_json *j, struct jctx *c)
     c->have_rule_id = 0;
     if (c->shape == SHAPE_BARE)
         return mdec__aws_filter(j, c);
-    const struct mdec_jmember shape_member[1] = {{shape_keys[c->shape], MDEC_JM_PATH, extract_shape}};
+    const struct mdec_jmember shape_member[1] = {
+        {shape_keys[c->shape], MDEC_JM_PATH, extract_shape}};
     unsigned seen = 0;
     return mdec__json_members(j, shape_member, 1, c, &seen);
 }
@@ -418,8 +419,8 @@ int mdec_filter_parse_aws_json(struct mdec_filter *f, const char *json, size_t l
     mdec__filter_commit(f, c.k);
     if (c.shape != SHAPE_RULES) {
         const uint32_t opt = mdec_filter_options(f);
-        mdec_filter_set_options(f, c.dns ? opt | MDEC_FILTER_AMAZON_DNS
-                                         : opt & ~(uint32_t)MDEC_FILTER_AMAZON_DNS);
+        (void)mdec_filter_set_options(f, c.dns ? opt | MDEC_FILTER_AMAZON_DNS
+                                               : opt & ~(uint32_t)MDEC_FILTER_AMAZON_DNS);
     }
     return 0;
 }

@@ -410,7 +410,7 @@ static int parse_rule(struct mdec_json *j, struct jctx *c, unsigned list_dir)
     rr.r.line = mdec__json_line(j, open);
     rr.at_number = rr.at_dst = rr.at_sport = rr.at_dport = rr.at_dir = open;
     if (mdec__json_members(j, rule_members, sizeof rule_members / sizeof rule_members[0], &rr,
-                     &rr.have) ||
+                           &rr.have) ||
         check_members(j, &rr, list_dir, open) || check_together(j, &rr))
         return -1;
     const char *why = mdec__rule_check(&rr.r);

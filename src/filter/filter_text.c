@@ -503,7 +503,7 @@ int mdec_filter_parse(struct mdec_filter *f, const char *text, size_t len,
     if (p.unknown != DNS_UNSET)
         opt = p.unknown ? opt | MDEC_FILTER_UNKNOWN_REJECT
                         : opt & ~(uint32_t)MDEC_FILTER_UNKNOWN_REJECT;
-    mdec_filter_set_options(f, opt);
+    (void)mdec_filter_set_options(f, opt);
     for (unsigned i = 0; i < p.n_res; i++)
         (void)mdec_filter_add_dns_resolver(f, &p.res[i]);
     return 0;

@@ -136,7 +136,8 @@ static void sb_found(struct sbuf *b, const struct mdec_json *j, size_t at)
 
 /* Records the first error: "PATH: " a, what the text holds at `found`
  * (unless MDEC_JSON_NOPOS), then z. */
-int mdec__json_fail(struct mdec_json *j, size_t at, int rc, const char *a, size_t found, const char *z)
+int mdec__json_fail(struct mdec_json *j, size_t at, int rc, const char *a, size_t found,
+                    const char *z)
 {
     if (j->rc)
         return -1;
@@ -224,36 +225,39 @@ static int lex_string(struct mdec_json *j, struct mdec_jspan *sp)
     sp->esc = 0;
     for (;;) {
         if (i >= j->n)
-            return mdec__json_fail(j, j->n, MDEC_E_SYNTAX, "expected '\"' to end the string, found ", j->n,
-                         "");
+            return mdec__json_fail(j, j->n, MDEC_E_SYNTAX,
+                                   "expected '\"' to end the string, found ", j->n, "");
         const unsigned char c = (unsigned char)j->s[i];
         if (c == '"')
             break;
         if (c < 0x20)
             return mdec__json_fail(j, i, MDEC_E_SYNTAX,
-                         "control character in a string (JSON needs it escaped)", MDEC_JSON_NOPOS, "");
+                                   "control character in a string (JSON needs it escaped)",
+                                   MDEC_JSON_NOPOS, "");
         if (c != '\\') {
             i++;
             continue;
         }
         esc = 1;
         if (i + 1 >= j->n)
-            return mdec__json_fail(j, j->n, MDEC_E_SYNTAX, "expected an escape after '\\', found ", j->n, "");
+            return mdec__json_fail(j, j->n, MDEC_E_SYNTAX, "expected an escape after '\\', found ",
+                                   j->n, "");
         const char e = j->s[i + 1];
         if (e == 'u') {
             for (size_t k = 2; k < 6; k++)
                 if (i + k >= j->n || mdec__hexval(j->s[i + k]) < 0)
-                    return mdec__json_fail(j, i, MDEC_E_SYNTAX, "expected 4 hex digits after '\\u'", MDEC_JSON_NOPOS,
-                                 "");
+                    return mdec__json_fail(j, i, MDEC_E_SYNTAX, "expected 4 hex digits after '\\u'",
+                                           MDEC_JSON_NOPOS, "");
             i += 6;
         } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' ||
                    e == 'r' || e == 't') {
             i += 2;
         } else {
-            return mdec__json_fail(j, i, MDEC_E_SYNTAX,
-                         "invalid escape in a string: expected one of \\\" \\\\ \\/ \\b \\f \\n "
-                         "\\r \\t \\uXXXX",
-                         MDEC_JSON_NOPOS, "");
+            return mdec__json_fail(
+                j, i, MDEC_E_SYNTAX,
+                "invalid escape in a string: expected one of \\\" \\\\ \\/ \\b \\f \\n "
+                "\\r \\t \\uXXXX",
+                MDEC_JSON_NOPOS, "");
         }
     }
     sp->at = open;
@@ -489,7 +493,8 @@ int mdec__json_open(struct mdec_json *j, char c, struct mdec_jit *it)
     if (mdec__json_peek(j) != c)
         return mdec__json_expected(j, c == '{' ? "an object" : "an array");
     if (j->depth >= MDEC_JSON_MAX_DEPTH)
-        return mdec__json_fail(j, j->pos, MDEC_E_SYNTAX, "containers nest deeper than 64 levels", MDEC_JSON_NOPOS, "");
+        return mdec__json_fail(j, j->pos, MDEC_E_SYNTAX, "containers nest deeper than 64 levels",
+                               MDEC_JSON_NOPOS, "");
     j->pos++;
     j->depth++;
     it->first = 1;
@@ -603,7 +608,8 @@ static int jdec_next(struct jdec *d)
 }
 
 /* Decodes into out (cap bytes, not terminated); returns the full length. */
-size_t mdec__json_decode(const struct mdec_json *j, const struct mdec_jspan *sp, char *out, size_t cap)
+size_t mdec__json_decode(const struct mdec_json *j, const struct mdec_jspan *sp, char *out,
+                         size_t cap)
 {
     struct jdec d;
     size_t n = 0;
@@ -636,7 +642,8 @@ int mdec__json_eqs(const struct mdec_json *j, const struct mdec_jspan *sp, const
     return mdec__json_eq(j, sp, s, strlen(s));
 }
 
-int mdec__json_eq_spans(const struct mdec_json *j, const struct mdec_jspan *a, const struct mdec_jspan *b)
+int mdec__json_eq_spans(const struct mdec_json *j, const struct mdec_jspan *a,
+                        const struct mdec_jspan *b)
 {
     struct jdec da, db;
     jdec_init(&da, j, a);
@@ -670,7 +677,8 @@ int mdec__json_is_null(struct mdec_json *j)
 
 /* An integer lo..hi; what says what is expected ("an integer from 1 to
  * 32766").  *at gets the value's position. */
-int mdec__json_int(struct mdec_json *j, uint32_t lo, uint32_t hi, const char *what, uint32_t *v, size_t *at)
+int mdec__json_int(struct mdec_json *j, uint32_t lo, uint32_t hi, const char *what, uint32_t *v,
+                   size_t *at)
 {
     const int c = mdec__json_peek(j);
     *at = j->pos;
@@ -695,7 +703,7 @@ int mdec__json_twice(struct mdec_json *j, const struct mdec_jspan *key)
 }
 
 int mdec__json_members(struct mdec_json *j, const struct mdec_jmember *m, size_t n, void *ctx,
-                        unsigned *seen)
+                       unsigned *seen)
 {
     struct mdec_jit it;
     struct mdec_jspan key;

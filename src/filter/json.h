@@ -92,8 +92,8 @@ enum mdec_jtok_kind {
 
 struct mdec_jtok {
     enum mdec_jtok_kind kind;
-    size_t at, len;   /* the token's bytes: text[at .. at + len) */
-    unsigned depth;   /* containers open after it (structured walk's too) */
+    size_t at, len; /* the token's bytes: text[at .. at + len) */
+    unsigned depth; /* containers open after it (structured walk's too) */
     struct mdec_jspan str;
     struct mdec_jnum num;
 };
@@ -181,8 +181,8 @@ MDEC_HIDDEN int mdec__json_twice(struct mdec_json *j, const struct mdec_jspan *k
 MDEC_HIDDEN size_t mdec__json_decode(const struct mdec_json *j, const struct mdec_jspan *sp,
                                      char *out, size_t cap);
 /* 1 when the decoded string equals s[0..n), or the C string s. */
-MDEC_HIDDEN int mdec__json_eq(const struct mdec_json *j, const struct mdec_jspan *sp,
-                              const char *s, size_t n);
+MDEC_HIDDEN int mdec__json_eq(const struct mdec_json *j, const struct mdec_jspan *sp, const char *s,
+                              size_t n);
 MDEC_HIDDEN int mdec__json_eqs(const struct mdec_json *j, const struct mdec_jspan *sp,
                                const char *s);
 /* 1 when two string tokens decode to the same bytes. */
@@ -195,8 +195,8 @@ MDEC_HIDDEN int mdec__json_eq_spans(const struct mdec_json *j, const struct mdec
 MDEC_HIDDEN uint32_t mdec__json_line(struct mdec_json *j, size_t at);
 /* Records the first error, at byte at: "PATH: " a, what the text holds
  * at `found` (unless MDEC_JSON_NOPOS), then z.  Returns -1. */
-MDEC_HIDDEN int mdec__json_fail(struct mdec_json *j, size_t at, int rc, const char *a,
-                                size_t found, const char *z);
+MDEC_HIDDEN int mdec__json_fail(struct mdec_json *j, size_t at, int rc, const char *a, size_t found,
+                                const char *z);
 /* "expected WHAT, found X" at the current position.  Returns -1. */
 MDEC_HIDDEN int mdec__json_expected(struct mdec_json *j, const char *what);
 /* The path: push a member name, set or clear the last step's index, pop. */
