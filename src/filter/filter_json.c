@@ -108,18 +108,8 @@ static int survey_element(struct mdec_json *j, void *ctx, const struct mdec_jspa
 
 static int survey_list(struct mdec_json *j, void *ctx, const struct mdec_jspan *key)
 {
-    struct jctx *c = ctx;
-    record_shape(j, c, SHAPE_LIST, key);
-    struct mdec_jit it;
-    int rc;
-    if (mdec__json_open(j, '[', &it))
-        return -1;
-    while ((rc = mdec__json_next(j, ']', &it, NULL)) > 0) {
-        mdec__json_index(j, c->n_filters);
-        if (survey_element(j, c, NULL))
-            return -1;
-    }
-    return rc;
+    record_shape(j, ctx, SHAPE_LIST, key);
+    return mdec__json_elements(j, survey_element, ctx);
 }
 
 static int survey_wrap(struct mdec_json *j, void *ctx, const struct mdec_jspan *key)
@@ -325,16 +315,7 @@ static int extract_shape(struct mdec_json *j, void *ctx, const struct mdec_jspan
     if (c->shape == SHAPE_RULES)
         return mdec__aws_rules(j, c, 0);
     c->n_filters = 0;
-    struct mdec_jit it;
-    int rc;
-    if (mdec__json_open(j, '[', &it))
-        return -1;
-    while ((rc = mdec__json_next(j, ']', &it, NULL)) > 0) {
-        mdec__json_index(j, c->n_filters);
-        if (extract_element(j, c, NULL))
-            return -1;
-    }
-    return rc;
+    return mdec__json_elements(j, extract_element, c);
 }
 
 /* Pass 2 or 3 over the document. */
