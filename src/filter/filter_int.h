@@ -1,12 +1,15 @@
 /*
- * filter_int.h - what filter.c shares with the two rule parsers
- * (filter_text.c, filter_json.c).  Never installed.
+ * filter_int.h - what filter.c (the rules) shares with the compiled form
+ * and the evaluation (filter_eval.c) and with the two rule parsers
+ * (filter_text.c; filter_json.c and filter_json_rule.c over json.c).
+ * Never installed.
  *
  * The parsers are transactional without allocating: they write the rules
  * they read into the filter's unused slots (the "scratch" slots, from
  * mdec_filter_count() on), which evaluation never reads, check them there,
- * and only then make them part of the filter with mdec__filter_commit().
- * Until that call the filter's rules, counts and options are untouched.
+ * and only then make them part of the filter with mdec__filter_commit(),
+ * which also rebuilds the compiled form.  Until that call the filter's
+ * rules, compiled form, counts and options are untouched.
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
