@@ -100,7 +100,7 @@ static void test_filter(void **state)
     assert_int_equal(mdec_filter_remove(NULL, MDEC_DIR_INGRESS, 1), MDEC_E_INVALID);
     assert_int_equal(mdec_filter_count(NULL), 0);
     assert_null(mdec_filter_rule(NULL, 0));
-    mdec_filter_set_options(NULL, 1);
+    assert_int_equal(mdec_filter_set_options(NULL, 1), MDEC_E_INVALID);
     assert_int_equal(mdec_filter_options(NULL), 0);
     assert_int_equal(mdec_filter_add_dns_resolver(NULL, &a), MDEC_E_INVALID);
     assert_int_equal(mdec_filter_parse(NULL, "x", 1, NULL), MDEC_E_INVALID);
