@@ -17,7 +17,7 @@
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
-#include "internal.h"
+#include "proto.h"
 
 bool mdec__arp(struct dec *d, const struct win *w, uint32_t *len)
 {

@@ -17,108 +17,7 @@
 
 #include "internal.h"
 
-/* ------------------------------------------------------------ anomalies */
-
-/* Records an anomaly; `cause` (the one that sets the status) takes the last
- * slot when the array is full, so the reason for a status is never lost. */
-static void record(struct dec *d, enum mdec_anomaly_code code, enum mdec_layer layer,
-                   uint32_t off, bool cause)
-{
-    struct mdec_result *r = d->res;
-    if (r->n_anomalies_seen < UINT8_MAX)
-        r->n_anomalies_seen++;
-    struct mdec_anomaly *a;
-    if (r->n_anomalies < MDEC_MAX_ANOMALIES)
-        a = &r->anomalies[r->n_anomalies++];
-    else if (cause && !d->stopped)
-        a = &r->anomalies[MDEC_MAX_ANOMALIES - 1];
-    else
-        return;
-    a->code = (uint8_t)code;
-    a->layer = (uint8_t)layer;
-    a->depth = d->depth;
-    a->pad_ = 0;
-    a->off = off;
-}
-
-void mdec__note(struct dec *d, enum mdec_anomaly_code code, enum mdec_layer layer, uint32_t off)
-{
-    record(d, code, layer, off, false);
-}
-
-static bool stop(struct dec *d, enum mdec_status status)
-{
-    if (!d->stopped) {
-        d->stopped = 1;
-        d->res->status = (uint8_t)status;
-    }
-    return false;
-}
-
-bool mdec__malformed(struct dec *d, enum mdec_anomaly_code code, enum mdec_layer layer,
-                     uint32_t off)
-{
-    record(d, code, layer, off, true);
-    return stop(d, MDEC_STATUS_MALFORMED);
-}
-
-bool mdec__unsupported(struct dec *d, enum mdec_anomaly_code code, enum mdec_layer layer,
-                       uint32_t off)
-{
-    record(d, code, layer, off, true);
-    return stop(d, MDEC_STATUS_UNSUPPORTED);
-}
-
-bool mdec__reserved(struct dec *d, enum mdec_anomaly_code code, enum mdec_layer layer,
-                    uint32_t off)
-{
-    record(d, code, layer, off, d->strict != 0);
-    return d->strict ? stop(d, MDEC_STATUS_MALFORMED) : true;
-}
-
-static bool truncated_by(struct dec *d, uint32_t off, enum mdec_cut_by by, enum mdec_layer layer)
-{
-    static const uint8_t code[] = {
-        [MDEC_CUT_NONE] = MDEC_A_CAPTURE_CUT,
-        [MDEC_CUT_CAPTURE] = MDEC_A_CAPTURE_CUT,
-        [MDEC_CUT_MIRROR] = MDEC_A_MIRROR_CUT,
-        [MDEC_CUT_FRAGMENT] = MDEC_A_CARRIER_FRAGMENT,
-    };
-    struct mdec_result *r = d->res;
-    if (by == MDEC_CUT_NONE || by > MDEC_CUT_FRAGMENT)
-        by = MDEC_CUT_CAPTURE;
-    if (d->stopped)
-        return false;
-    record(d, (enum mdec_anomaly_code)code[by], layer, off, true);
-    r->cut.by = (uint8_t)by;
-    r->cut.layer = (uint8_t)layer;
-    r->cut.depth = d->depth;
-    r->cut.off = off;
-    return stop(d, MDEC_STATUS_TRUNCATED);
-}
-
-bool mdec__truncated(struct dec *d, const struct win *w, enum mdec_layer layer)
-{
-    return truncated_by(d, w->off, (enum mdec_cut_by)w->cut, layer);
-}
-
-bool mdec__need_slow(struct dec *d, const struct win *w, uint64_t n, enum mdec_layer layer,
-                     enum mdec_anomaly_code beyond)
-{
-    if ((uint64_t)w->off + n > w->wire_end) {
-        if (!w->beyond)
-            return mdec__malformed(d, beyond, layer, w->off);
-        /* Short of the stated end too: the capture ran out first if it did. */
-        return truncated_by(d, w->off,
-                            (enum mdec_cut_by)(w->end < w->wire_end ? w->cut : w->beyond),
-                            layer);
-    }
-    return mdec__truncated(d, w, layer);
-}
-
-/* ---------------------------------------------------------------- windows */
-
-/* mdec__sub, mdec__rest and mdec__tunnel_payload are inline in internal.h. */
+/* ---------------------------------------------------------------- spans */
 
 /* Records span id of the result: the layer at w, hdr_len its header. */
 static inline void span_of(struct dec *d, enum mdec_span_id id, const struct win *w,
@@ -208,20 +107,6 @@ int mdec_config_add_transport(struct mdec_config *cfg, enum mdec_tunnel_type typ
 }
 
 /* -------------------------------------------------------------- the walk */
-
-static enum level_kind kind_of_payload(uint16_t ethertype)
-{
-    switch (ethertype) {
-    case ETH_TEB:
-        return LV_ETHERNET;
-    case ETH_IPV4:
-        return LV_IPV4;
-    case ETH_IPV6:
-        return LV_IPV6;
-    default:
-        return LV_IP;
-    }
-}
 
 static void begin_inner(struct dec *d, const struct win *w, enum level_kind kind)
 {
@@ -313,46 +198,6 @@ static void not_tunneled(struct dec *d, uint16_t ethertype)
      * The anomalies found in it stay in the result. */
     d->stopped = 1;
     r->status = MDEC_STATUS_NOT_TUNNELED;
-}
-
-/*
- * Decodes a tunnel header at w (the carrier's payload) into a new stack
- * entry.  On success *next is the tunnel's payload and *kind what it starts
- * with.
- */
-bool mdec__peel(struct dec *d, enum mdec_tunnel_type type, const struct win *w,
-                const struct mdec_addr *src, const struct mdec_addr *dst, uint16_t sport,
-                uint16_t dport, struct win *next, enum level_kind *kind)
-{
-    struct mdec_result *r = d->res;
-    struct mdec_tunnel *t = &r->tunnels[r->n_tunnels++];
-    /* From here on the flow describes what the tunnel carries, if anything:
-     * never the carrier. */
-    r->flow.flags = 0;
-    mdec__tunnel_begin(t, type, w->off, src, dst, sport, dport);
-
-    bool ok;
-    switch (type) {
-    case MDEC_TUNNEL_VXLAN:
-        ok = mdec__vxlan(d, w, t, next);
-        break;
-    case MDEC_TUNNEL_VXLAN_GPE:
-        ok = mdec__vxlan_gpe(d, w, t, next);
-        break;
-    case MDEC_TUNNEL_GENEVE:
-        ok = mdec__geneve(d, w, t, next);
-        break;
-    default:
-        ok = mdec__gre(d, w, t, next);
-        break;
-    }
-    /* After the header: GRE that carries ERSPAN has become an ERSPAN tunnel. */
-    mdec__transport_mark(d->cfg, t);
-    if (!ok)
-        return false;
-    t->flags |= MDEC_TF_COMPLETE;
-    *kind = kind_of_payload(t->payload);
-    return true;
 }
 
 /* Reads the version nibble of a bare IP payload. */

@@ -30,7 +30,7 @@
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
-#include "internal.h"
+#include "proto.h"
 
 bool mdec__erspan(struct dec *d, const struct win *w, uint32_t gre_len, struct mdec_tunnel *t,
                   struct win *payload)

@@ -29,7 +29,7 @@
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
-#include "internal.h"
+#include "proto.h"
 
 #define MAX_TAGS 8
 

@@ -43,7 +43,7 @@
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
-#include "internal.h"
+#include "proto.h"
 
 /* ------------------------------------------------------------- iterator */
 

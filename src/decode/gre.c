@@ -30,7 +30,7 @@
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
-#include "internal.h"
+#include "proto.h"
 
 #define GRE_C 0x8000
 #define GRE_R 0x4000

@@ -16,7 +16,7 @@
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
-#include "internal.h"
+#include "proto.h"
 
 bool mdec__icmp(struct dec *d, const struct win *w, int v6, struct l4_out *out)
 {

@@ -29,7 +29,7 @@
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
-#include "internal.h"
+#include "proto.h"
 
 bool mdec__ipv4(struct dec *d, const struct win *w, struct ip_out *out)
 {

@@ -37,7 +37,7 @@
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
-#include "internal.h"
+#include "proto.h"
 
 #define MAX_EXT 16
 

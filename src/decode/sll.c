@@ -35,7 +35,7 @@
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
-#include "internal.h"
+#include "proto.h"
 
 bool mdec__sll(struct dec *d, const struct win *w, int version, struct link_out *out)
 {

@@ -25,7 +25,7 @@
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
-#include "internal.h"
+#include "proto.h"
 
 bool mdec__tcp(struct dec *d, const struct win *w, struct l4_out *out)
 {

@@ -20,7 +20,7 @@
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
-#include "internal.h"
+#include "proto.h"
 
 bool mdec__vxlan_gpe(struct dec *d, const struct win *w, struct mdec_tunnel *t,
                      struct win *payload)
