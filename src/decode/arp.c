@@ -21,11 +21,9 @@
 
 bool mdec__arp(struct dec *d, const struct win *w, uint32_t *len)
 {
-    uint8_t hln, pln;
-    if (!mdec__need(d, w, 8, MDEC_LAYER_ARP, MDEC_A_HEADER_BEYOND))
+    const uint8_t *h = mdec__need_view(d, w, 0, 8, MDEC_LAYER_ARP, MDEC_A_HEADER_BEYOND);
+    if (h == NULL)
         return false;
-    if (!rd_u8(w, 4, &hln) || !rd_u8(w, 5, &pln))
-        return mdec__truncated(d, w, MDEC_LAYER_ARP);
-    *len = 8 + 2 * ((uint32_t)hln + pln);
+    *len = 8 + 2 * ((uint32_t)h[4] + h[5]); /* hardware and protocol address lengths */
     return mdec__need(d, w, *len, MDEC_LAYER_ARP, MDEC_A_HEADER_BEYOND);
 }

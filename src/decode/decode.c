@@ -204,13 +204,13 @@ static void not_tunneled(struct dec *d, uint16_t ethertype)
 static bool ip_version(struct dec *d, const struct win *w, enum level_kind *kind,
                        uint16_t *ethertype)
 {
-    uint8_t v;
-    if (!rd_u8(w, 0, &v))
-        return mdec__need(d, w, 1, MDEC_LAYER_IPV4, MDEC_A_IP_VERSION);
-    if (v >> 4 == 4) {
+    const uint8_t *v = mdec__need_view(d, w, 0, 1, MDEC_LAYER_IPV4, MDEC_A_IP_VERSION);
+    if (v == NULL)
+        return false;
+    if (*v >> 4 == 4) {
         *kind = LV_IPV4;
         *ethertype = ETH_IPV4;
-    } else if (v >> 4 == 6) {
+    } else if (*v >> 4 == 6) {
         *kind = LV_IPV6;
         *ethertype = ETH_IPV6;
     } else {
@@ -316,11 +316,13 @@ static void walk(struct dec *d, enum level_kind kind, struct win w)
         struct l4_out udp; /* set by mdec__udp() when it succeeds */
         uint16_t sport = 0, dport = 0;
         if (ip.proto == IPPROTO_UDP_) {
-            if (!rd_be16(&l4w, 0, &sport) || !rd_be16(&l4w, 2, &dport)) {
-                /* Cannot tell whether it is tunnel traffic. */
-                (void)mdec__need(d, &l4w, 4, MDEC_LAYER_UDP, MDEC_A_UDP_LEN_BEYOND);
+            /* Without the ports, cannot tell whether it is tunnel traffic. */
+            const uint8_t *ports =
+                mdec__need_view(d, &l4w, 0, 4, MDEC_LAYER_UDP, MDEC_A_UDP_LEN_BEYOND);
+            if (ports == NULL)
                 return;
-            }
+            sport = rd_get16(ports);
+            dport = rd_get16(ports + 2);
             tt = mdec__port_tunnel(d->cfg, sport, dport);
         } else if (ip.proto == IPPROTO_GRE_) {
             tt = MDEC_TUNNEL_GRE;

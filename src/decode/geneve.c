@@ -228,26 +228,24 @@ static bool cloud_option(struct dec *d, const struct mdec_geneve_opt *o, uint32_
 
 bool mdec__geneve(struct dec *d, const struct win *w, struct mdec_tunnel *t, struct win *payload)
 {
-    uint8_t h[8];
     struct mdec_geneve_info *g = &t->u.geneve;
     t->hdr_len = 8;
     g->have = 0;
     g->opt_len = 0;
     g->opt_off = w->off + 8;
-    if (!mdec__need(d, w, 8, MDEC_LAYER_GENEVE, MDEC_A_HEADER_BEYOND))
+    const uint8_t *h = mdec__need_view(d, w, 0, 8, MDEC_LAYER_GENEVE, MDEC_A_HEADER_BEYOND);
+    if (h == NULL)
         return false;
-    if (!rd_copy(w, 0, h, sizeof h))
-        return mdec__truncated(d, w, MDEC_LAYER_GENEVE);
     if (h[0] >> 6 != 0)
         return mdec__malformed(d, MDEC_A_GENEVE_VERSION, MDEC_LAYER_GENEVE, w->off);
     const uint32_t opt_len = (uint32_t)(h[0] & 0x3F) * 4;
     g->opt_len = (uint8_t)opt_len;
     g->flags = h[1];
-    g->proto = (uint16_t)(h[2] << 8 | h[3]);
+    g->proto = rd_get16(h + 2);
     g->reserved = h[7];
     g->gcp_direction = 0;
     g->gcp_endpoint_len = 0;
-    t->id = (uint32_t)h[4] << 16 | (uint32_t)h[5] << 8 | h[6];
+    t->id = rd_get24(h + 4);
     t->flags |= MDEC_TF_ID | MDEC_TF_HEADER;
     t->hdr_len = 8 + opt_len;
     if ((h[1] & 0x3F) || h[7]) {
@@ -256,10 +254,9 @@ bool mdec__geneve(struct dec *d, const struct win *w, struct mdec_tunnel *t, str
     }
     if (h[1] & 0x80)
         mdec__note(d, MDEC_A_GENEVE_OAM, MDEC_LAYER_GENEVE, w->off);
-    if (!mdec__need(d, w, 8 + (uint64_t)opt_len, MDEC_LAYER_GENEVE, MDEC_A_HEADER_BEYOND))
+    const uint8_t *opts = mdec__need_view(d, w, 8, opt_len, MDEC_LAYER_GENEVE, MDEC_A_HEADER_BEYOND);
+    if (opts == NULL)
         return false;
-
-    const uint8_t *opts = rd_view(w, 8, opt_len); /* present: checked above */
     struct mdec_geneve_opt o;
     struct cloud_seen cs = {0, 0, NULL};
     uint32_t pos = 0;

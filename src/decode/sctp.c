@@ -21,11 +21,11 @@
 bool mdec__sctp(struct dec *d, const struct win *w, struct l4_out *out)
 {
     struct mdec_flow *f = &d->res->flow;
-    uint16_t sport, dport;
     out->hdr_len = 0;
-    if (rd_be16(w, 0, &sport) && rd_be16(w, 2, &dport)) {
-        f->sport = sport;
-        f->dport = dport;
+    const uint8_t *ports = rd_view(w, 0, 4);
+    if (ports != NULL) {
+        f->sport = rd_get16(ports);
+        f->dport = rd_get16(ports + 2);
         f->flags |= MDEC_FLOW_PORTS;
     }
     if (!mdec__need(d, w, 12, MDEC_LAYER_SCTP, MDEC_A_HEADER_BEYOND))

@@ -91,16 +91,17 @@ bool mdec__truncated(struct dec *d, const struct win *w, enum mdec_layer layer)
     return truncated_by(d, w->off, (enum mdec_cut_by)w->cut, layer);
 }
 
-bool mdec__need_slow(struct dec *d, const struct win *w, uint64_t n, enum mdec_layer layer,
+void mdec__need_slow(struct dec *d, const struct win *w, uint64_t n, enum mdec_layer layer,
                      enum mdec_anomaly_code beyond)
 {
     if ((uint64_t)w->off + n > w->wire_end) {
         if (!w->beyond)
-            return mdec__malformed(d, beyond, layer, w->off);
-        /* Short of the stated end too: the capture ran out first if it did. */
-        return truncated_by(d, w->off,
-                            (enum mdec_cut_by)(w->end < w->wire_end ? w->cut : w->beyond),
-                            layer);
+            (void)mdec__malformed(d, beyond, layer, w->off);
+        else /* short of the stated end too: the capture ran out first if it did */
+            (void)truncated_by(d, w->off,
+                               (enum mdec_cut_by)(w->end < w->wire_end ? w->cut : w->beyond),
+                               layer);
+        return;
     }
-    return mdec__truncated(d, w, layer);
+    (void)mdec__truncated(d, w, layer);
 }

@@ -60,8 +60,8 @@ MDEC_HIDDEN bool mdec__reserved(struct dec *d, enum mdec_anomaly_code code,
 /* The bytes of layer at w ran out at w->end. */
 MDEC_HIDDEN bool mdec__truncated(struct dec *d, const struct win *w, enum mdec_layer layer);
 
-/* mdec__need() when the bytes are not all present. */
-MDEC_HIDDEN bool mdec__need_slow(struct dec *d, const struct win *w, uint64_t n,
+/* mdec__need() when the bytes are not all present: records why. */
+MDEC_HIDDEN void mdec__need_slow(struct dec *d, const struct win *w, uint64_t n,
                                  enum mdec_layer layer, enum mdec_anomaly_code beyond);
 
 /*
@@ -80,7 +80,25 @@ static inline bool mdec__need(struct dec *d, const struct win *w, uint64_t n,
 {
     if (MDEC_LIKELY(rd_has(w, 0, n)))
         return true;
-    return mdec__need_slow(d, w, n, layer, beyond);
+    mdec__need_slow(d, w, n, layer, beyond);
+    return false;
+}
+
+/*
+ * The reader idiom for a header of n bytes at rel in w: need() (bytes
+ * present, or the truncated / malformed decision recorded) and rd_view() in
+ * one.  Returns a view of the n bytes, to read with rd_get16/24/32/64, or
+ * NULL after recording why they are missing.
+ */
+static inline const uint8_t *mdec__need_view(struct dec *d, const struct win *w, uint32_t rel,
+                                             uint32_t n, enum mdec_layer layer,
+                                             enum mdec_anomaly_code beyond)
+{
+    const uint8_t *h = rd_view(w, rel, n);
+    if (MDEC_LIKELY(h != NULL))
+        return h;
+    mdec__need_slow(d, w, (uint64_t)rel + n, layer, beyond);
+    return NULL;
 }
 
 /* ---------------------------------------------------------------- windows */

@@ -30,23 +30,22 @@
 bool mdec__tcp(struct dec *d, const struct win *w, struct l4_out *out)
 {
     struct mdec_flow *f = &d->res->flow;
-    uint16_t sport, dport;
-    uint8_t doff, flags;
     out->hdr_len = 0;
-    if (rd_be16(w, 0, &sport) && rd_be16(w, 2, &dport)) {
-        f->sport = sport;
-        f->dport = dport;
+    const uint8_t *ports = rd_view(w, 0, 4);
+    if (ports != NULL) {
+        f->sport = rd_get16(ports);
+        f->dport = rd_get16(ports + 2);
         f->flags |= MDEC_FLOW_PORTS;
     }
-    if (rd_u8(w, 13, &flags)) {
-        f->tcp_flags = flags;
+    const uint8_t *flags = rd_view(w, 13, 1);
+    if (flags != NULL) {
+        f->tcp_flags = *flags;
         f->flags |= MDEC_FLOW_TCP_FLAGS;
     }
-    if (!mdec__need(d, w, 20, MDEC_LAYER_TCP, MDEC_A_HEADER_BEYOND))
+    const uint8_t *h = mdec__need_view(d, w, 0, 20, MDEC_LAYER_TCP, MDEC_A_HEADER_BEYOND);
+    if (h == NULL)
         return false;
-    if (!rd_u8(w, 12, &doff))
-        return mdec__truncated(d, w, MDEC_LAYER_TCP);
-    const uint32_t hlen = (uint32_t)(doff >> 4) * 4;
+    const uint32_t hlen = (uint32_t)(h[12] >> 4) * 4; /* data offset */
     if (hlen < 20)
         return mdec__malformed(d, MDEC_A_TCP_OFFSET, MDEC_LAYER_TCP, w->off);
     if (!mdec__need(d, w, hlen, MDEC_LAYER_TCP, MDEC_A_TCP_OFFSET))

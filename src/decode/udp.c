@@ -22,18 +22,17 @@
 bool mdec__udp(struct dec *d, const struct win *w, struct l4_out *out)
 {
     struct mdec_flow *f = &d->res->flow;
-    uint16_t sport, dport, len16;
     out->hdr_len = 0;
-    if (rd_be16(w, 0, &sport) && rd_be16(w, 2, &dport)) {
-        f->sport = sport;
-        f->dport = dport;
+    const uint8_t *ports = rd_view(w, 0, 4);
+    if (ports != NULL) {
+        f->sport = rd_get16(ports);
+        f->dport = rd_get16(ports + 2);
         f->flags |= MDEC_FLOW_PORTS;
     }
-    if (!mdec__need(d, w, 8, MDEC_LAYER_UDP, MDEC_A_HEADER_BEYOND))
+    const uint8_t *h = mdec__need_view(d, w, 0, 8, MDEC_LAYER_UDP, MDEC_A_HEADER_BEYOND);
+    if (h == NULL)
         return false;
-    if (!rd_be16(w, 4, &len16))
-        return mdec__truncated(d, w, MDEC_LAYER_UDP);
-    uint64_t len = len16;
+    uint64_t len = rd_get16(h + 4);
     if (len == 0) {
         mdec__note(d, MDEC_A_UDP_LEN_ZERO, MDEC_LAYER_UDP, w->off);
         len = w->wire_end - w->off;
