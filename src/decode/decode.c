@@ -129,43 +129,61 @@ static void begin_inner(struct dec *d, const struct win *w, enum level_kind kind
  * Then whether the innermost packet is whole: its IP datagram decides (an L4
  * length beyond the datagram of a first fragment is fragmentation, not loss).
  */
-static void final_l4(struct dec *d, uint8_t proto, const struct win *ip, const struct win *l4w,
-                     enum mdec_span_id l4_id)
+/* What an L4 decoder found for the flow key, into the result's flow. */
+static void flow_l4(struct mdec_flow *f, const struct l4_out *l4)
 {
-    struct l4_out l4; /* set by the L4 decoder that succeeds */
+    f->flags |= l4->flow;
+    if (l4->flow & MDEC_FLOW_PORTS) {
+        f->sport = l4->sport;
+        f->dport = l4->dport;
+    }
+    if (l4->flow & MDEC_FLOW_TCP_FLAGS)
+        f->tcp_flags = l4->tcp_flags;
+    if (l4->flow & MDEC_FLOW_ICMP) {
+        f->icmp_type = l4->icmp_type;
+        f->icmp_code = l4->icmp_code;
+    }
+}
+
+/* l4: for UDP, the ports the walk read (mdec__l4_ports). */
+static void final_l4(struct dec *d, uint8_t proto, const struct win *ip, const struct win *l4w,
+                     enum mdec_span_id l4_id, struct l4_out *l4)
+{
     bool ok;
     switch (proto) {
     case IPPROTO_TCP_:
-        ok = mdec__tcp(d, l4w, &l4);
+        ok = mdec__tcp(d, l4w, l4);
         break;
     case IPPROTO_UDP_:
-        ok = mdec__udp(d, l4w, &l4);
+        ok = mdec__udp(d, l4w, l4);
         break;
     case IPPROTO_SCTP_:
-        ok = mdec__sctp(d, l4w, &l4);
+        ok = mdec__sctp(d, l4w, l4);
         break;
     case IPPROTO_ICMP_:
-        ok = mdec__icmp(d, l4w, 0, &l4);
+        ok = mdec__icmp(d, l4w, 0, l4);
         break;
     case IPPROTO_ICMPV6_:
-        ok = mdec__icmp(d, l4w, 1, &l4);
+        ok = mdec__icmp(d, l4w, 1, l4);
         break;
     default:
         /* No L4 header known: the IP payload is the payload. */
         span_of(d, MDEC_SPAN_PAYLOAD, l4w, 0);
         ok = true;
-        l4.payload = *l4w;
-        l4.hdr_len = UINT32_MAX;
+        l4->flow = 0;
+        l4->payload = *l4w;
+        l4->hdr_len = UINT32_MAX;
         break;
     }
+    flow_l4(&d->res->flow, l4);
     if (!ok)
         return;
-    if (l4.hdr_len != UINT32_MAX) {
-        span_of(d, l4_id, l4w, l4.hdr_len);
-        span_of(d, MDEC_SPAN_PAYLOAD, &l4.payload, 0);
+    if (l4->hdr_len != UINT32_MAX) {
+        span_of(d, l4_id, l4w, l4->hdr_len);
+        span_of(d, MDEC_SPAN_PAYLOAD, &l4->payload, 0);
     }
     if (ip->end < ip->wire_end) {
-        struct win cut = l4.payload;
+        struct win cut = l4->payload;
         cut.cut = ip->cut;
         mdec__truncated(d, &cut, MDEC_LAYER_PAYLOAD);
     }
@@ -313,16 +331,17 @@ static void walk(struct dec *d, enum level_kind kind, struct win w)
 
         /* A tunnel? */
         enum mdec_tunnel_type tt = MDEC_TUNNEL_NONE;
-        struct l4_out udp; /* set by mdec__udp() when it succeeds */
+        struct l4_out l4;
         uint16_t sport = 0, dport = 0;
         if (ip.proto == IPPROTO_UDP_) {
-            /* Without the ports, cannot tell whether it is tunnel traffic. */
-            const uint8_t *ports =
-                mdec__need_view(d, &l4w, 0, 4, MDEC_LAYER_UDP, MDEC_A_UDP_LEN_BEYOND);
-            if (ports == NULL)
+            mdec__l4_ports(&l4w, &l4);
+            if (l4.flow == 0) {
+                /* Without the ports, cannot tell whether it is tunnel traffic. */
+                mdec__need_slow(d, &l4w, 4, MDEC_LAYER_UDP, MDEC_A_UDP_LEN_BEYOND);
                 return;
-            sport = rd_get16(ports);
-            dport = rd_get16(ports + 2);
+            }
+            sport = l4.sport;
+            dport = l4.dport;
             tt = mdec__port_tunnel(d->cfg, sport, dport);
         } else if (ip.proto == IPPROTO_GRE_) {
             tt = MDEC_TUNNEL_GRE;
@@ -340,24 +359,26 @@ static void walk(struct dec *d, enum level_kind kind, struct win w)
             }
         }
         if (tt == MDEC_TUNNEL_NONE) {
-            final_l4(d, ip.proto, &ip.ip, &l4w, outer ? MDEC_SPAN_OUTER_L4 : MDEC_SPAN_INNER_L4);
+            final_l4(d, ip.proto, &ip.ip, &l4w, outer ? MDEC_SPAN_OUTER_L4 : MDEC_SPAN_INNER_L4,
+                     &l4);
             if (outer)
                 not_tunneled(d, ethertype);
             return;
         }
 
+        /* From here on the flow describes what the tunnel carries, if
+         * anything: a carrier is never the flow. */
+        r->flow.flags = 0;
         struct win carrier = l4w;
         if (tt != MDEC_TUNNEL_GRE) {
-            const bool ok_udp = mdec__udp(d, &l4w, &udp);
-            r->flow.flags = 0; /* a carrier is never the flow */
-            if (!ok_udp) {
+            if (!mdec__udp(d, &l4w, &l4)) {
                 /* The UDP header names a tunnel port but is unusable: the
                  * frame is tunnel traffic gone wrong, not plain traffic. */
                 return;
             }
             if (outer)
                 span_of(d, MDEC_SPAN_OUTER_L4, &l4w, 8);
-            carrier = udp.payload;
+            carrier = l4.payload;
         }
 
         struct win next;

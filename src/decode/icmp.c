@@ -20,15 +20,14 @@
 
 bool mdec__icmp(struct dec *d, const struct win *w, int v6, struct l4_out *out)
 {
-    struct mdec_flow *f = &d->res->flow;
     const enum mdec_layer layer = v6 ? MDEC_LAYER_ICMPV6 : MDEC_LAYER_ICMP;
     const uint32_t hlen = v6 ? 4 : 8;
-    out->hdr_len = 0;
     const uint8_t *tc = rd_view(w, 0, 2);
+    out->flow = 0;
     if (tc != NULL) {
-        f->icmp_type = tc[0];
-        f->icmp_code = tc[1];
-        f->flags |= MDEC_FLOW_ICMP;
+        out->icmp_type = tc[0];
+        out->icmp_code = tc[1];
+        out->flow = MDEC_FLOW_ICMP;
     }
     if (!mdec__need(d, w, hlen, layer, MDEC_A_HEADER_BEYOND))
         return false;

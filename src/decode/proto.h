@@ -45,16 +45,41 @@ struct ip_out {
 MDEC_HIDDEN bool mdec__ipv4(struct dec *d, const struct win *w, struct ip_out *out);
 MDEC_HIDDEN bool mdec__ipv6(struct dec *d, const struct win *w, struct ip_out *out);
 
-/* An L4 header (TCP, UDP, SCTP, ICMP) inside the IP payload window. */
+/*
+ * What an L4 header (TCP, UDP, SCTP, ICMP) inside the IP payload window
+ * says.  `flow` tells which of the flow key's fields it found: they are
+ * found as soon as their bytes are present, also when the rest of the
+ * header is not (the decoder then returns false), so that a mirror cut
+ * inside the L4 header still yields the flow key.  The pipeline copies them
+ * into mdec_result.flow; the decoders never write the result's flow.
+ */
 struct l4_out {
-    uint32_t hdr_len;    /* 0 when the header is not wholly present */
-    struct win payload;  /* the L4 payload                          */
+    uint8_t flow;        /* MDEC_FLOW_PORTS, MDEC_FLOW_TCP_FLAGS, MDEC_FLOW_ICMP */
+    uint8_t tcp_flags;
+    uint8_t icmp_type, icmp_code;
+    uint16_t sport, dport;
+    uint32_t hdr_len;    /* set when the decoder returns true           */
+    struct win payload;  /* the L4 payload, when it returns true        */
     uint64_t udp_len;    /* UDP: length the header states (0 resolved) */
 };
 
+/* The ports of TCP, UDP or SCTP (the first four bytes of each) into out,
+ * when present; out->flow is MDEC_FLOW_PORTS then, else 0. */
+static inline void mdec__l4_ports(const struct win *w, struct l4_out *out)
+{
+    const uint8_t *p = rd_view(w, 0, 4);
+    out->flow = 0;
+    if (p != NULL) {
+        out->sport = rd_get16(p);
+        out->dport = rd_get16(p + 2);
+        out->flow = MDEC_FLOW_PORTS;
+    }
+}
+
 /*
- * UDP header.  as_carrier: the datagram carries a tunnel, so a length that
- * exceeds the IP payload is malformed rather than left to the payload.
+ * UDP header after its ports: length and payload.  The pipeline reads the
+ * ports first (mdec__l4_ports), since they decide whether the datagram is a
+ * tunnel's carrier, and hands them in with out; the rest of out is set here.
  */
 MDEC_HIDDEN bool mdec__udp(struct dec *d, const struct win *w, struct l4_out *out);
 MDEC_HIDDEN bool mdec__tcp(struct dec *d, const struct win *w, struct l4_out *out);

@@ -20,14 +20,7 @@
 
 bool mdec__sctp(struct dec *d, const struct win *w, struct l4_out *out)
 {
-    struct mdec_flow *f = &d->res->flow;
-    out->hdr_len = 0;
-    const uint8_t *ports = rd_view(w, 0, 4);
-    if (ports != NULL) {
-        f->sport = rd_get16(ports);
-        f->dport = rd_get16(ports + 2);
-        f->flags |= MDEC_FLOW_PORTS;
-    }
+    mdec__l4_ports(w, out);
     if (!mdec__need(d, w, 12, MDEC_LAYER_SCTP, MDEC_A_HEADER_BEYOND))
         return false;
     out->hdr_len = 12;

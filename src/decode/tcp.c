@@ -29,18 +29,11 @@
 
 bool mdec__tcp(struct dec *d, const struct win *w, struct l4_out *out)
 {
-    struct mdec_flow *f = &d->res->flow;
-    out->hdr_len = 0;
-    const uint8_t *ports = rd_view(w, 0, 4);
-    if (ports != NULL) {
-        f->sport = rd_get16(ports);
-        f->dport = rd_get16(ports + 2);
-        f->flags |= MDEC_FLOW_PORTS;
-    }
+    mdec__l4_ports(w, out);
     const uint8_t *flags = rd_view(w, 13, 1);
     if (flags != NULL) {
-        f->tcp_flags = *flags;
-        f->flags |= MDEC_FLOW_TCP_FLAGS;
+        out->tcp_flags = *flags;
+        out->flow |= MDEC_FLOW_TCP_FLAGS;
     }
     const uint8_t *h = mdec__need_view(d, w, 0, 20, MDEC_LAYER_TCP, MDEC_A_HEADER_BEYOND);
     if (h == NULL)

@@ -32,9 +32,6 @@ bool mdec__peel(struct dec *d, enum mdec_tunnel_type type, const struct win *w,
 {
     struct mdec_result *r = d->res;
     struct mdec_tunnel *t = &r->tunnels[r->n_tunnels++];
-    /* From here on the flow describes what the tunnel carries, if anything:
-     * never the carrier. */
-    r->flow.flags = 0;
     mdec__tunnel_begin(t, type, w->off, src, dst, sport, dport);
 
     bool ok;

@@ -12,8 +12,9 @@
  * Checks: length at least 8 and within the IP payload.  Length 0 is what
  * GSO / BIG TCP captures show (and what RFC 2675 jumbograms carry): the IP
  * payload's length stands in, noted.  The checksum is not verified; VXLAN
- * senders usually send 0, which RFC 7348 allows.  Ports are reported as soon
- * as their four bytes are present, even if the rest of the header is not.
+ * senders usually send 0, which RFC 7348 allows.  The ports are read before,
+ * by mdec__l4_ports(), as soon as their four bytes are present: the pipeline
+ * needs them to tell a tunnel's carrier from the innermost L4 header.
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
@@ -21,14 +22,6 @@
 
 bool mdec__udp(struct dec *d, const struct win *w, struct l4_out *out)
 {
-    struct mdec_flow *f = &d->res->flow;
-    out->hdr_len = 0;
-    const uint8_t *ports = rd_view(w, 0, 4);
-    if (ports != NULL) {
-        f->sport = rd_get16(ports);
-        f->dport = rd_get16(ports + 2);
-        f->flags |= MDEC_FLOW_PORTS;
-    }
     const uint8_t *h = mdec__need_view(d, w, 0, 8, MDEC_LAYER_UDP, MDEC_A_HEADER_BEYOND);
     if (h == NULL)
         return false;
