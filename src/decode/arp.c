@@ -19,11 +19,14 @@
  */
 #include "proto.h"
 
-bool mdec__arp(struct dec *d, const struct win *w, uint32_t *len)
+bool mdec__arp(struct dec *d, const struct win *w, struct win *msg)
 {
     const uint8_t *h = mdec__need_view(d, w, 0, 8, MDEC_LAYER_ARP, MDEC_A_HEADER_BEYOND);
     if (h == NULL)
         return false;
-    *len = 8 + 2 * ((uint32_t)h[4] + h[5]); /* hardware and protocol address lengths */
-    return mdec__need(d, w, *len, MDEC_LAYER_ARP, MDEC_A_HEADER_BEYOND);
+    const uint32_t len = 8 + 2 * ((uint32_t)h[4] + h[5]); /* hardware, protocol address lengths */
+    if (!mdec__need(d, w, len, MDEC_LAYER_ARP, MDEC_A_HEADER_BEYOND))
+        return false;
+    *msg = mdec__head(w, len);
+    return true;
 }

@@ -85,7 +85,8 @@ MDEC_HIDDEN bool mdec__udp(struct dec *d, const struct win *w, struct l4_out *ou
 MDEC_HIDDEN bool mdec__tcp(struct dec *d, const struct win *w, struct l4_out *out);
 MDEC_HIDDEN bool mdec__sctp(struct dec *d, const struct win *w, struct l4_out *out);
 MDEC_HIDDEN bool mdec__icmp(struct dec *d, const struct win *w, int v6, struct l4_out *out);
-MDEC_HIDDEN bool mdec__arp(struct dec *d, const struct win *w, uint32_t *len);
+/* An ARP message at the start of w: *msg becomes its window (all present). */
+MDEC_HIDDEN bool mdec__arp(struct dec *d, const struct win *w, struct win *msg);
 
 /*
  * Tunnel decoders.  Each fills t (type, id, header length, payload

@@ -131,6 +131,17 @@ static inline bool mdec__sub(const struct win *w, uint64_t rel, uint64_t len, st
     return true;
 }
 
+/* The first len bytes of w, which need() found present: a layer wholly there. */
+static inline struct win mdec__head(const struct win *w, uint32_t len)
+{
+    struct win out = *w;
+    out.end = w->off + len;
+    out.wire_end = out.end;
+    out.cut = MDEC_CUT_NONE;
+    out.beyond = 0;
+    return out;
+}
+
 /* The rest of w from rel on, with w's wire end and `beyond`. */
 static inline struct win mdec__rest(const struct win *w, uint64_t rel)
 {
