@@ -155,73 +155,86 @@ static bool seen_value(struct dec *d, struct cloud_seen *cs, unsigned bit, bool 
  * not initialised before). */
 #define SAME(bit, eq) ((cs->seen & (bit)) && (eq))
 
+/* An AWS GWLB option (class 0x0108) into g: see cloud_option(). */
+static bool aws_option(struct dec *d, const struct mdec_geneve_opt *o, uint32_t off,
+                       struct mdec_geneve_info *g, struct cloud_seen *cs, bool *cloud)
+{
+    if (o->type == 1 && o->len == 8) {
+        const uint64_t v = rd_get64(o->data);
+        if (!seen_value(d, cs, MDEC_GWLB_ENDPOINT, SAME(MDEC_GWLB_ENDPOINT, v == g->gwlb_endpoint),
+                        off))
+            return false;
+        g->gwlb_endpoint = v;
+        g->have |= MDEC_GWLB_ENDPOINT;
+    } else if (o->type == 2 && o->len == 8) {
+        const uint64_t v = rd_get64(o->data);
+        if (!seen_value(d, cs, MDEC_GWLB_ATTACHMENT,
+                        SAME(MDEC_GWLB_ATTACHMENT, v == g->gwlb_attachment), off))
+            return false;
+        g->gwlb_attachment = v;
+        g->have |= MDEC_GWLB_ATTACHMENT;
+    } else if (o->type == 3 && o->len == 4) {
+        const uint32_t v = rd_get32(o->data);
+        if (!seen_value(d, cs, MDEC_GWLB_COOKIE, SAME(MDEC_GWLB_COOKIE, v == g->gwlb_cookie), off))
+            return false;
+        g->gwlb_cookie = v;
+        g->have |= MDEC_GWLB_COOKIE;
+    } else if (o->type >= 1 && o->type <= 3) {
+        mdec__note(d, MDEC_A_GENEVE_CLOUD_OPT, MDEC_LAYER_GENEVE, off);
+    } else {
+        *cloud = false;
+    }
+    return true;
+}
+
+/* A Google Cloud option (class 0x0132) into g: see cloud_option(). */
+static bool gcp_option(struct dec *d, const struct mdec_geneve_opt *o, uint32_t off,
+                       struct mdec_geneve_info *g, struct cloud_seen *cs, bool *cloud)
+{
+    if (o->type == 1 && o->len == 4) {
+        const uint32_t v = rd_get32(o->data);
+        const bool same = SAME(MDEC_GCP_NETWORK, (v >> 4) == g->gcp_network &&
+                                                     (v & 1) == g->gcp_direction);
+        if (!seen_value(d, cs, MDEC_GCP_NETWORK, same, off))
+            return false;
+        g->gcp_network = v >> 4;
+        g->gcp_direction = (uint8_t)(v & 1);
+        g->have |= MDEC_GCP_NETWORK;
+    } else if (o->type == 2 && o->len > 0) {
+        const bool same = cs->endpoint != NULL && o->len == g->gcp_endpoint_len &&
+                          memcmp(o->data, cs->endpoint, o->len) == 0;
+        if (!seen_value(d, cs, MDEC_GCP_ENDPOINT, same, off))
+            return false;
+        if (cs->endpoint == NULL) {
+            cs->endpoint = o->data;
+            g->gcp_endpoint_off = off + 4;
+            g->gcp_endpoint_len = o->len;
+        }
+        g->have |= MDEC_GCP_ENDPOINT;
+    } else if (o->type == 3 && o->len == 8) {
+        const uint64_t v = rd_get64(o->data);
+        if (!seen_value(d, cs, MDEC_GCP_PROFILE, SAME(MDEC_GCP_PROFILE, v == g->gcp_profile), off))
+            return false;
+        g->gcp_profile = v;
+        g->have |= MDEC_GCP_PROFILE;
+    } else if (o->type >= 1 && o->type <= 3) {
+        mdec__note(d, MDEC_A_GENEVE_CLOUD_OPT, MDEC_LAYER_GENEVE, off);
+    } else {
+        *cloud = false;
+    }
+    return true;
+}
+
 /* Decodes an AWS or Google option into g (once: see struct cloud_seen);
  * *cloud false when it is neither.  False when strict mode refuses it. */
 static bool cloud_option(struct dec *d, const struct mdec_geneve_opt *o, uint32_t off,
                          struct mdec_geneve_info *g, struct cloud_seen *cs, bool *cloud)
 {
     *cloud = true;
-    if (o->cls == MDEC_GENEVE_CLASS_AWS_GWLB) {
-        if (o->type == 1 && o->len == 8) {
-            const uint64_t v = rd_get64(o->data);
-            if (!seen_value(d, cs, MDEC_GWLB_ENDPOINT, SAME(MDEC_GWLB_ENDPOINT, v == g->gwlb_endpoint), off))
-                return false;
-            g->gwlb_endpoint = v;
-            g->have |= MDEC_GWLB_ENDPOINT;
-        } else if (o->type == 2 && o->len == 8) {
-            const uint64_t v = rd_get64(o->data);
-            if (!seen_value(d, cs, MDEC_GWLB_ATTACHMENT,
-                            SAME(MDEC_GWLB_ATTACHMENT, v == g->gwlb_attachment), off))
-                return false;
-            g->gwlb_attachment = v;
-            g->have |= MDEC_GWLB_ATTACHMENT;
-        } else if (o->type == 3 && o->len == 4) {
-            const uint32_t v = rd_get32(o->data);
-            if (!seen_value(d, cs, MDEC_GWLB_COOKIE, SAME(MDEC_GWLB_COOKIE, v == g->gwlb_cookie), off))
-                return false;
-            g->gwlb_cookie = v;
-            g->have |= MDEC_GWLB_COOKIE;
-        } else if (o->type >= 1 && o->type <= 3) {
-            mdec__note(d, MDEC_A_GENEVE_CLOUD_OPT, MDEC_LAYER_GENEVE, off);
-        } else {
-            *cloud = false;
-        }
-        return true;
-    }
-    if (o->cls == MDEC_GENEVE_CLASS_GCP) {
-        if (o->type == 1 && o->len == 4) {
-            const uint32_t v = rd_get32(o->data);
-            const bool same = SAME(MDEC_GCP_NETWORK, (v >> 4) == g->gcp_network &&
-                                                         (v & 1) == g->gcp_direction);
-            if (!seen_value(d, cs, MDEC_GCP_NETWORK, same, off))
-                return false;
-            g->gcp_network = v >> 4;
-            g->gcp_direction = (uint8_t)(v & 1);
-            g->have |= MDEC_GCP_NETWORK;
-        } else if (o->type == 2 && o->len > 0) {
-            const bool same = cs->endpoint != NULL && o->len == g->gcp_endpoint_len &&
-                              memcmp(o->data, cs->endpoint, o->len) == 0;
-            if (!seen_value(d, cs, MDEC_GCP_ENDPOINT, same, off))
-                return false;
-            if (cs->endpoint == NULL) {
-                cs->endpoint = o->data;
-                g->gcp_endpoint_off = off + 4;
-                g->gcp_endpoint_len = o->len;
-            }
-            g->have |= MDEC_GCP_ENDPOINT;
-        } else if (o->type == 3 && o->len == 8) {
-            const uint64_t v = rd_get64(o->data);
-            if (!seen_value(d, cs, MDEC_GCP_PROFILE, SAME(MDEC_GCP_PROFILE, v == g->gcp_profile), off))
-                return false;
-            g->gcp_profile = v;
-            g->have |= MDEC_GCP_PROFILE;
-        } else if (o->type >= 1 && o->type <= 3) {
-            mdec__note(d, MDEC_A_GENEVE_CLOUD_OPT, MDEC_LAYER_GENEVE, off);
-        } else {
-            *cloud = false;
-        }
-        return true;
-    }
+    if (o->cls == MDEC_GENEVE_CLASS_AWS_GWLB)
+        return aws_option(d, o, off, g, cs, cloud);
+    if (o->cls == MDEC_GENEVE_CLASS_GCP)
+        return gcp_option(d, o, off, g, cs, cloud);
     *cloud = false;
     return true;
 }

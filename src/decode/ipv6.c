@@ -82,24 +82,17 @@ static int find_jumbo(const uint8_t *h, uint32_t hlen, uint32_t *jumbo)
     return 0;
 }
 
-bool mdec__ipv6(struct dec *d, const struct win *w, struct ip_out *out)
+/*
+ * The length the fixed header h (at the start of w) states for the
+ * datagram: 40 + payload length, a jumbo option's length, or (payload
+ * length 0 without one: GSO / BIG TCP) what the frame holds.  False when a
+ * jumbo option is malformed.
+ */
+static bool datagram_length(struct dec *d, const struct win *w, const uint8_t *h, uint64_t *len)
 {
-    out->src.family = out->dst.family = MDEC_AF_NONE;
-    out->frag = 0;
-    out->proto_known = 0;
-    const uint8_t *h = mdec__need_view(d, w, 0, 40, MDEC_LAYER_IPV6, MDEC_A_HEADER_BEYOND);
-    if (h == NULL)
-        return false;
-    if (h[0] >> 4 != 6)
-        return mdec__malformed(d, MDEC_A_IP_VERSION, MDEC_LAYER_IPV6, w->off);
-
-    mdec__addr_set(&out->src, MDEC_AF_IPV6, h + 8);
-    mdec__addr_set(&out->dst, MDEC_AF_IPV6, h + 24);
-    uint8_t nh = h[6];
-    out->proto = nh;
-
+    const uint8_t nh = h[6];
     const uint32_t plen = rd_get16(h + 4);
-    uint64_t len = 40 + (uint64_t)plen;
+    *len = 40 + (uint64_t)plen;
 
     /* A hop-by-hop header first: it may carry a jumbo length. */
     const uint8_t *hbh = nh == NH_HOPOPT ? rd_view(w, 40, 2) : NULL;
@@ -111,21 +104,26 @@ bool mdec__ipv6(struct dec *d, const struct win *w, struct ip_out *out)
             if (j < 0 || (j > 0 && (plen != 0 || jumbo <= 65535)))
                 return mdec__malformed(d, MDEC_A_IPV6_JUMBO, MDEC_LAYER_IPV6, w->off);
             if (j > 0)
-                len = 40 + (uint64_t)jumbo;
+                *len = 40 + (uint64_t)jumbo;
         }
     }
-    if (len == 40 && plen == 0) {
-        /* No payload length and no jumbo option: GSO / BIG TCP capture, or
-         * a packet of bare header (next header 59) - the frame decides. */
-        if (nh != NH_NONE) {
-            mdec__note(d, MDEC_A_IP_LEN_ZERO, MDEC_LAYER_IPV6, w->off);
-            len = w->wire_end - w->off;
-        }
+    /* No payload length and no jumbo option (a jumbo length exceeds 65535):
+     * GSO / BIG TCP capture, or a packet of bare header (next header 59) -
+     * the frame decides. */
+    if (*len == 40 && nh != NH_NONE) {
+        mdec__note(d, MDEC_A_IP_LEN_ZERO, MDEC_LAYER_IPV6, w->off);
+        *len = w->wire_end - w->off;
     }
-    if (!mdec__sub(w, 0, len, &out->ip))
-        return mdec__malformed(d, MDEC_A_IP_LEN_BEYOND, MDEC_LAYER_IPV6, w->off);
-    out->ip_len = len;
+    return true;
+}
 
+/*
+ * The extension headers from 40 on, the first of type nh, inside the
+ * datagram out->ip: out->proto, proto_known, hdr_len and a fragment's
+ * kind.
+ */
+static bool extension_headers(struct dec *d, const struct win *w, uint8_t nh, struct ip_out *out)
+{
     uint32_t at = 40;
     for (unsigned n = 0;; n++) {
         uint64_t ext;
@@ -147,11 +145,9 @@ bool mdec__ipv6(struct dec *d, const struct win *w, struct ip_out *out)
             out->hdr_len = at;
             return true;
         }
-        if (n >= MAX_EXT) {
-            out->hdr_len = at;
-            return mdec__malformed(d, MDEC_A_IPV6_EXT_LIMIT, MDEC_LAYER_IPV6, w->off);
-        }
         out->hdr_len = at;
+        if (n >= MAX_EXT)
+            return mdec__malformed(d, MDEC_A_IPV6_EXT_LIMIT, MDEC_LAYER_IPV6, w->off);
         const uint8_t *x = mdec__need_view(d, &out->ip, at, 2, MDEC_LAYER_IPV6,
                                            MDEC_A_IPV6_EXT_BEYOND);
         if (x == NULL)
@@ -184,4 +180,28 @@ bool mdec__ipv6(struct dec *d, const struct win *w, struct ip_out *out)
         at += (uint32_t)ext;
         nh = next;
     }
+}
+
+bool mdec__ipv6(struct dec *d, const struct win *w, struct ip_out *out)
+{
+    out->src.family = out->dst.family = MDEC_AF_NONE;
+    out->frag = 0;
+    out->proto_known = 0;
+    const uint8_t *h = mdec__need_view(d, w, 0, 40, MDEC_LAYER_IPV6, MDEC_A_HEADER_BEYOND);
+    if (h == NULL)
+        return false;
+    if (h[0] >> 4 != 6)
+        return mdec__malformed(d, MDEC_A_IP_VERSION, MDEC_LAYER_IPV6, w->off);
+
+    mdec__addr_set(&out->src, MDEC_AF_IPV6, h + 8);
+    mdec__addr_set(&out->dst, MDEC_AF_IPV6, h + 24);
+    out->proto = h[6];
+
+    uint64_t len;
+    if (!datagram_length(d, w, h, &len))
+        return false;
+    if (!mdec__sub(w, 0, len, &out->ip))
+        return mdec__malformed(d, MDEC_A_IP_LEN_BEYOND, MDEC_LAYER_IPV6, w->off);
+    out->ip_len = len;
+    return extension_headers(d, w, h[6], out);
 }
