@@ -15,6 +15,8 @@
  * interpreted (ARP has no flow key).  ARP is only decoded inside a tunnel,
  * where a message longer than what arrived is a mirror's cut (truncated).
  *
+ * No fast-path twin: ARP goes to the walk.
+ *
  * SPDX-License-Identifier: BSD-2-Clause
  */
 #include "proto.h"

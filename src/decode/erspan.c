@@ -28,6 +28,8 @@
  * (the version nibble tells IPv4 from IPv6); other frame types are
  * unsupported.  The 10-bit session id is the tunnel id; type I has none.
  *
+ * No fast-path twin: the fast path calls this decoder (mdec__peel, gre.c).
+ *
  * SPDX-License-Identifier: BSD-2-Clause
  */
 #include "proto.h"

@@ -27,6 +27,9 @@
  * an LLC frame, noted and handed back as "not IP".  The FCS, when a capture
  * keeps it, is trailing bytes that IP's own length excludes.
  *
+ * Fast-path twin: fast_eth() in fastpath.c (untagged, one or two tags,
+ * IPv4 or IPv6 only); a change here is made there too.
+ *
  * SPDX-License-Identifier: BSD-2-Clause
  */
 #include "proto.h"

@@ -41,6 +41,8 @@
  *   copies with different values leave the option unknown (its `have` bit
  *   clear), so that no key depends on the order of the options.
  *
+ * No fast-path twin: the fast path calls this decoder (mdec__peel).
+ *
  * SPDX-License-Identifier: BSD-2-Clause
  */
 #include "proto.h"

@@ -28,6 +28,8 @@
  * version 0: noted, or rejected in strict mode.  The key is the tunnel id
  * (for NVGRE: VSID << 8 | FlowID).  The checksum is not verified.
  *
+ * No fast-path twin: the fast path calls this decoder (mdec__peel).
+ *
  * SPDX-License-Identifier: BSD-2-Clause
  */
 #include "proto.h"

@@ -14,6 +14,9 @@
  * Type and code go into the flow key as soon as they are present.  The
  * checksum is not verified.
  *
+ * Fast-path twin: fast_l4() in fastpath.c (ICMP and ICMPv6); a change here
+ * is made there too.
+ *
  * SPDX-License-Identifier: BSD-2-Clause
  */
 #include "proto.h"

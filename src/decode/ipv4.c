@@ -27,6 +27,9 @@
  * fragment (ports present, datagram continues elsewhere); a non-zero offset
  * is a later fragment, which holds no L4 header.
  *
+ * Fast-path twin: fast_ip() in fastpath.c (a whole, unfragmented datagram
+ * of non-zero length); a change here is made there too.
+ *
  * SPDX-License-Identifier: BSD-2-Clause
  */
 #include "proto.h"

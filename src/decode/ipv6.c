@@ -35,6 +35,9 @@
  * non-zero payload length is malformed.  At most MAX_EXT extension headers
  * are walked: a longer chain is malformed (and bounds the work).
  *
+ * Fast-path twin: fast_ip() in fastpath.c (no extension header, non-zero
+ * payload length); a change here is made there too.
+ *
  * SPDX-License-Identifier: BSD-2-Clause
  */
 #include "proto.h"

@@ -14,6 +14,8 @@
  * Only the common header is decoded (ports for the flow key); the chunks
  * that follow are the payload.  The CRC32c is not verified.
  *
+ * No fast-path twin: SCTP goes to the walk.
+ *
  * SPDX-License-Identifier: BSD-2-Clause
  */
 #include "proto.h"

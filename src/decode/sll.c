@@ -33,6 +33,8 @@
  * IP and are noted.  A VLAN tag left in by the kernel follows the header
  * as it would in Ethernet (TCI, then the inner EtherType).
  *
+ * No fast-path twin: Linux cooked captures go to the walk.
+ *
  * SPDX-License-Identifier: BSD-2-Clause
  */
 #include "proto.h"

@@ -23,6 +23,9 @@
  * reported once their four bytes are present, flags once byte 13 is, so a
  * mirror cut inside the TCP header still yields the flow key.
  *
+ * Fast-path twin: fast_l4() in fastpath.c (the whole header present); a
+ * change here is made there too.
+ *
  * SPDX-License-Identifier: BSD-2-Clause
  */
 #include "proto.h"

@@ -16,6 +16,9 @@
  * by mdec__l4_ports(), as soon as their four bytes are present: the pipeline
  * needs them to tell a tunnel's carrier from the innermost L4 header.
  *
+ * Fast-path twins: mdec__fast_ethernet() in fastpath.c (the carrier's UDP
+ * header) and fast_l4() (the inner one); a change here is made there too.
+ *
  * SPDX-License-Identifier: BSD-2-Clause
  */
 #include "proto.h"

@@ -18,6 +18,9 @@
  * Arkime do) rejects the packet.  Extensions that reuse reserved bits
  * (VXLAN-GBP's group policy id) therefore show up as reserved-bit anomalies.
  *
+ * Fast-path twin: fast_vxlan() in fastpath.c (flags 0x08 and every reserved
+ * bit zero; any other header comes here); a change here is made there too.
+ *
  * SPDX-License-Identifier: BSD-2-Clause
  */
 #include "proto.h"

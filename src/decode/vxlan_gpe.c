@@ -18,6 +18,8 @@
  * unsupported).  I set means the VNI is valid; without it the tunnel has no
  * id.  Reserved bits: noted, or rejected in strict mode.
  *
+ * No fast-path twin: the fast path calls this decoder (mdec__peel).
+ *
  * SPDX-License-Identifier: BSD-2-Clause
  */
 #include "proto.h"
