@@ -213,8 +213,8 @@ static void not_tunneled(struct dec *d, uint16_t ethertype)
     }
     /* Once the frame is known to carry no tunnel, how its own L4 header
      * ends does not matter to a mirror decoder: it is not mirrored traffic.
-     * The anomalies found in it stay in the result. */
-    d->stopped = 1;
+     * The anomalies found in it stay in the result.  Called last: the walk
+     * then ends. */
     r->status = MDEC_STATUS_NOT_TUNNELED;
 }
 
@@ -477,7 +477,6 @@ static bool setup(struct dec *d, const struct mdec_config *cfg, const uint8_t *f
     d->res = res;
     d->depth = 0;
     d->strict = (cfg->flags & MDEC_CFG_STRICT) != 0;
-    d->stopped = 0;
     d->max_depth = cfg->max_depth < 1                  ? 1
                    : cfg->max_depth > MDEC_MAX_TUNNELS ? MDEC_MAX_TUNNELS
                                                        : cfg->max_depth;

@@ -161,7 +161,6 @@ static inline void begin_result(struct mdec_result *r, struct dec *d, const stru
     d->depth = 0;
     d->max_depth = 1; /* only mdec__peel runs on it, which never reads it */
     d->strict = (cfg->flags & MDEC_CFG_STRICT) != 0;
-    d->stopped = 0;
 }
 
 /* The inner L4 header at the start of l4 (the rest of the IP datagram). */

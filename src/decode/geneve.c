@@ -299,6 +299,6 @@ bool mdec__geneve(struct dec *d, const struct win *w, struct mdec_tunnel *t, str
     default:
         return mdec__unsupported(d, MDEC_A_GENEVE_PROTO, MDEC_LAYER_GENEVE, w->off);
     }
-    *payload = mdec__tunnel_payload(w, 8 + (uint64_t)opt_len);
+    *payload = mdec__tunnel_payload(w, 8 + opt_len);
     return true;
 }

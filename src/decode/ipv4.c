@@ -60,7 +60,7 @@ bool mdec__ipv4(struct dec *d, const struct win *w, struct ip_out *out)
     }
     if (len < ihl)
         return mdec__malformed(d, MDEC_A_IP_LEN_SHORT, MDEC_LAYER_IPV4, w->off);
-    if (!mdec__sub(w, 0, len, &out->ip))
+    if (!mdec__sub(w, len, &out->ip))
         return mdec__malformed(d, MDEC_A_IP_LEN_BEYOND, MDEC_LAYER_IPV4, w->off);
     out->ip_len = len;
     out->hdr_len = ihl;

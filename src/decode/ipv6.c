@@ -203,7 +203,7 @@ bool mdec__ipv6(struct dec *d, const struct win *w, struct ip_out *out)
     uint64_t len;
     if (!datagram_length(d, w, h, &len))
         return false;
-    if (!mdec__sub(w, 0, len, &out->ip))
+    if (!mdec__sub(w, len, &out->ip))
         return mdec__malformed(d, MDEC_A_IP_LEN_BEYOND, MDEC_LAYER_IPV6, w->off);
     out->ip_len = len;
     return extension_headers(d, w, h[6], out);

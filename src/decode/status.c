@@ -9,7 +9,9 @@
 /* ------------------------------------------------------------ anomalies */
 
 /* Records an anomaly; `cause` (the one that sets the status) takes the last
- * slot when the array is full, so the reason for a status is never lost. */
+ * slot when the array is full, so the reason for a status is never lost.
+ * There is one cause per decode: whatever stops returns false, and every
+ * caller then returns at once (status.h). */
 static void record(struct dec *d, enum mdec_anomaly_code code, enum mdec_layer layer,
                    uint32_t off, bool cause)
 {
@@ -19,7 +21,7 @@ static void record(struct dec *d, enum mdec_anomaly_code code, enum mdec_layer l
     struct mdec_anomaly *a;
     if (r->n_anomalies < MDEC_MAX_ANOMALIES)
         a = &r->anomalies[r->n_anomalies++];
-    else if (cause && !d->stopped)
+    else if (cause)
         a = &r->anomalies[MDEC_MAX_ANOMALIES - 1];
     else
         return;
@@ -37,10 +39,7 @@ void mdec__note(struct dec *d, enum mdec_anomaly_code code, enum mdec_layer laye
 
 static bool stop(struct dec *d, enum mdec_status status)
 {
-    if (!d->stopped) {
-        d->stopped = 1;
-        d->res->status = (uint8_t)status;
-    }
+    d->res->status = (uint8_t)status;
     return false;
 }
 
@@ -61,23 +60,23 @@ bool mdec__unsupported(struct dec *d, enum mdec_anomaly_code code, enum mdec_lay
 bool mdec__reserved(struct dec *d, enum mdec_anomaly_code code, enum mdec_layer layer,
                     uint32_t off)
 {
-    record(d, code, layer, off, d->strict != 0);
+    record(d, code, layer, off, d->strict);
     return d->strict ? stop(d, MDEC_STATUS_MALFORMED) : true;
 }
 
+/*
+ * Bytes of layer at off ran out, cut by `by`: MDEC_CUT_CAPTURE, _MIRROR or
+ * _FRAGMENT, as a window's cut or beyond says (a window that ends short of
+ * its wire end always says why: status.h, mdec__sub).
+ */
 static bool truncated_by(struct dec *d, uint32_t off, enum mdec_cut_by by, enum mdec_layer layer)
 {
-    static const uint8_t code[] = {
-        [MDEC_CUT_NONE] = MDEC_A_CAPTURE_CUT,
+    static const uint8_t code[4] = {
         [MDEC_CUT_CAPTURE] = MDEC_A_CAPTURE_CUT,
         [MDEC_CUT_MIRROR] = MDEC_A_MIRROR_CUT,
         [MDEC_CUT_FRAGMENT] = MDEC_A_CARRIER_FRAGMENT,
     };
     struct mdec_result *r = d->res;
-    if (by == MDEC_CUT_NONE || by > MDEC_CUT_FRAGMENT)
-        by = MDEC_CUT_CAPTURE;
-    if (d->stopped)
-        return false;
     record(d, (enum mdec_anomaly_code)code[by], layer, off, true);
     r->cut.by = (uint8_t)by;
     r->cut.layer = (uint8_t)layer;

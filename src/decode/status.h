@@ -41,8 +41,7 @@ struct dec {
     struct mdec_result *res;
     uint8_t depth;     /* tunnels peeled so far                         */
     uint8_t max_depth; /* cfg->max_depth clamped                        */
-    uint8_t strict;    /* MDEC_CFG_STRICT                               */
-    uint8_t stopped;   /* a problem ended the walk                      */
+    bool strict;       /* MDEC_CFG_STRICT                               */
 };
 
 /* ------------------------------------------------- anomalies and statuses */
@@ -104,21 +103,18 @@ static inline const uint8_t *mdec__need_view(struct dec *d, const struct win *w,
 /* ---------------------------------------------------------------- windows */
 
 /*
- * The window of a layer that starts rel bytes into w and states its own
- * length as len.  False when len reaches past w's hard wire end (the caller
- * reports that as malformed); a w with `beyond` set accepts it as a cut.
+ * The window of a layer that starts at w and states its own length as len.
+ * False when len reaches past w's hard wire end (the caller reports that as
+ * malformed); a w with `beyond` set accepts it as a cut.
  */
-static inline bool mdec__sub(const struct win *w, uint64_t rel, uint64_t len, struct win *out)
+static inline bool mdec__sub(const struct win *w, uint64_t len, struct win *out)
 {
-    uint64_t start = (uint64_t)w->off + rel;
-    uint64_t wend = start + len;
+    const uint64_t wend = (uint64_t)w->off + len;
     if (wend > w->wire_end && !w->beyond)
         return false;
     out->p = w->p;
-    out->off = mdec__u32(start);
-    uint64_t end = wend < w->end ? wend : w->end;
-    if (end < out->off)
-        end = out->off;
+    out->off = w->off;
+    const uint64_t end = wend < w->end ? wend : w->end; /* >= off */
     out->end = (uint32_t)end;
     out->wire_end = wend;
     out->beyond = 0;
@@ -142,24 +138,20 @@ static inline struct win mdec__head(const struct win *w, uint32_t len)
     return out;
 }
 
-/* The rest of w from rel on, with w's wire end and `beyond`. */
-static inline struct win mdec__rest(const struct win *w, uint64_t rel)
+/*
+ * The rest of w from rel on, with w's wire end and `beyond`.  The rel bytes
+ * before it are a header that need() found present, so off <= end holds.
+ */
+static inline struct win mdec__rest(const struct win *w, uint32_t rel)
 {
     struct win out = *w;
-    const uint64_t start = (uint64_t)w->off + rel;
-    if (MDEC_LIKELY(start <= w->end)) { /* the header before it was present */
-        out.off = (uint32_t)start;
-        return out;
-    }
-    /* Past the present bytes: keep off <= end <= wire_end. */
-    out.off = start <= w->wire_end ? mdec__u32(start) : w->end;
-    out.end = out.off;
+    out.off = w->off + rel;
     return out;
 }
 
 /* The payload of a tunnel whose header ends rel bytes into w: its inner
  * packet may state more than w held (beyond = MDEC_CUT_MIRROR). */
-static inline struct win mdec__tunnel_payload(const struct win *w, uint64_t rel)
+static inline struct win mdec__tunnel_payload(const struct win *w, uint32_t rel)
 {
     struct win out = mdec__rest(w, rel);
     /* A tunnel whose carrier is a first fragment (GRE straight on IP) has

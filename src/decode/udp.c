@@ -36,7 +36,7 @@ bool mdec__udp(struct dec *d, const struct win *w, struct l4_out *out)
     if (len < 8)
         return mdec__malformed(d, MDEC_A_UDP_LEN_SHORT, MDEC_LAYER_UDP, w->off);
     struct win dg;
-    if (!mdec__sub(w, 0, len, &dg))
+    if (!mdec__sub(w, len, &dg))
         return mdec__malformed(d, MDEC_A_UDP_LEN_BEYOND, MDEC_LAYER_UDP, w->off);
     out->hdr_len = 8;
     out->udp_len = len;
