@@ -61,7 +61,9 @@ bool mdec__reserved(struct dec *d, enum mdec_anomaly_code code, enum mdec_layer 
                     uint32_t off)
 {
     record(d, code, layer, off, d->strict);
-    return d->strict ? stop(d, MDEC_STATUS_MALFORMED) : true;
+    if (!d->strict)
+        return true;
+    return stop(d, MDEC_STATUS_MALFORMED);
 }
 
 /*
