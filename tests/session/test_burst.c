@@ -13,7 +13,7 @@
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
-#include "result_cmp.h"
+#include "result_check.h"
 #include "stackbuild.h"
 #include "testutil.h"
 
