@@ -32,8 +32,10 @@
  *
  * So every packet of an inner flow, both directions, is counted, filtered
  * and written by one worker.  Frames without an inner flow stay where they
- * were received.  A full ring drops the frame and counts it
- * (steer_dropped).
+ * were received.  A worker whose frame finds the owner's ring full waits
+ * for room (taking its own ring meanwhile): frames the NIC delivered are
+ * never dropped; when the lcores cannot keep up, the rx queues fill and
+ * the NIC counts what it drops (imissed).  steer_waits counts the waits.
  *
  * Loss.  The port's counters (rte_eth_stats_get) go to the summary and to
  * --stats-json: imissed (the rx queues were full), ierrors, rx_nombuf (no
@@ -129,7 +131,7 @@ struct dworker {
     struct rte_ring *inbox;  /* frames other workers hand over; NULL: one worker */
     uint8_t *scratch;        /* MT_BURST frames made contiguous            */
     atomic_uint_fast64_t last_rx; /* TSC of the last burst received        */
-    uint64_t steer_dropped;  /* handed over, but the owner's inbox was full */
+    uint64_t steer_waits;    /* hand-overs that waited for a full inbox     */
     int dirty;               /* --json lines may wait to be flushed        */
     /* the burst being processed */
     struct rte_mbuf *pkts[MT_BURST];
@@ -211,6 +213,8 @@ static int owner_of(const struct mdec_result *r, unsigned n)
 
 /* ---------------------------------------------------------------- bursts */
 
+static unsigned inbox_once(struct ctx *c, struct dworker *me);
+
 /*
  * Decodes pkts[0..n), hands each frame another worker owns to that worker,
  * runs the rest through the session table as one burst and frees them.
@@ -258,11 +262,19 @@ static void burst_run(struct ctx *c, struct dworker *me, size_t n, int steered)
         if (!cnt)
             continue;
         struct rte_mbuf **list = me->out + (size_t)d * MT_BURST;
-        const unsigned sent =
-            rte_ring_enqueue_burst(c->wk[d].inbox, (void *const *)list, cnt, NULL);
-        if (sent < cnt) {
-            me->steer_dropped += cnt - sent;
-            rte_pktmbuf_free_bulk(list + sent, cnt - sent);
+        unsigned sent = rte_ring_enqueue_burst(c->wk[d].inbox, (void *const *)list, cnt, NULL);
+        if (sent < cnt)
+            me->steer_waits++;
+        while (sent < cnt) {
+            /* The owner is behind.  Wait for room rather than drop what
+             * the NIC delivered: this worker's queue then fills, and the
+             * NIC counts what it cannot deliver (imissed).  Meanwhile take
+             * this worker's own inbox (those frames are never handed on),
+             * so two workers waiting for each other both get room. */
+            if (!inbox_once(c, me))
+                rte_pause();
+            sent += rte_ring_enqueue_burst(c->wk[d].inbox, (void *const *)(list + sent),
+                                           cnt - sent, NULL);
         }
         me->n_out[d] = 0;
     }
@@ -401,12 +413,13 @@ static void wake_workers(void)
 static const char *eal_hint(int e)
 {
     switch (e) {
-    case EACCES:
+    case EACCES: /* also what the EAL says when it finds no hugepages */
     case EPERM:
-        return " (run as root, or see DPDK's guide to running without root)";
+        return " (no hugepages, or no permission to use them: reserve some, e.g. echo 512 > "
+               "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages, or add --no-huge; "
+               "devices and hugepages need root or the capabilities DPDK's guide lists)";
     case ENOMEM:
-        return " (no hugepages: reserve some, e.g. echo 512 > "
-               "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages, or add --no-huge)";
+        return " (out of memory: reserve more hugepages, or with --no-huge give -m MB)";
     case EALREADY:
         return " (another DPDK process holds the runtime directory: add --in-memory or "
                "--file-prefix NAME)";
@@ -698,15 +711,17 @@ int main(int argc, char **argv)
         port_stats(&c);
         (void)rte_eth_dev_stop(c.port);
     }
-    uint64_t steer_dropped = 0;
+    uint64_t steer_waits = 0;
     for (unsigned i = 0; c.wk && i < c.n; i++)
-        steer_dropped += c.wk[i].steer_dropped;
+        steer_waits += c.wk[i].steer_waits;
     if (app.ready && c.n > 1) {
-        mt_buf_printf(&app.extra_json, ",\"steer_dropped\":%llu",
-                      (unsigned long long)steer_dropped);
-        if (steer_dropped)
-            mt_buf_printf(&app.extra, "%llu frames dropped: the owning worker's ring was full\n",
-                          (unsigned long long)steer_dropped);
+        mt_buf_printf(&app.extra_json, ",\"steer_waits\":%llu",
+                      (unsigned long long)steer_waits);
+        if (steer_waits)
+            mt_buf_printf(&app.extra,
+                          "%llu hand-overs waited for a worker's full ring (the lcores are "
+                          "unevenly loaded)\n",
+                          (unsigned long long)steer_waits);
     }
     rc = mt_app_finish(&app, rc);
     mt_buf_free(&app.extra_json);
