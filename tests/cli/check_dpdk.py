@@ -19,7 +19,8 @@ Runs: the bundled capture with learned sessions (one lcore); with the
 README's named sessions, forged sources, a filter and -w (two lcores); the
 Ethernet fixtures plus jumbo frames that net_pcap delivers in chains of
 mbufs, with -w (two lcores); -c 40 (two lcores); SIGTERM instead of
---idle-exit (two lcores).
+--idle-exit (two lcores).  Then DPDK's null device, which takes an RSS
+configuration: two queues with the symmetric key, both polled.
 
 Usage: check_dpdk.py MIRRORDEC_DPDK MIRRORDEC SOURCE_DIR
 Exit status 0 passed, 1 failed, 77 skipped (DPDK's EAL cannot start here:
@@ -68,7 +69,7 @@ def cpus():
     return mine[0], mine[1] if len(mine) > 1 else mine[0]
 
 
-def eal_args(capture, lcores):
+def eal_args(capture, lcores, vdev=None):
     global runs
     runs += 1
     c0, c1 = cpus()
@@ -76,7 +77,7 @@ def eal_args(capture, lcores):
     # --no-shconf and a prefix of its own: several tests may run at once.
     return ["--lcores", mapping, "--no-huge", "--no-pci", "--no-shconf", "--no-telemetry",
             "--file-prefix", "mdec%d_%d" % (os.getpid(), runs),
-            "--vdev", "net_pcap0,rx_pcap=" + capture]
+            "--vdev", vdev or "net_pcap0,rx_pcap=" + capture]
 
 
 def forget_runtime_dir():
@@ -328,6 +329,30 @@ def signal_case():
     print("  %s: 2 lcores, %.1f s" % (tag, time.monotonic() - t0))
 
 
+def rss_case():
+    """Two lcores on DPDK's null device, which takes an RSS configuration:
+    two rx queues with the symmetric key, both polled."""
+    tag = "rss"
+    stats = os.path.join(tmp, tag + ".stats.json")
+    t0 = time.monotonic()
+    p = subprocess.run([DPDK, "-c", "20000", "--stats-json", stats, "--"]
+                       + eal_args(None, 2, vdev="net_null0"),
+                       capture_output=True, text=True, timeout=60)
+    forget_runtime_dir()
+    if p.returncode != 0:
+        skip_or_fail(tag, p)
+        return
+    st = json.load(open(stats))
+    if "2 rx queues (symmetric RSS)" not in p.stderr or st["nic"]["rx_queues"] != 2:
+        fail("%s: no RSS over two queues: %s\n%s" % (tag, st["nic"], p.stderr))
+    # Every null frame is the same untunneled frame: each worker that
+    # received some learned the "untunneled" session once.
+    if st["frames"] != 20000 or st["learned"] != 2 or st["nic"]["ipackets"] < 20000:
+        fail("%s: %d frames, %d learned, %d received (expected 20000, 2 (both queues), "
+             "at least 20000)" % (tag, st["frames"], st["learned"], st["nic"]["ipackets"]))
+    print("  %s: 2 lcores, %.1f s" % (tag, time.monotonic() - t0))
+
+
 def main():
     demo_n = sum(1 for _ in read_pcap(DEMO)[1])
     print("mirrordec-dpdk on net_pcap against mirrordec -r:")
@@ -343,6 +368,7 @@ def main():
         dpdk[1]["nic"]["ipackets"] = 40  # the NIC delivered more than -c keeps
     compare("count", cli, dpdk, 40, 2)
     signal_case()
+    rss_case()
     shutil.rmtree(tmp, ignore_errors=True)
     if failures:
         print("%d check%s failed" % (len(failures), "s" if len(failures) > 1 else ""))
