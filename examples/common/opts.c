@@ -1,7 +1,7 @@
 /*
  * opts.c - the command line of every tool.
  *
- * One table lists every option with the tools that take it, so the four
+ * One table lists every option with the tools that take it, so the five
  * tools share their options' names, parsing and messages.  Errors name the
  * option, what it was given and what was expected, and exit with
  * MT_EXIT_USAGE before anything was opened or written.
@@ -46,10 +46,13 @@ enum {
     O_TAP_PER_SESSION,
     O_LEARN_FROM,
     O_MAX_OPEN_FILES,
-    O_MAX_TAPS
+    O_MAX_TAPS,
+    O_PORT,
+    O_RX_DESC,
+    O_IDLE_EXIT
 };
 
-#define ALL (MT_CLI | MT_UDP | MT_AFPACKET | MT_TAP)
+#define ALL (MT_CLI | MT_UDP | MT_AFPACKET | MT_TAP | MT_DPDK)
 
 struct opt_def {
     const char *name;
@@ -66,7 +69,7 @@ static const struct opt_def defs[] = {
     {"bind", required_argument, 'b', MT_UDP | MT_TAP},
     {"count", required_argument, 'c', ALL},
     {"snaplen", required_argument, O_SNAPLEN, MT_CLI | MT_TAP | MT_AFPACKET},
-    {"no-promisc", no_argument, O_NO_PROMISC, MT_CLI | MT_TAP | MT_AFPACKET},
+    {"no-promisc", no_argument, O_NO_PROMISC, MT_CLI | MT_TAP | MT_AFPACKET | MT_DPDK},
     {"progress", no_argument, O_PROGRESS, MT_CLI},
     {"no-progress", no_argument, O_NO_PROGRESS, MT_CLI},
     {"batch", required_argument, O_BATCH, MT_UDP | MT_TAP},
@@ -75,6 +78,9 @@ static const struct opt_def defs[] = {
     {"fanout", required_argument, O_FANOUT, MT_AFPACKET},
     {"ring-mb", required_argument, O_RING_MB, MT_AFPACKET},
     {"outgoing", no_argument, O_OUTGOING, MT_AFPACKET},
+    {"port", required_argument, O_PORT, MT_DPDK},
+    {"rx-desc", required_argument, O_RX_DESC, MT_DPDK},
+    {"idle-exit", required_argument, O_IDLE_EXIT, MT_DPDK},
     {"vxlan-port", required_argument, O_VXLAN_PORT, ALL},
     {"geneve-port", required_argument, O_GENEVE_PORT, ALL},
     {"gpe-port", required_argument, O_GPE_PORT, ALL},
@@ -452,6 +458,7 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
     o->workers = 1;
     o->fanout = "hash";
     o->ring_mb = 8;
+    o->rx_desc = 1024;
     o->max_sessions = MT_MAX_SESSIONS_DEFAULT;
     mdec_config_init(&o->cfg);
 
@@ -477,6 +484,8 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
     shorts[ns] = '\0';
 
     unsigned ports_given = 0;
+    /* mirrordec-dpdk gets only what comes before "--" here. */
+    static const char eal_hint[] = " (DPDK's EAL arguments go after '--')";
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
@@ -538,6 +547,15 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
             break;
         case O_OUTGOING:
             o->outgoing = 1;
+            break;
+        case O_PORT:
+            o->port = (unsigned)parse_number(c, optarg, 0, 65535);
+            break;
+        case O_RX_DESC:
+            o->rx_desc = (unsigned)parse_number(c, optarg, 32, 65535);
+            break;
+        case O_IDLE_EXIT:
+            o->idle_exit = (unsigned)parse_number(c, optarg, 1, 86400);
             break;
         case O_VXLAN_PORT:
         case O_GENEVE_PORT:
@@ -601,13 +619,16 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
             mt_usage_error("-%c needs an argument", optopt);
         default:
             if (optopt && optopt < 256)
-                mt_usage_error("unknown option -%c", optopt);
-            mt_usage_error("unknown option '%s'", argv[optind - 1]);
+                mt_usage_error("unknown option -%c%s", optopt, tool == MT_DPDK ? eal_hint : "");
+            mt_usage_error("unknown option '%s'%s", argv[optind - 1],
+                           tool == MT_DPDK ? eal_hint : "");
         }
     }
     if (optind < argc)
         mt_usage_error("unexpected argument '%s'%s", argv[optind],
-                       tool & (MT_CLI | MT_TAP) ? " (to read a capture file, use -r FILE)" : "");
+                       tool & (MT_CLI | MT_TAP) ? " (to read a capture file, use -r FILE)"
+                       : tool == MT_DPDK        ? eal_hint
+                                                : "");
 
     /* What each tool needs. */
     if (o->aws_filter_id && !o->n_aws_files)
