@@ -248,6 +248,8 @@ static void after_table(struct mt_worker *w, const struct mt_frame *fr,
     struct mt_app *app = w->app;
     if (m->session && m->key.kind == MDEC_KEY_NONE && strcmp(m->session->name, "none") == 0)
         (void)mdec_session_set_name(w->table, m->session, "untunneled"); /* learned: not "none" */
+    if (v == MDEC_VERDICT_ACCEPT && !m->session)
+        v = MDEC_VERDICT_UNKNOWN_SESSION; /* not reached: ACCEPT names a session */
     if (v == MDEC_VERDICT_ACCEPT && app->bpf && !mt_bpf_match(app->bpf, r)) {
         v = MDEC_VERDICT_REJECT;
         m->session->counters.filtered++;

@@ -58,7 +58,11 @@ static inline int mdec_version_compatible(void)
     const unsigned run = mdec_version_number(), built = MDEC_VERSION_NUMBER;
     if (run / 10000 != built / 10000)
         return 0;
-    return built / 10000 == 0 ? run / 100 == built / 100 : run / 100 >= built / 100;
+#if MDEC_VERSION_MAJOR == 0
+    return run / 100 == built / 100;
+#else
+    return run / 100 >= built / 100;
+#endif
 }
 
 /* ---------------------------------------------------------- conventions */

@@ -247,7 +247,7 @@ int mdec_prefix_parse(const char *text, size_t len, struct mdec_prefix *prefix,
 {
     if (prefix == NULL || (text == NULL && len > 0))
         return MDEC_E_INVALID;
-    const char *slash = memchr(text, '/', len);
+    const char *slash = len ? memchr(text, '/', len) : NULL;
     const size_t alen = slash ? (size_t)(slash - text) : len;
     struct mdec_prefix p;
     int rc = mdec_addr_parse(text, alen, &p.addr, err);
