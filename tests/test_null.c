@@ -179,6 +179,31 @@ static void test_session(void **state)
     free(mem);
 }
 
+static void test_flowid(void **state)
+{
+    (void)state;
+    struct mdec_flow f;
+    struct mdec_result r;
+    struct mdec_hash_key k;
+    memset(&f, 0, sizeof f);
+    memset(&r, 0, sizeof r);
+    memset(&k, 0, sizeof k);
+    uint8_t d[20];
+    char buf[MDEC_COMMUNITY_ID_STRLEN] = "x";
+    assert_int_equal(mdec_community_id_digest(NULL, 0, d), MDEC_E_INVALID);
+    assert_int_equal(mdec_community_id_digest(&f, 0, NULL), MDEC_E_INVALID);
+    assert_int_equal(mdec_community_id(NULL, 0, 0, buf, sizeof buf), MDEC_E_INVALID);
+    assert_int_equal(buf[0], 'x'); /* untouched */
+    assert_int_equal(mdec_community_id(&f, 0, 0, NULL, 10), MDEC_E_INVALID);
+    assert_int_equal(mdec_community_id_result(NULL, 0, 0, buf, sizeof buf), MDEC_E_INVALID);
+    assert_int_equal(buf[0], 'x');
+    assert_int_equal(mdec_community_id_result(&r, 0, 0, NULL, 10), MDEC_E_INVALID);
+    assert_true(mdec_flow_hash(NULL, &k) == 0);
+    assert_true(mdec_flow_hash(&f, NULL) == 0);
+    assert_true(mdec_flow_hash_result(NULL, &k) == 0);
+    assert_true(mdec_flow_hash_result(&r, NULL) == 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -186,6 +211,7 @@ int main(void)
         cmocka_unit_test(test_decode),
         cmocka_unit_test(test_filter),
         cmocka_unit_test(test_session),
+        cmocka_unit_test(test_flowid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
