@@ -204,6 +204,36 @@ static void test_flowid(void **state)
     assert_true(mdec_flow_hash_result(&r, NULL) == 0);
 }
 
+static void test_dedup(void **state)
+{
+    (void)state;
+    struct mdec_hash_key k;
+    memset(&k, 0, sizeof k);
+    const size_t size = mdec_dedup_size(8);
+    void *mem = aligned_alloc(MDEC_DEDUP_ALIGN, size);
+    assert_non_null(mem);
+    assert_null(mdec_dedup_init(NULL, size, 8, 1000, &k));
+    assert_null(mdec_dedup_init(mem, size, 8, 1000, NULL));
+    struct mdec_dedup *dd = mdec_dedup_init(mem, size, 8, 1000, &k);
+    assert_non_null(dd);
+    struct mdec_result r;
+    memset(&r, 0, sizeof r);
+    struct mdec_counters c;
+    memset(&c, 0, sizeof c);
+    assert_int_equal(mdec_dedup_check(NULL, &r, 0, 0, &c), 0);
+    assert_int_equal(mdec_dedup_check(dd, NULL, 0, 0, &c), 0);
+    assert_true(mdec_dedup_get_stats(dd)->checked == 0); /* nothing counted */
+    assert_true(c.duplicates == 0);
+    mdec_dedup_clear(NULL);
+    assert_null(mdec_dedup_get_stats(NULL));
+    assert_int_equal(mdec_dedup_capacity(NULL), 0);
+    assert_true(mdec_dedup_window(NULL) == 0);
+    /* c NULL is allowed: nothing to count in. */
+    assert_int_equal(mdec_dedup_check(dd, &r, 0, 0, NULL), 0);
+    assert_true(mdec_dedup_get_stats(dd)->unjudged == 1);
+    free(mem);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +242,7 @@ int main(void)
         cmocka_unit_test(test_filter),
         cmocka_unit_test(test_session),
         cmocka_unit_test(test_flowid),
+        cmocka_unit_test(test_dedup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
