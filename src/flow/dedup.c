@@ -173,6 +173,12 @@ static int key_of(const struct mdec_dedup *d, const struct mdec_result *res, uin
     return 1;
 }
 
+int mdec__dedup_key(const struct mdec_dedup *d, const struct mdec_result *res, uint64_t scope,
+                    uint64_t *key)
+{
+    return key_of(d, res, scope, key);
+}
+
 /* The mirror point of res: its keying tunnel, as dedup.h says; never 0. */
 static uint32_t point_of(const struct mdec_dedup *d, const struct mdec_result *res)
 {

@@ -59,4 +59,13 @@ MDEC_HIDDEN uint64_t mdec__sip_final(struct mdec__sip *s);
 MDEC_HIDDEN uint64_t mdec__siphash(const struct mdec_hash_key *key, unsigned c, unsigned d,
                                    const uint8_t *p, size_t n);
 
+/* ------------------------------------------------------------ dedup */
+
+struct mdec_dedup;
+/* The window's key of res under scope (dedup.c): 1 with *key set, or 0 when
+ * the packet is not judged.  For fuzz_dedup's model, which must know the
+ * bucket (*key modulo the number of buckets) a packet goes to. */
+MDEC_HIDDEN int mdec__dedup_key(const struct mdec_dedup *d, const struct mdec_result *res,
+                                uint64_t scope, uint64_t *key);
+
 #endif /* MDEC_FLOW_INT_H */

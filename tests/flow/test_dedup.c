@@ -10,6 +10,8 @@
  */
 #include "testutil.h"
 
+#include "mirrorbuild.h"
+
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,187 +21,24 @@
 
 /* ------------------------------------------------------------ packets */
 
-/* One mirrored packet: the conversation's fields and the mirror's. */
-struct spec {
-    int v6;               /* inner IPv6, else IPv4                        */
-    uint32_t vni;         /* the mirror session                           */
-    const char *sender;   /* the mirror's carrier source (the ENI)        */
-    uint8_t ttl;          /* TTL or hop limit                             */
-    uint8_t tos;          /* type of service or traffic class             */
-    uint16_t ipid;        /* IPv4 identification                          */
-    uint32_t flowlabel;   /* IPv6                                          */
-    uint32_t seq, ack;
-    uint16_t window;
-    int ts;               /* TCP timestamps option                        */
-    uint32_t tsval, tsecr;
-    size_t payload;       /* payload bytes ('a' + i % 26)                  */
-    uint8_t payload_xor;  /* changes the payload's first byte             */
-    int mac;              /* which MAC pair: the two sides of a router     */
-    int vlan;             /* an 802.1Q tag with this id on the inner frame */
-    size_t cut;           /* the mirror keeps this many inner bytes (0 all) */
-};
-
-static struct spec base(void)
+/* tests/mirrorbuild.c builds them. */
+static struct mb_spec base(void)
 {
-    struct spec s;
-    memset(&s, 0, sizeof s);
-    s.vni = 101;
-    s.sender = "10.0.1.10";
-    s.ttl = 64;
-    s.ipid = 0x1c46;
-    s.flowlabel = 0x12345;
-    s.seq = 1000;
-    s.ack = 2000;
-    s.window = 501;
-    s.tsval = 77777;
-    s.tsecr = 55555;
-    s.payload = 100;
-    return s;
-}
-
-static void put16(uint8_t *p, unsigned v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, v >> 16);
-    put16(p + 2, v & 0xffff);
-}
-
-static uint32_t sum16(uint32_t s, const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i + 1 < n; i += 2)
-        s += (uint32_t)p[i] << 8 | p[i + 1];
-    if (n & 1)
-        s += (uint32_t)p[n - 1] << 8;
-    return s;
-}
-
-static uint16_t fold(uint32_t s)
-{
-    while (s >> 16)
-        s = (s & 0xffff) + (s >> 16);
-    return (uint16_t)~s;
-}
-
-/* The mirrored Ethernet frame of s into b; returns its length. */
-static size_t inner_frame(const struct spec *s, uint8_t *b)
-{
-    static const uint8_t macs[2][12] = {
-        {2, 0, 0, 0, 0xa, 1, 2, 0, 0, 0, 0xb, 2},    /* ENI A to the router */
-        {2, 0, 0, 0, 0xc, 3, 2, 0, 0, 0, 0xd, 4}};   /* the router to ENI B */
-    size_t n = 0;
-    memcpy(b, macs[s->mac & 1], 12);
-    n = 12;
-    if (s->vlan) {
-        put16(b + n, 0x8100);
-        put16(b + n + 2, (unsigned)s->vlan);
-        n += 4;
-    }
-    put16(b + n, s->v6 ? 0x86DD : 0x0800);
-    n += 2;
-    const size_t ip = n, iphl = s->v6 ? 40 : 20, thl = s->ts ? 32 : 20;
-    const size_t l4 = ip + iphl, total = iphl + thl + s->payload;
-    uint8_t src[16], dst[16];
-    if (s->v6) {
-        inet_pton(AF_INET6, "2600:1f18::a", src);
-        inet_pton(AF_INET6, "2600:1f18::b", dst);
-        put32(b + ip, 6u << 28 | (uint32_t)s->tos << 20 | s->flowlabel);
-        put16(b + ip + 4, (unsigned)(thl + s->payload));
-        b[ip + 6] = 6;
-        b[ip + 7] = s->ttl;
-        memcpy(b + ip + 8, src, 16);
-        memcpy(b + ip + 24, dst, 16);
-    } else {
-        inet_pton(AF_INET, "10.0.1.10", src);
-        inet_pton(AF_INET, "10.0.2.20", dst);
-        b[ip] = 0x45;
-        b[ip + 1] = s->tos;
-        put16(b + ip + 2, (unsigned)total);
-        put16(b + ip + 4, s->ipid);
-        put16(b + ip + 6, 0x4000); /* DF */
-        b[ip + 8] = s->ttl;
-        b[ip + 9] = 6;
-        put16(b + ip + 10, 0);
-        memcpy(b + ip + 12, src, 4);
-        memcpy(b + ip + 16, dst, 4);
-        put16(b + ip + 10, fold(sum16(0, b + ip, 20)));
-    }
-    uint8_t *t = b + l4;
-    put16(t, 443);
-    put16(t + 2, 51000);
-    put32(t + 4, s->seq);
-    put32(t + 8, s->ack);
-    t[12] = (uint8_t)((thl / 4) << 4);
-    t[13] = 0x18; /* PSH ACK */
-    put16(t + 14, s->window);
-    put16(t + 16, 0);
-    put16(t + 18, 0);
-    if (s->ts) {
-        t[20] = 1;
-        t[21] = 1;
-        t[22] = 8;
-        t[23] = 10;
-        put32(t + 24, s->tsval);
-        put32(t + 28, s->tsecr);
-    }
-    for (size_t i = 0; i < s->payload; i++)
-        t[thl + i] = (uint8_t)('a' + i % 26);
-    if (s->payload)
-        t[thl] ^= s->payload_xor;
-    /* The TCP checksum over the pseudo-header and the segment. */
-    const size_t alen = s->v6 ? 16 : 4, seg = thl + s->payload;
-    uint32_t c = sum16(0, src, alen);
-    c = sum16(c, dst, alen);
-    c += 6 + (uint32_t)seg;
-    c = sum16(c, t, seg);
-    put16(t + 16, fold(c));
-    return l4 + seg;
+    return mb_base();
 }
 
 static uint8_t frame[4096];
 static size_t frame_len;
 
-/* The whole mirror frame: the mirror cut the inner frame to s->cut bytes. */
-static void build(const struct spec *s)
+static void build(const struct mb_spec *s)
 {
-    uint8_t in[2048];
-    size_t n = inner_frame(s, in);
-    if (s->cut && s->cut < n)
-        n = s->cut;
-    static const uint8_t outer_mac[12] = {2, 0, 0, 0, 9, 9, 2, 0, 0, 0, 1, 1};
-    uint8_t *b = frame;
-    memcpy(b, outer_mac, 12);
-    put16(b + 12, 0x0800);
-    uint8_t *ip = b + 14;
-    memset(ip, 0, 20);
-    ip[0] = 0x45;
-    put16(ip + 2, (unsigned)(20 + 8 + 8 + n));
-    ip[8] = 64;
-    ip[9] = 17;
-    inet_pton(AF_INET, s->sender, ip + 12);
-    inet_pton(AF_INET, "10.0.9.9", ip + 16);
-    put16(ip + 10, fold(sum16(0, ip, 20)));
-    uint8_t *u = ip + 20;
-    put16(u, 40000 + s->vni);
-    put16(u + 2, 4789);
-    put16(u + 4, (unsigned)(8 + 8 + n));
-    put16(u + 6, 0);
-    uint8_t *vx = u + 8;
-    memset(vx, 0, 8);
-    vx[0] = 0x08;
-    put32(vx + 4, s->vni << 8);
-    memcpy(vx + 8, in, n);
-    frame_len = 14 + 20 + 8 + 8 + n;
+    frame_len = mb_build(s, frame, NULL);
 }
 
 static struct mdec_config cfg;
 
 /* Decodes s as the mirror delivers it. */
-static void decode(const struct spec *s, struct mdec_result *r)
+static void decode(const struct mb_spec *s, struct mdec_result *r)
 {
     build(s);
     const enum mdec_status st = mdec_decode(&cfg, MDEC_LINK_ETHERNET, frame, frame_len,
@@ -226,7 +65,7 @@ static struct mdec_dedup *window(uint32_t entries, uint64_t window_ns)
 }
 
 /* The window's answer for one packet. */
-static int seen(struct mdec_dedup *d, const struct spec *s, uint64_t t, uint64_t scope,
+static int seen(struct mdec_dedup *d, const struct mb_spec *s, uint64_t t, uint64_t scope,
                 struct mdec_counters *c)
 {
     struct mdec_result r;
@@ -256,10 +95,10 @@ static void test_two_vnis(void **state)
             struct mdec_counters ca, cb;
             memset(&ca, 0, sizeof ca);
             memset(&cb, 0, sizeof cb);
-            struct spec a = base();
+            struct mb_spec a = base();
             a.v6 = v6;
             a.ts = ts;
-            struct spec b = a;
+            struct mb_spec b = a;
             b.vni = 102;
             b.sender = "10.0.2.20";
             b.ttl = 63;
@@ -271,7 +110,7 @@ static void test_two_vnis(void **state)
             assert_int_equal(seen(d, &b, t0 + 7 * US, 0, &cb), 1);
             assert_true(ca.duplicates == 0 && cb.duplicates == 1);
             /* A third copy from a third point: also a copy. */
-            struct spec c = b;
+            struct mb_spec c = b;
             c.sender = "10.0.3.30";
             c.vni = 103;
             assert_int_equal(seen(d, &c, t0 + 9 * US, 0, NULL), 1);
@@ -288,7 +127,7 @@ static void test_one_vni_two_enis(void **state)
 {
     (void)state;
     struct mdec_dedup *d = window(64, 10 * MS);
-    struct spec a = base(), b = base();
+    struct mb_spec a = base(), b = base();
     b.sender = "10.0.2.20";
     b.ttl = 62;
     assert_int_equal(seen(d, &a, 5000, 0, NULL), 0);
@@ -302,7 +141,7 @@ static void test_window_edges(void **state)
 {
     (void)state;
     const uint64_t w = 2 * MS, t0 = 10 * MS;
-    struct spec a = base(), b = base();
+    struct mb_spec a = base(), b = base();
     b.vni = 102;
     b.sender = "10.0.2.20";
     struct mdec_dedup *d = window(64, w);
@@ -337,19 +176,19 @@ static void test_retransmissions(void **state)
     (void)state;
     for (int c = 0; c < 4; c++) {
         struct mdec_dedup *d = window(1024, 100 * MS);
-        struct spec o = base();
+        struct mb_spec o = base();
         o.v6 = c >= 2;
         o.ts = c & 1;
         if (c == 1)
             o.ipid = 0;
-        struct spec r = o; /* the retransmission: same seq, ack, payload */
+        struct mb_spec r = o; /* the retransmission: same seq, ack, payload */
         if (c == 0)
             r.ipid = (uint16_t)(o.ipid + 3);
         else if (c == 2)
             r.flowlabel = 0xabcde;
         else
             r.tsval = o.tsval + 1;
-        struct spec rb = r;
+        struct mb_spec rb = r;
         rb.vni = 102;
         rb.sender = "10.0.2.20";
         rb.ttl = 63;
@@ -374,9 +213,9 @@ static void test_identical_retransmission(void **state)
     (void)state;
     for (int v6 = 0; v6 <= 1; v6++) {
         struct mdec_dedup *d = window(1024, 100 * MS);
-        struct spec a = base();
+        struct mb_spec a = base();
         a.v6 = v6;
-        struct spec b = a;
+        struct mb_spec b = a;
         b.vni = 102;
         b.sender = "10.0.2.20";
         b.ttl = 63;
@@ -406,7 +245,7 @@ static void test_masked_fields(void **state)
 {
     (void)state;
     for (int v6 = 0; v6 <= 1; v6++) {
-        struct spec a = base();
+        struct mb_spec a = base();
         a.v6 = v6;
         a.ts = 1;
         struct mdec_result ra;
@@ -453,10 +292,10 @@ static void test_truncated_copies(void **state)
     static const size_t cuts[] = {64, 90, 14 + 20 + 32, 14 + 40 + 32};
     for (int v6 = 0; v6 <= 1; v6++) {
         for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
-            struct spec whole = base();
+            struct mb_spec whole = base();
             whole.v6 = v6;
             whole.ts = 1;
-            struct spec cut = whole;
+            struct mb_spec cut = whole;
             cut.vni = 103;
             cut.sender = "10.0.3.30";
             cut.ttl = 60;
@@ -478,7 +317,7 @@ static void test_truncated_copies(void **state)
             /* Two sessions cutting at two lengths: copies too. */
             if (judged) {
                 struct mdec_dedup *d = window(64, 10 * MS);
-                struct spec other = cut;
+                struct mb_spec other = cut;
                 other.vni = 104;
                 other.sender = "10.0.4.40";
                 other.cut = cut.cut + 7;
@@ -491,7 +330,7 @@ static void test_truncated_copies(void **state)
     /* Different payloads under identical headers but for the checksum: not
      * copies, even when both are cut before the payload differs. */
     struct mdec_dedup *d = window(64, 10 * MS);
-    struct spec a = base(), b = base();
+    struct mb_spec a = base(), b = base();
     b.payload_xor = 1;
     b.sender = "10.0.2.20";
     a.cut = b.cut = 64;
@@ -505,7 +344,7 @@ static void test_scope(void **state)
 {
     (void)state;
     struct mdec_dedup *d = window(64, 10 * MS);
-    struct spec a = base(), b = base();
+    struct mb_spec a = base(), b = base();
     b.vni = 102;
     b.sender = "10.0.2.20";
     assert_int_equal(seen(d, &a, 0, 1, NULL), 0);
@@ -526,7 +365,7 @@ static void test_full_window(void **state)
     struct mdec_dedup *d = window(3, 10 * MS);
     assert_int_equal(mdec_dedup_capacity(d), 4);
     assert_true(mdec_dedup_window(d) == 10 * MS);
-    struct spec p[6];
+    struct mb_spec p[6];
     for (int i = 0; i < 6; i++) {
         p[i] = base();
         p[i].seq = 1000 + 100 * (uint32_t)i;
@@ -538,7 +377,7 @@ static void test_full_window(void **state)
      * new packet, and evicts in its turn). */
     for (int k = 0; k < 6; k++) {
         const int i = (k + 2) % 6;
-        struct spec c = p[i];
+        struct mb_spec c = p[i];
         c.sender = "10.0.2.20";
         const int want = i >= 2;
         if (seen(d, &c, 10 * US, 0, NULL) != want)
@@ -548,7 +387,7 @@ static void test_full_window(void **state)
     /* A window later every entry has expired: new packets take them
      * without evicting. */
     for (int i = 0; i < 4; i++) {
-        struct spec c = p[i];
+        struct mb_spec c = p[i];
         c.seq += 7;
         assert_int_equal(seen(d, &c, 20 * MS + (uint64_t)(unsigned)i, 0, NULL), 0);
     }
@@ -585,7 +424,7 @@ static void test_unjudged(void **state)
 {
     (void)state;
     struct mdec_dedup *d = window(64, 10 * MS);
-    struct spec a = base();
+    struct mb_spec a = base();
     a.cut = 14 + 20 + 10; /* inside the TCP header */
     assert_int_equal(seen(d, &a, 0, 0, NULL), 0);
     assert_int_equal(seen(d, &a, 0, 0, NULL), 0);
@@ -593,7 +432,7 @@ static void test_unjudged(void **state)
     memset(&r, 0, sizeof r);
     assert_int_equal(mdec_dedup_check(d, &r, 0, 0, NULL), 0);
     /* A hand-made result whose spans lie beyond its bytes. */
-    struct spec b = base();
+    struct mb_spec b = base();
     decode(&b, &r);
     r.cap_len = r.span[MDEC_SPAN_INNER_L4].off + 4;
     assert_int_equal(mdec_dedup_check(d, &r, 0, 0, NULL), 0);
