@@ -3,9 +3,9 @@
  * (community_id.c), which is SHA-1 by definition.  Tested against the
  * FIPS 180 example vectors (tests/flow/test_flowid.c).
  *
- * Only the library's own fixed-size inputs go through it (at most 40 bytes
- * for a Community ID), so it is written for clarity, not speed: one block
- * at a time, bytes loaded with shifts.
+ * A Community ID is one block (at most 40 bytes of input), computed per
+ * packet by the tools, so the 80 rounds are unrolled in groups of five
+ * with the schedule in a ring of 16 words, as usual for SHA-1.
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
@@ -16,37 +16,56 @@ static inline uint32_t rol32(uint32_t x, unsigned n)
     return (x << n) | (x >> (32 - n));
 }
 
+/* The message schedule in a ring of 16 words: W[t] for t >= 16 is
+ * computed in place as the rounds need it. */
+#define W(t) w[(t)&15]
+#define EXPAND(t) (W(t) = rol32(W((t) + 13) ^ W((t) + 8) ^ W((t) + 2) ^ W(t), 1))
+#define ROUND(a, b, c, d, e, f, k, wt)                                                            \
+    do {                                                                                         \
+        e += rol32(a, 5) + (f) + (k) + (wt);                                                     \
+        b = rol32(b, 30);                                                                        \
+    } while (0)
+#define F1(b, c, d) (d ^ (b & (c ^ d)))
+#define F2(b, c, d) (b ^ c ^ d)
+#define F3(b, c, d) ((b & c) | (d & (b | c)))
+
+/* Five rounds with the variables rotated, so no value is moved. */
+#define FIVE(F, k, t, WT)                                                                         \
+    do {                                                                                         \
+        ROUND(a, b, c, d, e, F(b, c, d), k, WT(t));                                              \
+        ROUND(e, a, b, c, d, F(a, b, c), k, WT((t) + 1));                                        \
+        ROUND(d, e, a, b, c, F(e, a, b), k, WT((t) + 2));                                        \
+        ROUND(c, d, e, a, b, F(d, e, a), k, WT((t) + 3));                                        \
+        ROUND(b, c, d, e, a, F(c, d, e), k, WT((t) + 4));                                        \
+    } while (0)
+
 static void block(uint32_t h[5], const uint8_t *p)
 {
-    uint32_t w[80];
+    uint32_t w[16];
     for (unsigned t = 0; t < 16; t++)
         w[t] = (uint32_t)p[4 * t] << 24 | (uint32_t)p[4 * t + 1] << 16 |
                (uint32_t)p[4 * t + 2] << 8 | p[4 * t + 3];
-    for (unsigned t = 16; t < 80; t++)
-        w[t] = rol32(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], 1);
     uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
-    for (unsigned t = 0; t < 80; t++) {
-        uint32_t f, k;
-        if (t < 20) {
-            f = (b & c) | (~b & d);
-            k = 0x5A827999u;
-        } else if (t < 40) {
-            f = b ^ c ^ d;
-            k = 0x6ED9EBA1u;
-        } else if (t < 60) {
-            f = (b & c) | (b & d) | (c & d);
-            k = 0x8F1BBCDCu;
-        } else {
-            f = b ^ c ^ d;
-            k = 0xCA62C1D6u;
-        }
-        const uint32_t tmp = rol32(a, 5) + f + e + k + w[t];
-        e = d;
-        d = c;
-        c = rol32(b, 30);
-        b = a;
-        a = tmp;
-    }
+    FIVE(F1, 0x5A827999u, 0, W);
+    FIVE(F1, 0x5A827999u, 5, W);
+    FIVE(F1, 0x5A827999u, 10, W);
+    ROUND(a, b, c, d, e, F1(b, c, d), 0x5A827999u, W(15));
+    ROUND(e, a, b, c, d, F1(a, b, c), 0x5A827999u, EXPAND(16));
+    ROUND(d, e, a, b, c, F1(e, a, b), 0x5A827999u, EXPAND(17));
+    ROUND(c, d, e, a, b, F1(d, e, a), 0x5A827999u, EXPAND(18));
+    ROUND(b, c, d, e, a, F1(c, d, e), 0x5A827999u, EXPAND(19));
+    FIVE(F2, 0x6ED9EBA1u, 20, EXPAND);
+    FIVE(F2, 0x6ED9EBA1u, 25, EXPAND);
+    FIVE(F2, 0x6ED9EBA1u, 30, EXPAND);
+    FIVE(F2, 0x6ED9EBA1u, 35, EXPAND);
+    FIVE(F3, 0x8F1BBCDCu, 40, EXPAND);
+    FIVE(F3, 0x8F1BBCDCu, 45, EXPAND);
+    FIVE(F3, 0x8F1BBCDCu, 50, EXPAND);
+    FIVE(F3, 0x8F1BBCDCu, 55, EXPAND);
+    FIVE(F2, 0xCA62C1D6u, 60, EXPAND);
+    FIVE(F2, 0xCA62C1D6u, 65, EXPAND);
+    FIVE(F2, 0xCA62C1D6u, 70, EXPAND);
+    FIVE(F2, 0xCA62C1D6u, 75, EXPAND);
     h[0] += a;
     h[1] += b;
     h[2] += c;
