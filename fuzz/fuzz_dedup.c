@@ -71,6 +71,14 @@ static int within(uint64_t a, uint64_t b, uint64_t w)
     return (a >= b ? a - b : b - a) <= w;
 }
 
+/* A new sending of the entry's packet, from point, at t. */
+static void restart(struct m_entry *e, uint64_t t, int point)
+{
+    e->t = t;
+    e->points[0] = point;
+    e->points[1] = e->points[2] = e->points[3] = -1;
+}
+
 /* The model's answer for a judged packet in bucket b. */
 static int model_check(unsigned b, const uint8_t *key, size_t key_len, uint64_t t, int point,
                        uint64_t window)
@@ -81,17 +89,13 @@ static int model_check(unsigned b, const uint8_t *key, size_t key_len, uint64_t 
             continue;
         if (!within(t, e[i].t, window)) {
             mstats.expired++;
-            e[i].t = t;
-            e[i].points[0] = point;
-            e[i].points[1] = e[i].points[2] = e[i].points[3] = -1;
+            restart(&e[i], t, point);
             return 0;
         }
         for (int j = 0; j < 4; j++) {
             if (e[i].points[j] == point) {
                 mstats.repeats++;
-                e[i].t = t;
-                e[i].points[0] = point;
-                e[i].points[1] = e[i].points[2] = e[i].points[3] = -1;
+                restart(&e[i], t, point);
                 return 0;
             }
         }
@@ -121,9 +125,7 @@ static int model_check(unsigned b, const uint8_t *key, size_t key_len, uint64_t 
     e[v].used = 1;
     memcpy(e[v].key, key, key_len);
     e[v].key_len = key_len;
-    e[v].t = t;
-    e[v].points[0] = point;
-    e[v].points[1] = e[v].points[2] = e[v].points[3] = -1;
+    restart(&e[v], t, point);
     return 0;
 }
 
