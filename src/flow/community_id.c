@@ -141,10 +141,7 @@ int mdec_community_id_digest(const struct mdec_flow *flow, uint16_t seed, uint8_
         in[n++] = (uint8_t)(dport >> 8);
         in[n++] = (uint8_t)dport;
     }
-    struct mdec__sha1 s;
-    mdec__sha1_init(&s);
-    mdec__sha1_update(&s, in, n);
-    mdec__sha1_final(&s, digest);
+    mdec__sha1_short(in, n, digest);
     return 20;
 }
 

@@ -129,3 +129,21 @@ void mdec__sha1_final(struct mdec__sha1 *s, uint8_t digest[20])
         digest[4 * i + 3] = (uint8_t)s->h[i];
     }
 }
+
+void mdec__sha1_short(const uint8_t *data, size_t n, uint8_t digest[20])
+{
+    uint8_t b[64];
+    uint32_t h[5] = {0x67452301u, 0xEFCDAB89u, 0x98BADCFEu, 0x10325476u, 0xC3D2E1F0u};
+    memcpy(b, data, n);
+    b[n] = 0x80;
+    memset(b + n + 1, 0, 62 - n);
+    b[62] = (uint8_t)(n * 8 >> 8);
+    b[63] = (uint8_t)(n * 8);
+    block(h, b);
+    for (unsigned i = 0; i < 5; i++) {
+        digest[4 * i] = (uint8_t)(h[i] >> 24);
+        digest[4 * i + 1] = (uint8_t)(h[i] >> 16);
+        digest[4 * i + 2] = (uint8_t)(h[i] >> 8);
+        digest[4 * i + 3] = (uint8_t)h[i];
+    }
+}

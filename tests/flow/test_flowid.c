@@ -80,6 +80,17 @@ static void test_sha1_fips(void **state)
         hex_of(d, 20, pieces);
         assert_string_equal(one, pieces);
     }
+    /* The one-block form, for every length it takes, against the stream. */
+    for (size_t n = 0; n <= 55; n++) {
+        char one[41], stream[41];
+        mdec__sha1_short(a, n, d);
+        hex_of(d, 20, one);
+        sha1_text(a, n, stream);
+        assert_string_equal(one, stream);
+    }
+    mdec__sha1_short((const uint8_t *)"abc", 3, d);
+    hex_of(d, 20, h);
+    assert_string_equal(h, "a9993e364706816aba3e25717850c26c9cd0d89d");
     /* 56 'a's, from an independent SHA-1 (Python's hashlib). */
     sha1_text(a, 56, h);
     assert_string_equal(h, "c2db330f6083854c99d4b5bfb6e8f29f201be699");
