@@ -17,6 +17,12 @@
  *   (c) demux   (b) + mdec_table_process() on a table without filters
  *   (d) filter  (b) + mdec_table_process(), every session with the AWS filter
  *   (e) bpf     pcap_offline_filter() with the equivalent BPF program
+ *   (f) dedup   (c) + mdec_dedup_check() on every accepted packet (a
+ *               65536-entry, 10 ms window across all sessions; frame i at
+ *               i microseconds, so the hot frames come back every 4 ms
+ *               and take the "sent again" path)
+ *   (g) cid     (b) + mdec_community_id_result(), base64 text
+ *   (h) hash    (b) + mdec_flow_hash_result()
  * Layouts: hot (4096 frames cycled: they stay in L1/L2) and cold (1M
  * distinct frames back to back, flushed from every cache level before each
  * pass, so each pass reads them from DRAM).
@@ -169,13 +175,17 @@ struct ctx {
     struct mdec_table *demux;  /* sessions, no filter   */
     struct mdec_table *filter; /* sessions + AWS filter */
     struct bpf_program bpf;
+    struct mdec_dedup *dedup;  /* (f)                   */
+    struct mdec_hash_key key;  /* (h)                   */
 };
 
-enum { V_FLOOR, V_DECODE, V_DEMUX, V_FILTER, V_BPF, N_VARIANTS };
-static const char *const variant_key[N_VARIANTS] = {"floor", "decode", "demux", "filter", "bpf"};
+enum { V_FLOOR, V_DECODE, V_DEMUX, V_FILTER, V_BPF, V_DEDUP, V_CID, V_HASH, N_VARIANTS };
+static const char *const variant_key[N_VARIANTS] = {"floor", "decode", "demux", "filter",
+                                                    "bpf",   "dedup",  "cid",   "flow_hash"};
 static const char *const variant_text[N_VARIANTS] = {
-    "(a) floor: touch 64 bytes", "(b) decode to flow key", "(c) + session lookup",
-    "(d) + 10-rule AWS filter", "(e) libpcap BPF filter"};
+    "(a) floor: touch 64 bytes", "(b) decode to flow key",   "(c) + session lookup",
+    "(d) + 10-rule AWS filter",  "(e) libpcap BPF filter",   "(f) (c) + dedup window",
+    "(g) (b) + Community ID",    "(h) (b) + flow hash"};
 
 static VARIANT uint64_t run_floor(const struct ctx *c, const struct layout *L)
 {
@@ -243,8 +253,52 @@ static VARIANT uint64_t run_bpf(const struct ctx *c, const struct layout *L)
     return acc;
 }
 
+static VARIANT uint64_t run_dedup(const struct ctx *c, const struct layout *L)
+{
+    uint64_t acc = 0, t = 0;
+    struct mdec_result res;
+    struct mdec_match m;
+    for (unsigned k = 0; k < L->cycles; k++)
+        for (size_t i = 0; i < L->n; i++, t += 1000) {
+            const struct rec *r = &L->rec[i];
+            mdec_decode(&c->cfg, MDEC_LINK_ETHERNET, L->data + r->off, r->len, r->len, &res);
+            if (mdec_table_process(c->demux, &res, &m) == MDEC_VERDICT_ACCEPT)
+                acc += (uint64_t)mdec_dedup_check(c->dedup, &res, t, 0, &m.session->counters);
+            acc += m.index;
+        }
+    return acc;
+}
+
+static VARIANT uint64_t run_cid(const struct ctx *c, const struct layout *L)
+{
+    uint64_t acc = 0;
+    struct mdec_result res;
+    char id[MDEC_COMMUNITY_ID_STRLEN];
+    for (unsigned k = 0; k < L->cycles; k++)
+        for (size_t i = 0; i < L->n; i++) {
+            const struct rec *r = &L->rec[i];
+            mdec_decode(&c->cfg, MDEC_LINK_ETHERNET, L->data + r->off, r->len, r->len, &res);
+            acc += (uint64_t)mdec_community_id_result(&res, 0, 0, id, sizeof id) + (uint8_t)id[5];
+        }
+    return acc;
+}
+
+static VARIANT uint64_t run_hash(const struct ctx *c, const struct layout *L)
+{
+    uint64_t acc = 0;
+    struct mdec_result res;
+    for (unsigned k = 0; k < L->cycles; k++)
+        for (size_t i = 0; i < L->n; i++) {
+            const struct rec *r = &L->rec[i];
+            mdec_decode(&c->cfg, MDEC_LINK_ETHERNET, L->data + r->off, r->len, r->len, &res);
+            acc += mdec_flow_hash_result(&res, &c->key);
+        }
+    return acc;
+}
+
 typedef uint64_t (*run_fn)(const struct ctx *, const struct layout *);
-static const run_fn runs[N_VARIANTS] = {run_floor, run_decode, run_demux, run_filter, run_bpf};
+static const run_fn runs[N_VARIANTS] = {run_floor, run_decode, run_demux, run_filter,
+                                        run_bpf,   run_dedup,  run_cid,   run_hash};
 
 /* ----------------------------------------------------------- correctness */
 
@@ -602,6 +656,12 @@ int main(int argc, char **argv)
     c.demux = make_table(NULL);
     c.filter = make_table(f);
     compile_bpf(&c.bpf, f);
+    for (unsigned i = 0; i < sizeof c.key.bytes; i++)
+        c.key.bytes[i] = (uint8_t)(0x5a ^ i * 37);
+    const size_t dsize = mdec_dedup_size(65536);
+    void *dmem = aligned_alloc(MDEC_DEDUP_ALIGN, dsize);
+    if (!dmem || !(c.dedup = mdec_dedup_init(dmem, dsize, 65536, 10000000, &c.key)))
+        die("cannot build the dedup window");
 
     if (profile) {
         /* One pass of each variant over the same frames, nothing else:
@@ -617,6 +677,7 @@ int main(int argc, char **argv)
         pcap_freecode(&c.bpf);
         free(c.demux);
         free(c.filter);
+        free(c.dedup);
         free(f);
         return 0;
     }
@@ -762,6 +823,7 @@ int main(int argc, char **argv)
     free(check_table);
     free(c.demux);
     free(c.filter);
+    free(c.dedup);
     free(f);
     return chk.disagree ? 1 : 0;
 }
