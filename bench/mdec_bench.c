@@ -17,12 +17,25 @@
  *   (c) demux   (b) + mdec_table_process() on a table without filters
  *   (d) filter  (b) + mdec_table_process(), every session with the AWS filter
  *   (e) bpf     pcap_offline_filter() with the equivalent BPF program
- *   (f) dedup   (c) + mdec_dedup_check() on every accepted packet (a
+ *   (f) naive   a straight-line parse of the AWS VXLAN layout (Ethernet,
+ *               IPv4, UDP 4789, VXLAN, Ethernet with at most one tag, IPv4
+ *               or IPv6, TCP or UDP) and the same 10 rules, no validation
+ *               at all: what the job costs without checks (frames of other
+ *               layouts are skipped, which flatters it)
+ *   (c') (d')   (c), (d) through the burst calls, 32 frames at a time:
+ *               mdec_decode_burst() + mdec_table_process_burst()
+ *   (g) dedup   (c) + mdec_dedup_check() on every accepted packet (a
  *               65536-entry, 10 ms window across all sessions; frame i at
  *               i microseconds, so the hot frames come back every 4 ms
  *               and take the "sent again" path)
- *   (g) cid     (b) + mdec_community_id_result(), base64 text
- *   (h) hash    (b) + mdec_flow_hash_result()
+ *   (h) cid     (b) + mdec_community_id_result(), base64 text
+ *   (i) hash    (b) + mdec_flow_hash_result()
+ *
+ *   mdec_bench --spread     the session step alone (mdec_table_process_burst
+ *                           on decoded packets, no filter), traffic spread
+ *                           evenly over 10, 10k and 100k sessions (VXLAN
+ *                           VNIs, GWLB endpoints, ERSPAN ids in turn), each
+ *                           packet of a random session
  * Layouts: hot (4096 frames cycled: they stay in L1/L2) and cold (1M
  * distinct frames back to back, flushed from every cache level before each
  * pass, so each pass reads them from DRAM).
@@ -168,6 +181,25 @@ static void flush_range(const void *p, size_t n)
 #endif
 }
 
+/* ------------------------------------------------------------ statistics */
+
+static int cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+struct stat3 {
+    double med, min, max;
+};
+
+static struct stat3 stats(double *v, unsigned n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    struct stat3 s = {n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2, v[0], v[n - 1]};
+    return s;
+}
+
 /* --------------------------------------------------------------- variants */
 
 struct ctx {
@@ -175,17 +207,52 @@ struct ctx {
     struct mdec_table *demux;  /* sessions, no filter   */
     struct mdec_table *filter; /* sessions + AWS filter */
     struct bpf_program bpf;
-    struct mdec_dedup *dedup;  /* (f)                   */
-    struct mdec_hash_key key;  /* (h)                   */
+    struct mdec_dedup *dedup;  /* (g)                   */
+    struct mdec_hash_key key;  /* (i)                   */
 };
 
-enum { V_FLOOR, V_DECODE, V_DEMUX, V_FILTER, V_BPF, V_DEDUP, V_CID, V_HASH, N_VARIANTS };
-static const char *const variant_key[N_VARIANTS] = {"floor", "decode", "demux", "filter",
-                                                    "bpf",   "dedup",  "cid",   "flow_hash"};
+enum {
+    V_FLOOR,
+    V_DECODE,
+    V_DEMUX,
+    V_FILTER,
+    V_BPF,
+    V_NAIVE,
+    V_DEMUX_BURST,
+    V_FILTER_BURST,
+    V_DEDUP,
+    V_CID,
+    V_HASH,
+    N_VARIANTS
+};
+static const char *const variant_key[N_VARIANTS] = {
+    "floor", "decode",       "demux",        "filter", "bpf",
+    "naive", "demux_burst", "filter_burst", "dedup",  "cid", "flow_hash"};
 static const char *const variant_text[N_VARIANTS] = {
-    "(a) floor: touch 64 bytes", "(b) decode to flow key",   "(c) + session lookup",
-    "(d) + 10-rule AWS filter",  "(e) libpcap BPF filter",   "(f) (c) + dedup window",
-    "(g) (b) + Community ID",    "(h) (b) + flow hash"};
+    "(a) floor: touch 64 bytes",   "(b) decode to flow key",
+    "(c) + session lookup",        "(d) + 10-rule AWS filter",
+    "(e) libpcap BPF filter",      "(f) naive parse + rules",
+    "(c') (c) in bursts of 32",    "(d') (d) in bursts of 32",
+    "(g) (c) + dedup window",      "(h) (b) + Community ID",
+    "(i) (b) + flow hash"};
+
+/* --------------------------------------------------------- naive variant */
+
+/* A rule as the naive variant evaluates it: masked words, no checks. */
+struct naive_rule {
+    uint8_t action, any_proto, proto, family, ports;
+    uint64_t sw[2], sm[2], dw[2], dm[2];
+    uint16_t sp_lo, sp_hi, dp_lo, dp_hi;
+};
+
+struct naive {
+    size_t n_sess;
+    uint32_t vni[16];
+    uint64_t addr[16][2][2]; /* [session][v4, v6][words] */
+    uint32_t allow_w, allow_m;
+    unsigned n[2];           /* rules per direction: 0 ingress, 1 egress */
+    struct naive_rule r[2][16];
+};
 
 static VARIANT uint64_t run_floor(const struct ctx *c, const struct layout *L)
 {
@@ -253,6 +320,156 @@ static VARIANT uint64_t run_bpf(const struct ctx *c, const struct layout *L)
     return acc;
 }
 
+static struct naive naive_world; /* set up once, read by run_naive */
+
+static inline uint64_t ld64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static inline uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* One frame, the naive way: 0 skipped or refused, 1 accepted, 2 rejected. */
+static inline unsigned naive_frame(const struct naive *nw, const uint8_t *p)
+{
+    if (p[12] != 0x08 || p[13] != 0x00 || p[23] != 17 || p[36] != 0x12 || p[37] != 0xb5)
+        return 0; /* not IPv4 / UDP 4789 */
+    const uint8_t *vx = p + 42;
+    const uint32_t vni = be32(vx + 4) >> 8;
+    size_t s = 0;
+    while (s < nw->n_sess && nw->vni[s] != vni)
+        s++;
+    if (s == nw->n_sess || (be32(p + 26) & nw->allow_m) != nw->allow_w)
+        return 0; /* unknown session, or forged */
+    const uint8_t *e = vx + 8;
+    unsigned et = (unsigned)e[12] << 8 | e[13], l2 = 14;
+    if (et == 0x8100) {
+        et = (unsigned)e[16] << 8 | e[17];
+        l2 = 18;
+    }
+    const uint8_t *ip = e + l2;
+    uint64_t src[2], dst[2];
+    unsigned proto, fam;
+    const uint8_t *l4;
+    if (et == 0x0800) {
+        fam = 0;
+        src[0] = ld64(ip + 12) & UINT64_C(0xffffffff);
+        dst[0] = ld64(ip + 16) & UINT64_C(0xffffffff);
+        src[1] = dst[1] = 0;
+        proto = ip[9];
+        l4 = ip + 20;
+    } else {
+        fam = 1;
+        src[0] = ld64(ip + 8);
+        src[1] = ld64(ip + 16);
+        dst[0] = ld64(ip + 24);
+        dst[1] = ld64(ip + 32);
+        proto = ip[6];
+        l4 = ip + 40;
+    }
+    const unsigned sp = (unsigned)l4[0] << 8 | l4[1], dp = (unsigned)l4[2] << 8 | l4[3];
+    const uint64_t *me = nw->addr[s][fam];
+    unsigned dir;
+    if (src[0] == me[0] && src[1] == me[1])
+        dir = 1;
+    else if (dst[0] == me[0] && dst[1] == me[1])
+        dir = 0;
+    else
+        return 2; /* no direction: no rule applies */
+    for (unsigned i = 0; i < nw->n[dir]; i++) {
+        const struct naive_rule *r = &nw->r[dir][i];
+        if ((!r->any_proto && r->proto != proto) || r->family != fam ||
+            ((src[0] & r->sm[0]) ^ r->sw[0]) | ((src[1] & r->sm[1]) ^ r->sw[1]) ||
+            ((dst[0] & r->dm[0]) ^ r->dw[0]) | ((dst[1] & r->dm[1]) ^ r->dw[1]))
+            continue;
+        if (r->ports && (sp < r->sp_lo || sp > r->sp_hi || dp < r->dp_lo || dp > r->dp_hi))
+            continue;
+        return r->action == MDEC_VERDICT_ACCEPT ? 1 : 2;
+    }
+    return 2;
+}
+
+static VARIANT uint64_t run_naive(const struct ctx *c, const struct layout *L)
+{
+    (void)c;
+    uint64_t acc = 0;
+    for (unsigned k = 0; k < L->cycles; k++)
+        for (size_t i = 0; i < L->n; i++)
+            acc += naive_frame(&naive_world, L->data + L->rec[i].off);
+    return acc;
+}
+
+/* A prefix's words and mask as the naive variant compares them. */
+static void naive_net(const struct mdec_prefix *p, uint64_t w[2], uint64_t m[2])
+{
+    uint8_t mb[16] = {0}, wb[16];
+    for (unsigned i = 0; i < p->len && i < 128; i++)
+        mb[i / 8] |= (uint8_t)(0x80u >> (i % 8));
+    for (unsigned i = 0; i < 16; i++)
+        wb[i] = p->addr.a[i] & mb[i];
+    memcpy(m, mb, 16);
+    memcpy(w, wb, 16);
+}
+
+static void naive_setup(const struct mdec_filter *f)
+{
+    struct naive *nw = &naive_world;
+    uint8_t a4[16][4], a6[16][16];
+    struct mdec_prefix allow;
+    nw->n_sess = tr_vxlan_sessions(nw->vni, a4, a6, 16, &allow);
+    for (size_t s = 0; s < nw->n_sess; s++) {
+        uint8_t b[16] = {0};
+        memcpy(b, a4[s], 4);
+        memcpy(nw->addr[s][0], b, 16);
+        memcpy(nw->addr[s][1], a6[s], 16);
+    }
+    nw->allow_m = allow.len ? 0xffffffffu << (32 - allow.len) : 0;
+    nw->allow_w = be32(allow.addr.a) & nw->allow_m;
+    for (uint32_t i = 0; i < mdec_filter_count(f); i++) {
+        const struct mdec_rule *mr = mdec_filter_rule(f, i); /* in evaluation order */
+        const unsigned dir = mr->direction == MDEC_DIR_EGRESS;
+        struct naive_rule *r = &nw->r[dir][nw->n[dir]++];
+        memset(r, 0, sizeof *r);
+        r->action = mr->action;
+        r->any_proto = mr->protocol == MDEC_PROTO_ANY;
+        r->proto = (uint8_t)mr->protocol;
+        r->family = mr->src.addr.family == MDEC_AF_IPV6;
+        naive_net(&mr->src, r->sw, r->sm);
+        naive_net(&mr->dst, r->dw, r->dm);
+        r->ports = (mr->match & (MDEC_RULE_SPORT | MDEC_RULE_DPORT)) != 0;
+        r->sp_lo = (mr->match & MDEC_RULE_SPORT) ? mr->sport_lo : 0;
+        r->sp_hi = (mr->match & MDEC_RULE_SPORT) ? mr->sport_hi : 65535;
+        r->dp_lo = (mr->match & MDEC_RULE_DPORT) ? mr->dport_lo : 0;
+        r->dp_hi = (mr->match & MDEC_RULE_DPORT) ? mr->dport_hi : 65535;
+    }
+}
+
+/* ------------------------------------------------------- burst variants */
+
+#define BURST 32
+
+static uint64_t run_burst(const struct ctx *c, const struct layout *L, struct mdec_table *t)
+{
+    static struct mdec_result res[BURST];
+    static struct mdec_match m[BURST];
+    struct mdec_frame fr[BURST];
+    uint64_t acc = 0;
+    for (unsigned k = 0; k < L->cycles; k++)
+        for (size_t i = 0; i < L->n; i += BURST) {
+            const size_t n = L->n - i < BURST ? L->n - i : BURST;
+            for (size_t j = 0; j < n; j++) {
+                const struct rec *r = &L->rec[i + j];
+                fr[j].data = L->data + r->off;
+                fr[j].cap_len = fr[j].wire_len = r->len;
+            }
+            (void)mdec_decode_burst(&c->cfg, MDEC_LINK_ETHERNET, fr, NULL, n, res);
+            acc += mdec_table_process_burst(t, res, n, m) + m[0].index + res[0].flow.sport;
+
 static VARIANT uint64_t run_dedup(const struct ctx *c, const struct layout *L)
 {
     uint64_t acc = 0, t = 0;
@@ -296,9 +513,132 @@ static VARIANT uint64_t run_hash(const struct ctx *c, const struct layout *L)
     return acc;
 }
 
+static VARIANT uint64_t run_demux_burst(const struct ctx *c, const struct layout *L)
+{
+    return run_burst(c, L, c->demux);
+}
+
+static VARIANT uint64_t run_filter_burst(const struct ctx *c, const struct layout *L)
+{
+    return run_burst(c, L, c->filter);
+}
+
 typedef uint64_t (*run_fn)(const struct ctx *, const struct layout *);
-static const run_fn runs[N_VARIANTS] = {run_floor, run_decode, run_demux, run_filter,
-                                        run_bpf,   run_dedup,  run_cid,   run_hash};
+static const run_fn runs[N_VARIANTS] = {run_floor,       run_decode,    run_demux,
+                                        run_filter,      run_bpf,       run_naive,
+                                        run_demux_burst, run_filter_burst, run_dedup,
+                                        run_cid,         run_hash};
+
+/* ---------------------------------------------------------------- spread */
+
+#define SPREAD_PACKETS (1u << 16) /* packets per pass */
+
+/*
+ * The session step alone over n sessions: a third VXLAN VNIs, a third GWLB
+ * endpoints, a third ERSPAN ids, each session with an allow-list.  The
+ * packets are copies of three decoded frames (one of each kind) whose id is
+ * set to a random session's; filling them is timed on its own and taken
+ * off.  ns per packet, median of reps passes (burst calls of 32).
+ */
+static double spread(const struct ctx *c, uint32_t n, unsigned reps)
+{
+    const size_t need = mdec_table_size(n);
+    void *mem = aligned_alloc(MDEC_TABLE_ALIGN, (need + 63) / 64 * 64);
+    if (!mem)
+        die("out of memory");
+    struct mdec_table *t = mdec_table_init(mem, need, n, NULL);
+    if (!t)
+        die("cannot build the spread table");
+    /* Templates: the first decoded frame of each kind from the generator. */
+    struct mdec_result tmpl[3];
+    int have[3] = {0, 0, 0};
+    struct tr_gen g;
+    tr_gen_init(&g, SEED);
+    uint8_t buf[3][TR_MAX_FRAME];
+    while (!have[0] || !have[1] || !have[2]) {
+        enum tr_kind k;
+        uint8_t frame[TR_MAX_FRAME];
+        const size_t len = tr_gen_next(&g, frame, &k);
+        const int which = k == TR_VXLAN ? 0 : k == TR_GENEVE ? 1 : k == TR_ERSPAN2 ? 2 : -1;
+        if (which < 0 || have[which])
+            continue;
+        memcpy(buf[which], frame, len);
+        if (mdec_decode(&c->cfg, MDEC_LINK_ETHERNET, buf[which], len, len, &tmpl[which]) !=
+            MDEC_STATUS_OK)
+            die("spread: a template frame does not decode");
+        have[which] = 1;
+    }
+    const struct mdec_prefix any = {{MDEC_AF_IPV4, {0}}, 0};
+    for (uint32_t i = 0; i < n; i++) {
+        /* VNIs and endpoint ids 1..n; ERSPAN has only 1024 ids, the
+         * sessions past them are VNIs. */
+        struct mdec_key k = {MDEC_KEY_VXLAN, 1, {0}, i + 1};
+        if (i % 3 == 1)
+            k.kind = MDEC_KEY_GWLB;
+        else if (i % 3 == 2 && i / 3 < 1024)
+            k = (struct mdec_key){MDEC_KEY_ERSPAN, 1, {0}, i / 3};
+        struct mdec_session *s;
+        if (mdec_table_add(t, &k, &s) == 0)
+            (void)mdec_session_set_allow(t, s, &any, 1);
+    }
+    /* The packets' sessions, in a random order. */
+    struct mdec_key *keys = malloc(SPREAD_PACKETS * sizeof *keys);
+    static struct mdec_result res[BURST];
+    static struct mdec_match m[BURST];
+    if (!keys)
+        die("out of memory");
+    uint64_t x = SEED;
+    uint32_t walk_n = 0;
+    struct mdec_key *all = malloc((size_t)n * sizeof *all);
+    if (!all)
+        die("out of memory");
+    for (const struct mdec_session *s = mdec_table_next(t, NULL); s; s = mdec_table_next(t, s))
+        all[walk_n++] = s->key;
+    for (uint32_t i = 0; i < SPREAD_PACKETS; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        keys[i] = all[x % walk_n];
+    }
+    free(all);
+    double *fill_ns = calloc(reps, sizeof(double)), *step_ns = calloc(reps, sizeof(double));
+    if (!fill_ns || !step_ns)
+        die("out of memory");
+    volatile uint64_t sink = 0;
+    for (unsigned r = 0; r <= reps; r++) { /* pass 0: warm-up */
+        for (int with_step = 0; with_step < 2; with_step++) {
+            const double t0 = now_ns();
+            for (uint32_t i = 0; i < SPREAD_PACKETS; i += BURST) {
+                for (unsigned j = 0; j < BURST; j++) {
+                    const struct mdec_key *k = &keys[i + j];
+                    const int which = k->kind == MDEC_KEY_VXLAN ? 0 : k->kind == MDEC_KEY_GWLB ? 1 : 2;
+                    memcpy(&res[j], &tmpl[which], sizeof res[j]);
+                    if (which == 1)
+                        res[j].tunnels[0].u.geneve.gwlb_endpoint = k->id;
+                    else
+                        res[j].tunnels[0].id = (uint32_t)k->id;
+                }
+                if (with_step)
+                    sink += mdec_table_process_burst(t, res, BURST, m);
+                else
+                    sink += res[0].tunnels[0].id;
+            }
+            const double ns_pp = (now_ns() - t0) / SPREAD_PACKETS;
+            if (r > 0)
+                (with_step ? step_ns : fill_ns)[r - 1] = ns_pp;
+        }
+    }
+    const double fill = stats(fill_ns, reps).med, step = stats(step_ns, reps).med;
+    const struct mdec_table_stats *st = mdec_table_get_stats(t);
+    if (st->unknown != 0)
+        die("spread: a packet found no session");
+    free(fill_ns);
+    free(step_ns);
+    free(keys);
+    free(mem);
+    (void)sink;
+    return step - fill;
+}
 
 /* ----------------------------------------------------------- correctness */
 
@@ -342,25 +682,6 @@ static void check_agreement(const struct ctx *c, const struct layout *L, struct 
                 k->first_disagree = i;
         }
     }
-}
-
-/* ------------------------------------------------------------ statistics */
-
-static int cmp_double(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-struct stat3 {
-    double med, min, max;
-};
-
-static struct stat3 stats(double *v, unsigned n)
-{
-    qsort(v, n, sizeof *v, cmp_double);
-    struct stat3 s = {n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2, v[0], v[n - 1]};
-    return s;
 }
 
 /* ---------------------------------------------------------- the machine */
@@ -445,7 +766,7 @@ static struct mdec_filter *make_filter(void)
 static struct mdec_table *make_table(const struct mdec_filter *f)
 {
     const size_t need = tr_table_size();
-    void *mem = aligned_alloc(MDEC_TABLE_ALIGN, (need + 15) / 16 * 16);
+    void *mem = aligned_alloc(MDEC_TABLE_ALIGN, (need + 63) / 64 * 64);
     if (!mem)
         die("out of memory");
     struct mdec_table *t = tr_build_table(mem, need, f);
@@ -581,6 +902,7 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: mdec_bench [--json] [--reps N] [--cold N] [--hot-cycles N] [--no-flush]\n"
+            "                  [--spread]\n"
             "       mdec_bench --write-pcap FILE N | --split FILE DIR\n"
             "       mdec_bench --print-bpf | --print-display-filter | --print-rules\n"
             "       mdec_bench --profile N\n");
@@ -600,7 +922,7 @@ static unsigned long num_arg(int argc, char **argv, int i)
 
 int main(int argc, char **argv)
 {
-    int json = 0, flush = HAVE_CLFLUSH;
+    int json = 0, flush = HAVE_CLFLUSH, do_spread = 0;
     size_t profile = 0;
     unsigned reps = 11;
     size_t cold_n = 1000000;
@@ -622,6 +944,8 @@ int main(int argc, char **argv)
                 usage();
         } else if (strcmp(a, "--no-flush") == 0) {
             flush = 0;
+        } else if (strcmp(a, "--spread") == 0) {
+            do_spread = 1;
         } else if (strcmp(a, "--write-pcap") == 0 && i + 2 < argc) {
             return write_pcap(argv[i + 1], num_arg(argc, argv, i + 2));
         } else if (strcmp(a, "--split") == 0 && i + 2 < argc) {
@@ -656,6 +980,7 @@ int main(int argc, char **argv)
     c.demux = make_table(NULL);
     c.filter = make_table(f);
     compile_bpf(&c.bpf, f);
+    naive_setup(f);
     for (unsigned i = 0; i < sizeof c.key.bytes; i++)
         c.key.bytes[i] = (uint8_t)(0x5a ^ i * 37);
     const size_t dsize = mdec_dedup_size(65536);
@@ -725,6 +1050,14 @@ int main(int argc, char **argv)
         for (int v = 0; v < N_VARIANTS; v++)
             st[l][v] = stats(ns[l][v], reps);
 
+    /* The session step over many sessions (--spread, or always with
+     * --json): 10, 10k, 100k. */
+    static const uint32_t spread_n[3] = {10, 10000, 100000};
+    double spread_ns[3] = {0, 0, 0};
+    if (do_spread || json)
+        for (int i = 0; i < 3; i++)
+            spread_ns[i] = spread(&c, spread_n[i], reps);
+
     if (json) {
         printf("{");
         for (int l = 0; l < 2; l++) {
@@ -733,7 +1066,10 @@ int main(int argc, char **argv)
                 printf("%s\"%s\": %.2f", v ? ", " : "", variant_key[v], st[l][v].med);
             printf("}");
         }
-        printf("}\n");
+        printf(", \"spread\": {");
+        for (int i = 0; i < 3; i++)
+            printf("%s\"%u\": %.2f", i ? ", " : "", spread_n[i], spread_ns[i]);
+        printf("}}\n");
     } else {
         char cpu[256], l2[32], l3[32];
         cpu_model(cpu, sizeof cpu);
@@ -786,19 +1122,32 @@ int main(int argc, char **argv)
                        st[l][v].med / st[l][V_FLOOR].med, l ? "\n" : "|");
             }
         }
-        const double hot_d = st[0][V_FILTER].med / st[0][V_FLOOR].med;
-        const double hot_e = st[0][V_BPF].med / st[0][V_FILTER].med;
-        const double cold_d = st[1][V_FILTER].med / st[1][V_FLOOR].med;
-        printf("\n(e)/(d): hot %.2fx, cold %.2fx (how many times faster mirrordec's filter is "
-               "than BPF)\n",
-               hot_e, st[1][V_BPF].med / st[1][V_FILTER].med);
+        /* The full job as the tools run it: (d') in bursts. */
+        const double hot_e = st[0][V_BPF].med / st[0][V_FILTER_BURST].med;
+        const double hot_f = st[0][V_FILTER_BURST].med / st[0][V_NAIVE].med;
+        const double cold_f = st[1][V_FILTER_BURST].med / st[1][V_NAIVE].med;
+        printf("\n(e)/(d'): hot %.2fx, cold %.2fx (how many times faster mirrordec's whole job "
+               "is than BPF's filter alone)\n",
+               hot_e, st[1][V_BPF].med / st[1][V_FILTER_BURST].med);
+        printf("(d')/(f): hot %.2fx, cold %.2fx (what the checks and the general decoder cost "
+               "over a naive parse)\n",
+               hot_f, cold_f);
+        if (do_spread) {
+            printf("\nsession step, bursts of 32, no filter: ns per packet over N sessions\n");
+            for (int i = 0; i < 3; i++)
+                printf("  %6u sessions: %6.2f ns  (%.2fx the 10-session cost)\n", spread_n[i],
+                       spread_ns[i], spread_ns[i] / spread_ns[0]);
+        }
         printf("targets (reported, not enforced):\n");
-        printf("  hot  (d) within 3x of the floor:   %.2fx  %s\n", hot_d,
-               hot_d <= 3.0 ? "met" : "NOT met");
-        printf("  hot  (d) at least 3x faster than (e): %.2fx  %s\n", hot_e,
-               hot_e >= 3.0 ? "met" : "NOT met");
-        printf("  cold (d) within 1.3x of the floor: %.2fx  %s\n", cold_d,
-               cold_d <= 1.3 ? "met" : "NOT met");
+        printf("  hot  (d') at least 4x faster than (e): %.2fx  %s\n", hot_e,
+               hot_e >= 4.0 ? "met" : "NOT met");
+        printf("  hot  (d') within 4x of (f):            %.2fx  %s\n", hot_f,
+               hot_f <= 4.0 ? "met" : "NOT met");
+        printf("  cold (d') within 1.25x of (f):         %.2fx  %s\n", cold_f,
+               cold_f <= 1.25 ? "met" : "NOT met");
+        if (do_spread)
+            printf("  100k spread sessions within 3x of 10:  %.2fx  %s\n",
+                   spread_ns[2] / spread_ns[0], spread_ns[2] <= 3 * spread_ns[0] ? "met" : "NOT met");
         printf("checksum %llx\n", (unsigned long long)sink);
     }
 

@@ -82,7 +82,7 @@ static void build(struct setup *s, uint32_t sessions, size_t lookups, unsigned p
     /* AWS gives each mirror session a random 24-bit VNI. */
     for (uint32_t n = 0; n < sessions;) {
         struct mdec_key k = vxlan((uint32_t)(rnd() & 0xFFFFFF));
-        if (mdec_table_add(s->t, &k, NULL))
+        if (mdec_table_add(s->t, &k, NULL) == 0)
             present[n++] = k;
     }
     for (size_t i = 0; i < lookups; i++) {

@@ -137,6 +137,22 @@ static const struct mdec_prefix *allow_prefix(int which)
     return &p[which];
 }
 
+size_t tr_vxlan_sessions(uint32_t *vni, uint8_t (*addr4)[4], uint8_t (*addr6)[16], size_t max,
+                         struct mdec_prefix *allow)
+{
+    size_t n = 0;
+    for (unsigned i = 0; i < N_ENI && n < max; i++, n++) {
+        uint8_t a[16];
+        vni[n] = eni_vni[i];
+        host_addr(0, 0, i, 0, a);
+        memcpy(addr4[n], a, 4);
+        host_addr(1, 0, i, 0, a);
+        memcpy(addr6[n], a, 16);
+    }
+    *allow = *allow_prefix(0);
+    return n;
+}
+
 struct mdec_table *tr_build_table(void *mem, size_t size, const struct mdec_filter *f)
 {
     struct mdec_table *t = mdec_table_init(mem, size, 64, NULL);
@@ -163,28 +179,27 @@ struct mdec_table *tr_build_table(void *mem, size_t size, const struct mdec_filt
             k.kind = MDEC_KEY_ERSPAN;
             k.id = erspan_id[idx];
         }
-        struct mdec_session *s = mdec_table_add(t, &k, NULL);
-        if (!s)
+        struct mdec_session *s;
+        if (mdec_table_add(t, &k, &s) != 0)
             return NULL;
         char name[MDEC_NAME_MAX];
         (void)mdec_key_format(&k, name, sizeof name);
-        (void)mdec_session_set_name(s, name);
-        s->filter = f;
-        if (group == 0) {
-            s->allow = allow_prefix(0);
-            s->n_allow = 1;
-        } else if (group == 2) {
-            s->allow = allow_prefix(1);
-            s->n_allow = 1;
-        }
+        (void)mdec_session_set_name(t, s, name);
+        (void)mdec_session_set_filter(t, s, f);
+        if (group == 0)
+            (void)mdec_session_set_allow(t, s, allow_prefix(0), 1);
+        else if (group == 2)
+            (void)mdec_session_set_allow(t, s, allow_prefix(1), 1);
         uint8_t a[16];
         const unsigned hosts = group == 0 ? 1 : 2;
-        s->n_local = 0;
+        struct mdec_addr local[MDEC_SESSION_ADDRS];
+        size_t n_local = 0;
         for (int fam = 0; fam < 2; fam++)
             for (unsigned h = 0; h < hosts; h++) {
                 host_addr(fam, group, idx, h, a);
-                set_addr(&s->local[s->n_local++], fam, a);
+                set_addr(&local[n_local++], fam, a);
             }
+        (void)mdec_session_set_local(t, s, local, n_local);
     }
     return t;
 }

@@ -60,6 +60,14 @@ struct mdec_table *tr_build_table(void *mem, size_t size, const struct mdec_filt
 size_t tr_table_size(void);
 
 /*
+ * The AWS VXLAN sessions of the world, for the naive variant: up to max
+ * VNIs with their interface's IPv4 and IPv6 addresses (network order), and
+ * the prefix their mirror traffic is allowed from.  Returns how many.
+ */
+size_t tr_vxlan_sessions(uint32_t *vni, uint8_t (*addr4)[4], uint8_t (*addr6)[16], size_t max,
+                         struct mdec_prefix *allow);
+
+/*
  * The tcpdump expression that accepts what the sessions and filter f (the
  * parsed tr_rules_text) accept, written into buf; returns its length, or 0
  * when buf is too small (64 KiB is plenty).

@@ -66,6 +66,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s [-q] FILE.pcap\n", argv[0]);
         return 2;
     }
+    /* The shared library found at run time must be the one this program
+     * was compiled for: each 0.x minor release is a new ABI. */
+    if (!mdec_version_compatible()) {
+        fprintf(stderr, "%s: built for mirrordec %s, but the library loaded is %s\n", argv[0],
+                MDEC_VERSION_STRING, mdec_version());
+        return 1;
+    }
     char err[PCAP_ERRBUF_SIZE];
     pcap_t *pc = pcap_open_offline(argv[1 + quiet], err);
     if (!pc) {

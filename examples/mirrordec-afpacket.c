@@ -111,9 +111,30 @@ struct wctx {
     unsigned block_nr, cur;
     struct inbox in;
     struct mt_buf local; /* the inbox's records being processed */
-    uint8_t *scratch;    /* a frame with its VLAN tag put back */
+    uint8_t *scratch;    /* frames with their VLAN tag put back, MT_BURST of them */
+    struct wburst *b;    /* the burst being gathered */
     pthread_t th;
 };
+
+/*
+ * A burst: frames of one ring block (or of the inbox) decoded together; the
+ * ones this worker owns then go through the session table together.  The
+ * frames' bytes stay where they are (the ring block, the inbox buffer, the
+ * scratch) until the burst is done.
+ */
+struct wburst {
+    size_t n;
+    struct mt_frame fr[MT_BURST];
+    struct mdec_frame f[MT_BURST];
+    struct mdec_result r[MT_BURST];
+    /* the frames this worker owns, gathered for the table */
+    size_t k;
+    struct mt_frame mine_fr[MT_BURST];
+    struct mdec_result mine[MT_BURST];
+    struct mdec_match m[MT_BURST];
+};
+
+#define SCRATCH_FRAME (65536 + 4) /* the largest frame a VLAN tag is put back into */
 
 struct ctx {
     struct mt_app *app;
@@ -162,19 +183,48 @@ static void inbox_push(struct ctx *c, struct wctx *to, const struct mt_frame *fr
     }
 }
 
-/* Decodes one frame and hands it to its owner. */
-static void frame_in(struct ctx *c, struct wctx *me, const struct mt_frame *fr,
-                     const uint8_t *data, uint32_t cap, uint32_t wire)
+/*
+ * Decodes the gathered frames, hands each to its owner, and runs the ones
+ * this worker owns through the table as one burst.  steered: the frames
+ * come from another worker's inbox (never forwarded again).
+ */
+static void burst_run(struct ctx *c, struct wctx *me, int steered)
 {
-    struct mdec_result r;
-    mdec_decode(c->app->cfg, c->link, data, cap, wire, &r);
-    const int owner = c->n > 1 ? owner_of(&r, c->n, &c->app->o->flow_key) : -1;
-    if (owner < 0 || &c->wc[owner] == me) {
-        mt_app_packet(me->w, fr, &r);
+    struct wburst *b = me->b;
+    if (b->n == 0)
         return;
+    (void)mdec_decode_burst(c->app->cfg, c->link, b->f, NULL, b->n, b->r);
+    b->k = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        const int owner =
+            c->n > 1 && !steered ? owner_of(&b->r[i], c->n, &c->app->o->flow_key) : -1;
+        if (owner >= 0 && &c->wc[owner] != me) {
+            me->w->steered_out++;
+            inbox_push(c, &c->wc[owner], &b->fr[i], b->f[i].data, b->f[i].cap_len,
+                       b->f[i].wire_len);
+            continue;
+        }
+        if (steered)
+            me->w->steered_in++;
+        b->mine_fr[b->k] = b->fr[i];
+        b->mine[b->k] = b->r[i];
+        b->k++;
     }
-    me->w->steered_out++;
-    inbox_push(c, &c->wc[owner], fr, data, cap, wire);
+    mt_app_burst(me->w, b->mine_fr, b->mine, b->k, b->m);
+    b->n = 0;
+}
+
+/* Adds a frame to the burst; runs it when full. */
+static void frame_in(struct ctx *c, struct wctx *me, const struct mt_frame *fr,
+                     const uint8_t *data, uint32_t cap, uint32_t wire, int steered)
+{
+    struct wburst *b = me->b;
+    b->fr[b->n] = *fr;
+    b->f[b->n].data = data;
+    b->f[b->n].cap_len = cap;
+    b->f[b->n].wire_len = wire;
+    if (++b->n == MT_BURST)
+        burst_run(c, me, steered);
 }
 
 /* Processes what other workers handed over; 1 when there was something. */
@@ -195,13 +245,10 @@ static int inbox_drain(struct ctx *c, struct wctx *me)
         memcpy(&rec, me->local.p + at, sizeof rec);
         at += sizeof rec;
         const struct mt_frame fr = {rec.index, rec.sec, rec.nsec};
-        struct mdec_result r;
-        mdec_decode(c->app->cfg, c->link, (const uint8_t *)me->local.p + at, rec.cap, rec.wire,
-                    &r);
-        mt_app_packet(me->w, &fr, &r);
-        me->w->steered_in++;
+        frame_in(c, me, &fr, (const uint8_t *)me->local.p + at, rec.cap, rec.wire, 1);
         at += (rec.cap + 7u) & ~(size_t)7;
     }
+    burst_run(c, me, 1); /* before the buffer is reused */
     const int any = me->local.len > 0;
     me->local.len = 0;
     return any;
@@ -230,24 +277,26 @@ static void walk_block(struct ctx *c, struct wctx *me, struct tpacket_block_desc
                                       ? (uint16_t)h->hv1.tp_vlan_tpid
                                       : (uint16_t)0x8100;
             const uint16_t tci = (uint16_t)h->hv1.tp_vlan_tci;
-            memcpy(me->scratch, data, 12);
-            me->scratch[12] = (uint8_t)(tpid >> 8);
-            me->scratch[13] = (uint8_t)tpid;
-            me->scratch[14] = (uint8_t)(tci >> 8);
-            me->scratch[15] = (uint8_t)tci;
-            memcpy(me->scratch + 16, data + 12, cap - 12);
-            data = me->scratch;
+            uint8_t *x = me->scratch + me->b->n * (size_t)SCRATCH_FRAME;
+            memcpy(x, data, 12);
+            x[12] = (uint8_t)(tpid >> 8);
+            x[13] = (uint8_t)tpid;
+            x[14] = (uint8_t)(tci >> 8);
+            x[15] = (uint8_t)tci;
+            memcpy(x + 16, data + 12, cap - 12);
+            data = x;
             cap += 4;
             wire += 4;
         }
         struct mt_frame fr;
         fr.index = mt_app_next_index(c->app);
         if (!fr.index)
-            return;
+            break;
         fr.sec = h->tp_sec;
         fr.nsec = h->tp_nsec;
-        frame_in(c, me, &fr, data, cap, wire);
+        frame_in(c, me, &fr, data, cap, wire, 0);
     }
+    burst_run(c, me, 0); /* before the block goes back to the kernel */
 }
 
 struct targ {
@@ -486,7 +535,8 @@ int main(int argc, char **argv)
     for (unsigned i = 0; i < c.n && rc == 0; i++) {
         struct wctx *me = &c.wc[i];
         me->in.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-        me->scratch = mt_xmalloc(65536 + 4);
+        me->scratch = mt_xmalloc((size_t)MT_BURST * SCRATCH_FRAME);
+        me->b = mt_xcalloc(1, sizeof *me->b);
         if (me->in.efd < 0 || open_ring(&o, me, ifindex, group) != 0)
             rc = MT_EXIT_RUNTIME;
         if (i == 0 && rc == 0)
@@ -581,6 +631,7 @@ int main(int argc, char **argv)
         mt_buf_free(&c.wc[i].in.buf);
         mt_buf_free(&c.wc[i].local);
         free(c.wc[i].scratch);
+        free(c.wc[i].b);
         pthread_mutex_destroy(&c.wc[i].in.mu);
     }
     free(args);

@@ -5,7 +5,7 @@
  */
 #include "fuzz_check.h"
 #include "internal.h"   /* mdec__decode_walk: the decoder without its fast path */
-#include "result_cmp.h"
+#include "result_check.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -101,7 +101,7 @@ void fuzz_take_config(struct fuzz_in *in, struct mdec_config *cfg)
             FUZZ_CHECK(mdec_config_add_transport(cfg, (enum mdec_tunnel_type)t, any, 2) == 0);
     }
     if (f & 4) {
-        mdec_config_clear_ports(cfg);
+        cfg->n_ports = 0; /* every mapping removed */
         FUZZ_CHECK(cfg->n_ports == 0);
     }
     /* k = 3 makes 16 changes: enough to fill ports[] and be refused. */
@@ -161,155 +161,23 @@ static void check_in(uint64_t off, uint64_t len, size_t cap, const char *what)
                   (unsigned long long)len, cap);
 }
 
-static int is_name(const char *s)
+/* result_check.c reports through this: a finding. */
+static void fail_fuzz(void *arg, const char *msg)
 {
-    return s != NULL && strcmp(s, "?") != 0;
+    (void)arg;
+    fuzz_fail("%s", msg);
 }
+
+static const struct result_report fuzz_report = {fail_fuzz, NULL};
 
 void fuzz_check_result(const struct mdec_result *r, const uint8_t *frame, size_t cap)
 {
-    /* check_result_bounds() of tests/testutil.c, in the same order. */
-    FUZZ_CHECK(r->status <= MDEC_STATUS_NOT_TUNNELED);
-    FUZZ_CHECK(is_name(mdec_status_name((enum mdec_status)r->status)));
-    FUZZ_CHECK(r->n_tunnels <= MDEC_MAX_TUNNELS);
-    FUZZ_CHECK(r->n_anomalies <= MDEC_MAX_ANOMALIES);
-    FUZZ_CHECK(r->n_anomalies <= r->n_anomalies_seen);
-    FUZZ_CHECK(r->cap_len == cap);
-    FUZZ_CHECK(r->wire_len >= r->cap_len);
-    for (unsigned i = 0; i < MDEC_SPAN_COUNT; i++) {
-        if (!MDEC_HAS_SPAN(r, i))
-            continue;
-        const struct mdec_span *s = &r->span[i];
-        check_in(s->off, s->cap_len, cap, "span");
-        FUZZ_CHECK(s->cap_len <= s->wire_len);
-        if (s->hdr_len > s->wire_len)
-            fuzz_fail("span %u: header %u longer than the layer %u", i, s->hdr_len, s->wire_len);
-    }
-    FUZZ_CHECK((r->spans_present >> MDEC_SPAN_COUNT) == 0);
-    for (unsigned i = 0; i < r->n_tunnels; i++) {
-        const struct mdec_tunnel *t = &r->tunnels[i];
-        FUZZ_CHECK(t->type >= MDEC_TUNNEL_VXLAN && t->type <= MDEC_TUNNEL_GRE);
-        check_in(t->off, 0, cap, "tunnel header");
-        if (t->flags & MDEC_TF_COMPLETE)
-            check_in(t->off, t->hdr_len, cap, "complete tunnel header");
-        if (t->type == MDEC_TUNNEL_GENEVE && (t->flags & MDEC_TF_COMPLETE)) {
-            check_in(t->u.geneve.opt_off, t->u.geneve.opt_len, cap, "geneve options");
-            if (t->u.geneve.have & MDEC_GCP_ENDPOINT)
-                check_in(t->u.geneve.gcp_endpoint_off, t->u.geneve.gcp_endpoint_len, cap,
-                         "gcp endpoint");
-        }
-        if (t->type == MDEC_TUNNEL_VXLAN || t->type == MDEC_TUNNEL_VXLAN_GPE ||
-            t->type == MDEC_TUNNEL_GENEVE)
-            FUZZ_CHECK(t->id < (1u << 24));
-        if (t->type == MDEC_TUNNEL_ERSPAN)
-            FUZZ_CHECK(t->id < (1u << 10));
-    }
-    for (unsigned i = 0; i < r->n_anomalies; i++) {
-        const struct mdec_anomaly *a = &r->anomalies[i];
-        FUZZ_CHECK(a->code != MDEC_A_NONE);
-        FUZZ_CHECK(is_name(mdec_anomaly_name((enum mdec_anomaly_code)a->code)));
-        FUZZ_CHECK(is_name(mdec_layer_name((enum mdec_layer)a->layer)));
-        FUZZ_CHECK(a->depth <= MDEC_MAX_TUNNELS);
-        check_in(a->off, 0, cap, "anomaly");
-    }
-    if (r->has_inner) {
-        check_in(r->inner.off, r->inner.cap_len, cap, "inner packet");
-        if (r->inner.cap_len > r->inner.wire_len && r->inner.wire_len != UINT32_MAX) {
-            char detail[96];
-            snprintf(detail, sizeof detail, "cap %u, wire %u", r->inner.cap_len,
-                     r->inner.wire_len);
-            fuzz_fail("inner packet: more bytes present than on the wire: %s", detail);
-        }
-    }
-    if (r->status == MDEC_STATUS_TRUNCATED) {
-        FUZZ_CHECK(r->cut.by >= MDEC_CUT_CAPTURE && r->cut.by <= MDEC_CUT_FRAGMENT);
-        FUZZ_CHECK(r->cut.layer >= MDEC_LAYER_FRAME && r->cut.layer <= MDEC_LAYER_PAYLOAD);
-        FUZZ_CHECK(r->n_anomalies > 0);
-    }
-    if (r->status == MDEC_STATUS_MALFORMED || r->status == MDEC_STATUS_UNSUPPORTED)
-        FUZZ_CHECK(r->n_anomalies_seen > 0);
-    if (r->flow.flags & MDEC_FLOW_PROTO)
-        FUZZ_CHECK(r->flow.flags & MDEC_FLOW_IP);
-    if (r->flow.flags & MDEC_FLOW_IP) {
-        FUZZ_CHECK(r->flow.src.family == MDEC_AF_IPV4 || r->flow.src.family == MDEC_AF_IPV6);
-        FUZZ_CHECK(r->flow.src.family == r->flow.dst.family);
-    }
-
-    /* What the header documents besides. */
-    FUZZ_CHECK(r->frame == frame);
-    FUZZ_CHECK(r->n_anomalies ==
-               (r->n_anomalies_seen < MDEC_MAX_ANOMALIES ? r->n_anomalies_seen
-                                                         : MDEC_MAX_ANOMALIES));
-    if (r->status == MDEC_STATUS_OK)
-        FUZZ_CHECK(r->n_tunnels >= 1); /* "at least one tunnel peeled" */
-    if (r->status == MDEC_STATUS_NOT_TUNNELED)
-        FUZZ_CHECK(r->n_tunnels == 0);
-    for (unsigned i = 0; i + 1 < r->n_tunnels; i++) /* a tunnel inside one not peeled? */
-        FUZZ_CHECK(r->tunnels[i].flags & MDEC_TF_COMPLETE);
-    if (r->n_tunnels > 0) {
-        const struct mdec_tunnel *t = &r->tunnels[r->n_tunnels - 1];
-        FUZZ_CHECK(r->flow.tunnel_type == t->type);
-        FUZZ_CHECK(!(r->flow.flags & MDEC_FLOW_TUNNEL_ID) == !(t->flags & MDEC_TF_ID));
-        if (t->flags & MDEC_TF_ID)
-            FUZZ_CHECK(r->flow.tunnel_id == t->id);
-    } else {
-        FUZZ_CHECK(r->flow.tunnel_type == MDEC_TUNNEL_NONE);
-        FUZZ_CHECK(!(r->flow.flags & MDEC_FLOW_TUNNEL_ID));
-    }
-    if (r->flow.flags & MDEC_FLOW_IP) {
-        /* The library zeroes a[4..15] of an IPv4 address. */
-        static const uint8_t zero[12];
-        if (r->flow.src.family == MDEC_AF_IPV4)
-            FUZZ_CHECK(memcmp(r->flow.src.a + 4, zero, 12) == 0 &&
-                       memcmp(r->flow.dst.a + 4, zero, 12) == 0);
-    }
+    (void)result_check(&fuzz_report, r, frame, cap);
 }
 
 void fuzz_check_agrees(const struct mdec_result *full, const struct mdec_result *cut, size_t n)
 {
-    if (full->status != MDEC_STATUS_MALFORMED && cut->status == MDEC_STATUS_MALFORMED)
-        fuzz_fail("cut at %zu bytes turned a %s frame malformed (%s)", n,
-                  mdec_status_name((enum mdec_status)full->status),
-                  mdec_anomaly_name((enum mdec_anomaly_code)cut->anomalies[0].code));
-    if (cut->status != MDEC_STATUS_TRUNCATED && cut->status != full->status)
-        fuzz_fail("cut at %zu bytes: status %s, full frame %s", n,
-                  mdec_status_name((enum mdec_status)cut->status),
-                  mdec_status_name((enum mdec_status)full->status));
-    FUZZ_CHECK(cut->n_tunnels <= full->n_tunnels);
-    for (unsigned i = 0; i < cut->n_tunnels; i++) {
-        const struct mdec_tunnel *c = &cut->tunnels[i], *f = &full->tunnels[i];
-        /* Cut before its protocol field, GRE carrying ERSPAN is only GRE. */
-        if (c->type == MDEC_TUNNEL_GRE && f->type == MDEC_TUNNEL_ERSPAN &&
-            !(c->flags & MDEC_TF_COMPLETE))
-            continue;
-        if (c->type != f->type)
-            fuzz_fail("cut at %zu bytes: tunnel %u is %s, full frame %s", n, i,
-                      mdec_tunnel_name((enum mdec_tunnel_type)c->type),
-                      mdec_tunnel_name((enum mdec_tunnel_type)f->type));
-        if (c->flags & MDEC_TF_ID) {
-            FUZZ_CHECK(f->flags & MDEC_TF_ID);
-            FUZZ_CHECK(c->id == f->id);
-        }
-    }
-    if (cut->n_tunnels == full->n_tunnels && (cut->flow.flags & MDEC_FLOW_IP) &&
-        (full->flow.flags & MDEC_FLOW_IP)) {
-        FUZZ_CHECK(memcmp(&cut->flow.src, &full->flow.src, sizeof cut->flow.src) == 0);
-        FUZZ_CHECK(memcmp(&cut->flow.dst, &full->flow.dst, sizeof cut->flow.dst) == 0);
-        if (cut->flow.flags & MDEC_FLOW_PROTO)
-            FUZZ_CHECK(cut->flow.proto == full->flow.proto);
-        if ((cut->flow.flags & MDEC_FLOW_PORTS) && (full->flow.flags & MDEC_FLOW_PORTS)) {
-            FUZZ_CHECK(cut->flow.sport == full->flow.sport);
-            FUZZ_CHECK(cut->flow.dport == full->flow.dport);
-        }
-    }
-    /* Truncated by the capture, unless the full frame was cut the same way
-     * (by the mirror or a fragment) before the capture cut. */
-    if (cut->status == MDEC_STATUS_TRUNCATED && cut->cut.by != MDEC_CUT_CAPTURE &&
-        !(full->status == MDEC_STATUS_TRUNCATED && full->cut.by == cut->cut.by &&
-          full->cut.layer == cut->cut.layer && full->cut.off == cut->cut.off &&
-          full->cut.depth == cut->cut.depth))
-        fuzz_fail("cut at %zu bytes: truncated by %u at %s, not by the capture", n, cut->cut.by,
-                  mdec_layer_name((enum mdec_layer)cut->cut.layer));
+    (void)result_check_cut(&fuzz_report, full, cut, n);
 }
 
 /* ------------------------------------------------------- GENEVE options */

@@ -3,12 +3,12 @@
  * front of an input, the invariants every decode result must hold, and the
  * comparison of a capture cut with the full decode.
  *
- * The checks are tests/testutil.c's check_result_bounds() and
- * check_agrees(), rewritten to abort() instead of failing a cmocka test
- * (fuzz targets do not link cmocka), plus a few the fuzzer can afford: the
- * result depends on nothing but the input, GENEVE option views lie inside
- * the frame, and the decoder's AWS / Google option fields match what the
- * public option iterator finds.
+ * The invariants of a result and of a capture cut are tests/result_check.c's
+ * (shared with the unit tests), reported here with abort() (fuzz targets do
+ * not link cmocka); added are a few the fuzzer can afford: the result
+ * depends on nothing but the input, the fast path equals the walk, GENEVE
+ * option views lie inside the frame, and the decoder's AWS / Google option
+ * fields match what the public option iterator finds.
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
@@ -110,11 +110,11 @@ struct fuzz_call {
 void fuzz_decode_all(const struct fuzz_call *call, const uint8_t *frame, size_t cap,
                      const struct fuzz_lengths *len);
 
-/* check_result_bounds() of tests/testutil.c and more; see fuzz_check.c. */
+/* result_check() of tests/result_check.c: the invariants of a result. */
 void fuzz_check_result(const struct mdec_result *r, const uint8_t *frame, size_t cap);
 
-/* check_agrees() of tests/testutil.c: what a capture cut at n bytes must
- * keep of the full decode. */
+/* result_check_cut() of tests/result_check.c: what a capture cut at n bytes
+ * must keep of the full decode. */
 void fuzz_check_agrees(const struct mdec_result *full, const struct mdec_result *cut, size_t n);
 
 /* Walks every GENEVE tunnel's options with mdec_geneve_iter_result. */

@@ -10,8 +10,10 @@
  *   1 add      3 remove   5 clear   6 process a packet   7 check all
  *
  * Operation 6 with bit 3 set instead configures the session of the key
- * that follows, when it exists: 1 byte, allow-list length (b % 3) and
- * n_local (b >> 2 & 7: 0..7, more than MDEC_SESSION_ADDRS included), then
+ * that follows, when it exists, through mdec_session_set_allow and
+ * mdec_session_set_local (refused settings must change nothing): 1 byte,
+ * allow-list length (b % 3) and n_local (b >> 2 & 7: 0..7, more than
+ * MDEC_SESSION_ADDRS included), then
  * that many prefixes (an address and 1 byte of length, b % 140, past the
  * family's maximum too) and local addresses.  An address is 1 byte: one of
  * eight (four IPv4, three IPv6, one of them sharing its first four bytes with
@@ -24,7 +26,10 @@
  * source, the flow's source and destination, and 2 bytes of inner lengths.
  * The trust rule: the innermost tunnel keys, and a packet in which a tunnel
  * around it is not a trusted transport is forged whatever the allow-list,
- * and never learned.
+ * and never learned; only a packet that is not malformed and, when
+ * tunneled, has a mirrored IP header is learned.  Operation 6 with bit 4 set processes a burst of
+ * 1 + (b >> 5) packets with mdec_table_process_burst, each held to the
+ * model as if processed alone, in order.
  *
  * A key is 2 bytes: kind (b % 8, so 7 is an unknown kind), has_id (bit 3),
  * and the id: the second byte's low bits, or for bit 4 of the first byte
@@ -88,9 +93,15 @@ static uint64_t id_max(unsigned kind)
     }
 }
 
+/* The kinds the enum names: 0..5 and 64 (GWLB). */
+static int kind_known(unsigned kind)
+{
+    return kind <= MDEC_KEY_GRE || kind == MDEC_KEY_GWLB;
+}
+
 static int valid(const struct mdec_key *k)
 {
-    if (k->kind > MDEC_KEY_GWLB || k->has_id > 1)
+    if (!kind_known(k->kind) || k->has_id > 1)
         return 0;
     if (k->kind == MDEC_KEY_NONE)
         return !k->has_id && k->id == 0;
@@ -104,7 +115,10 @@ static struct mdec_key take_key(struct fuzz_in *in)
     const uint8_t a = fuzz_u8(in), b = fuzz_u8(in);
     struct mdec_key k;
     memset(&k, 0, sizeof k);
-    k.kind = a % 8;
+    static const uint8_t kinds[8] = {MDEC_KEY_NONE, MDEC_KEY_VXLAN, MDEC_KEY_VXLAN_GPE,
+                                     MDEC_KEY_GENEVE, MDEC_KEY_ERSPAN, MDEC_KEY_GRE,
+                                     MDEC_KEY_GWLB, 6 /* unknown */};
+    k.kind = kinds[a % 8];
     k.has_id = (a >> 3) & 1;
     if (a & 0x10)
         k.id = id_max(k.kind) + (b & 1);
@@ -176,21 +190,21 @@ static void drop(struct model *m, int i)
 
 static void check_all(struct mdec_table *t, const struct model *m)
 {
-    FUZZ_CHECK(mdec_table_count(t) == m->n);
+    FUZZ_CHECK(mdec_table_get_stats(t)->count == m->n);
     for (unsigned i = 0; i < m->n; i++) {
         struct mdec_session *s = mdec_table_find(t, &m->e[i].key);
         FUZZ_CHECK(s != NULL);
-        FUZZ_CHECK(mdec_session_index(t, s) == m->e[i].index);
+        FUZZ_CHECK(s->index == m->e[i].index);
         FUZZ_CHECK(s->key.kind == m->e[i].key.kind && s->key.id == m->e[i].key.id);
         FUZZ_CHECK(memcmp(&s->counters, &m->slot[m->e[i].index].c, sizeof s->counters) == 0);
     }
-    const uint32_t def = mdec_table_capacity(t);
+    const uint32_t def = mdec_table_get_stats(t)->capacity;
     FUZZ_CHECK(memcmp(&mdec_table_default(t)->counters, &m->slot[def].c, sizeof m->slot[def].c) ==
                0);
     unsigned seen = 0;
     uint32_t last = 0;
     for (const struct mdec_session *s = mdec_table_next(t, NULL); s; s = mdec_table_next(t, s)) {
-        const uint32_t ix = mdec_session_index(t, s);
+        const uint32_t ix = s->index;
         FUZZ_CHECK(seen == 0 || ix > last); /* slot order, each once */
         last = ix;
         FUZZ_CHECK(find(m, &s->key) >= 0);
@@ -281,8 +295,6 @@ static enum mdec_verdict expect(struct model *m, uint32_t ix, const struct mdec_
     if (r->flow.flags & MDEC_FLOW_IP) {
         const struct mdec_addr *local = m->slot[ix].local;
         uint32_t n = m->slot[ix].n_local;
-        if (n > MDEC_SESSION_ADDRS)
-            n = MDEC_SESSION_ADDRS; /* more is read as MDEC_SESSION_ADDRS */
         if (n == 0) {
             local = carrier;
             n = carrier != NULL;
@@ -336,8 +348,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 0:
         case 1: { /* add */
             const struct mdec_key k = take_key(&in);
-            int err = 12345;
-            struct mdec_session *s = mdec_table_add(t, &k, &err);
+            struct mdec_session *s = (struct mdec_session *)&s;
+            const int err = mdec_table_add(t, &k, &s);
             if (!valid(&k)) {
                 FUZZ_CHECK(s == NULL && err == MDEC_E_INVALID);
             } else if (find(&m, &k) >= 0) {
@@ -345,13 +357,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             } else if (m.n == cap) {
                 FUZZ_CHECK(s == NULL && err == MDEC_E_NOSPACE);
             } else {
-                if (s == NULL)
+                if (s == NULL || err != 0)
                     fuzz_fail("add of a new valid key failed (%d) with %u of %u sessions", err, m.n,
                               cap);
-                FUZZ_CHECK(err == 0);
-                FUZZ_CHECK(s->name[0] == '\0' && s->filter == NULL && s->n_allow == 0);
+                FUZZ_CHECK(s->name[0] == '\0' && s->user == NULL);
                 m.e[m.n].key = k;
-                m.e[m.n].index = mdec_session_index(t, s);
+                m.e[m.n].index = s->index;
                 FUZZ_CHECK(m.e[m.n].index < cap);
                 fresh_slot(&m, m.e[m.n].index);
                 m.n++;
@@ -364,7 +375,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             struct mdec_session *s = mdec_table_find(t, &k);
             FUZZ_CHECK((s != NULL) == (i >= 0));
             if (s)
-                FUZZ_CHECK(mdec_session_index(t, s) == m.e[i].index);
+                FUZZ_CHECK(s->index == m.e[i].index);
             break;
         }
         case 3: { /* remove */
@@ -410,75 +421,119 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 const struct mdec_key k = take_key(&in);
                 const uint8_t b = fuzz_u8(&in);
                 const uint32_t n_allow = b % 3, n_local = (b >> 2) & 7;
+                struct mdec_prefix allow[2];
+                struct mdec_addr local[N_LOCAL_MAX];
+                for (uint32_t i = 0; i < n_allow; i++) {
+                    allow[i].addr = take_addr(&in);
+                    allow[i].len = (uint8_t)(fuzz_u8(&in) % 140);
+                }
+                for (uint32_t i = 0; i < n_local; i++)
+                    local[i] = take_addr(&in);
                 struct mdec_session *s = mdec_table_find(t, &k);
                 if (s == NULL)
                     break;
-                const uint32_t ix = mdec_session_index(t, s);
+                const uint32_t ix = s->index;
+                /* What the setters must answer, from the header's rules. */
+                int allow_ok = 1, local_rc = 0;
                 for (uint32_t i = 0; i < n_allow; i++) {
-                    m.slot[ix].allow[i].addr = take_addr(&in);
-                    m.slot[ix].allow[i].len = (uint8_t)(fuzz_u8(&in) % 140);
+                    const unsigned f = allow[i].addr.family;
+                    allow_ok &= (f == MDEC_AF_IPV4 && allow[i].len <= 32) ||
+                                (f == MDEC_AF_IPV6 && allow[i].len <= 128);
                 }
-                for (uint32_t i = 0; i < n_local; i++)
-                    m.slot[ix].local[i] = take_addr(&in);
-                m.slot[ix].n_allow = n_allow;
-                m.slot[ix].n_local = n_local;
-                s->allow = n_allow ? m.slot[ix].allow : NULL;
-                s->n_allow = n_allow;
-                memcpy(s->local, m.slot[ix].local, sizeof s->local);
-                s->n_local = n_local;
+                if (n_local > MDEC_SESSION_ADDRS)
+                    local_rc = MDEC_E_NOSPACE;
+                for (uint32_t i = 0; i < n_local && local_rc == 0; i++)
+                    if (local[i].family == MDEC_AF_NONE)
+                        local_rc = MDEC_E_INVALID;
+                FUZZ_CHECK(mdec_session_set_allow(t, s, allow, n_allow) ==
+                           (allow_ok ? 0 : MDEC_E_INVALID));
+                FUZZ_CHECK(mdec_session_set_local(t, s, local, n_local) == local_rc);
+                if (allow_ok) { /* a refused setting changes nothing */
+                    memcpy(m.slot[ix].allow, allow, n_allow * sizeof allow[0]);
+                    m.slot[ix].n_allow = n_allow;
+                }
+                if (local_rc == 0) {
+                    memcpy(m.slot[ix].local, local, n_local * sizeof local[0]);
+                    m.slot[ix].n_local = n_local;
+                }
                 break;
             }
-            { /* process a packet */
-                struct mdec_key k = take_key(&in);
-                if (k.kind != MDEC_KEY_NONE) {
-                    k.kind = MDEC_KEY_VXLAN;
-                    k.has_id = 1;
-                    k.id &= 0xFFFFFF;
-                } else {
-                    k.has_id = 0;
-                    k.id = 0;
+            { /* process a packet, or (bit 4) a burst of up to 8 */
+                const unsigned burst = (op & 16) ? 1 + (op >> 5) : 0;
+                const unsigned count = burst ? burst : 1;
+                struct mdec_result r[8];
+                struct mdec_key k[8];
+                struct mdec_match mt[8];
+                enum mdec_verdict v[8];
+                for (unsigned j = 0; j < count; j++) {
+                    k[j] = take_key(&in);
+                    if (k[j].kind != MDEC_KEY_NONE) {
+                        k[j].kind = MDEC_KEY_VXLAN;
+                        k[j].has_id = 1;
+                        k[j].id &= 0xFFFFFF;
+                    } else {
+                        k[j].has_id = 0;
+                        k[j].id = 0;
+                    }
+                    packet(&r[j], &k[j], &in);
                 }
-                struct mdec_result r;
-                struct mdec_match mt;
-                packet(&r, &k, &in);
-                const int i = find(&m, &k);
                 const uint64_t learned = mdec_table_get_stats(t)->learned;
-                const enum mdec_verdict v = mdec_table_process(t, &r, &mt);
-                enum mdec_direction dir = MDEC_DIR_UNKNOWN;
-                enum mdec_verdict want = MDEC_VERDICT_UNKNOWN_SESSION;
-                if (i >= 0) {
-                    FUZZ_CHECK(mt.session != NULL && mt.index == m.e[i].index);
-                    want = expect(&m, m.e[i].index, &r, &dir);
-                } else if (cfg.unknown == MDEC_UNKNOWN_DROP) {
-                    FUZZ_CHECK(mt.session == NULL);
-                } else if (cfg.unknown == MDEC_UNKNOWN_DEFAULT) {
-                    FUZZ_CHECK(mt.session == mdec_table_default(t) && mt.index == cap);
-                    want = expect(&m, cap, &r, &dir);
-                } else if (!trusted(&r)) {
-                    FUZZ_CHECK(mt.session == NULL); /* forged: never learned */
-                    want = MDEC_VERDICT_FORGED;
-                } else if (m.n < cap) {
-                    FUZZ_CHECK(mt.session != NULL);
-                    FUZZ_CHECK(mdec_table_get_stats(t)->learned == learned + 1);
-                    m.e[m.n].key = k;
-                    m.e[m.n].index = mdec_session_index(t, mt.session);
-                    fresh_slot(&m, m.e[m.n].index);
-                    want = expect(&m, m.e[m.n].index, &r, &dir);
-                    m.n++;
+                if (burst) {
+                    size_t accepted = mdec_table_process_burst(t, r, count, mt);
+                    for (unsigned j = 0; j < count; j++) {
+                        v[j] = (enum mdec_verdict)mt[j].verdict;
+                        accepted -= v[j] == MDEC_VERDICT_ACCEPT;
+                    }
+                    FUZZ_CHECK(accepted == 0);
                 } else {
-                    FUZZ_CHECK(mt.session == NULL);
+                    v[0] = mdec_table_process(t, &r[0], &mt[0]);
+                    FUZZ_CHECK(mt[0].verdict == v[0]);
                 }
-                if (v != want || mt.verdict != want || mt.direction != dir)
-                    fuzz_fail("process: verdict %s direction %s, the model says %s %s",
-                              mdec_verdict_name(v), mdec_direction_name(mt.direction),
-                              mdec_verdict_name(want), mdec_direction_name(dir));
+                /* The model, packet by packet, as single calls in order. */
+                unsigned learned_now = 0;
+                for (unsigned j = 0; j < count; j++) {
+                    const int i = find(&m, &k[j]);
+                    enum mdec_direction dir = MDEC_DIR_UNKNOWN;
+                    enum mdec_verdict want = MDEC_VERDICT_UNKNOWN_SESSION;
+                    const int learnable = r[j].status != MDEC_STATUS_MALFORMED &&
+                                          (r[j].n_tunnels == 0 ||
+                                           (r[j].flow.flags & MDEC_FLOW_IP));
+                    if (i >= 0) {
+                        FUZZ_CHECK(mt[j].session != NULL && mt[j].index == m.e[i].index);
+                        want = expect(&m, m.e[i].index, &r[j], &dir);
+                    } else if (cfg.unknown == MDEC_UNKNOWN_DROP) {
+                        FUZZ_CHECK(mt[j].session == NULL);
+                    } else if (cfg.unknown == MDEC_UNKNOWN_DEFAULT) {
+                        FUZZ_CHECK(mt[j].session == mdec_table_default(t) && mt[j].index == cap);
+                        want = expect(&m, cap, &r[j], &dir);
+                    } else if (!trusted(&r[j])) {
+                        FUZZ_CHECK(mt[j].session == NULL); /* forged: never learned */
+                        want = MDEC_VERDICT_FORGED;
+                    } else if (learnable && m.n < cap) {
+                        FUZZ_CHECK(mt[j].session != NULL);
+                        learned_now++;
+                        m.e[m.n].key = k[j];
+                        m.e[m.n].index = mt[j].session->index;
+                        fresh_slot(&m, m.e[m.n].index);
+                        want = expect(&m, m.e[m.n].index, &r[j], &dir);
+                        m.n++;
+                    } else {
+                        FUZZ_CHECK(mt[j].session == NULL); /* not learnable, or full */
+                    }
+                    if (v[j] != want || mt[j].verdict != want || mt[j].direction != dir)
+                        fuzz_fail("process%s: verdict %s direction %s, the model says %s %s",
+                                  burst ? " (burst)" : "", mdec_verdict_name(v[j]),
+                                  mdec_direction_name(mt[j].direction), mdec_verdict_name(want),
+                                  mdec_direction_name(dir));
+                }
+                FUZZ_CHECK(mdec_table_get_stats(t)->learned == learned + learned_now);
                 break;
             }
         default:
             check_all(t, &m);
             break;
         }
-        FUZZ_CHECK(mdec_table_count(t) == m.n);
+        FUZZ_CHECK(mdec_table_get_stats(t)->count == m.n);
     }
     check_all(t, &m);
     free(mem);

@@ -186,13 +186,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct mdec_table *lt = new_table(&lmem, MDEC_UNKNOWN_LEARN, &vpc);
     const struct mdec_key web = {MDEC_KEY_VXLAN, 1, {0}, 101};
     const struct mdec_prefix eni = {{MDEC_AF_IPV4, {10, 0, 1, 10}}, 32};
-    struct mdec_session *s = mdec_table_add(t, &web, NULL);
-    if (s != NULL) {
-        s->allow = &eni;
-        s->n_allow = 1;
-    } else {
+    struct mdec_session *s = NULL;
+    if (mdec_table_add(t, &web, &s) != 0 || mdec_session_set_allow(t, s, &eni, 1) != 0 ||
+        s == NULL)
         fuzz_fail("cannot add session vxlan:101");
-    }
     struct mdec_match m;
     const enum mdec_verdict v = mdec_table_process(t, &r, &m);
     FUZZ_CHECK(m.key_tunnel == (int8_t)k);
@@ -206,7 +203,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     const enum mdec_verdict lv = mdec_table_process(lt, &r, &m);
     const int learnable = strncmp(key->src, "10.", 3) == 0;
-    FUZZ_CHECK(mdec_table_count(lt) == (learnable ? 1u : 0u));
+    FUZZ_CHECK(mdec_table_get_stats(lt)->count == (learnable ? 1u : 0u));
     FUZZ_CHECK(lv == (learnable ? MDEC_VERDICT_ACCEPT : MDEC_VERDICT_FORGED));
     free(mem);
     free(lmem);

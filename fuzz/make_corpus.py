@@ -339,6 +339,28 @@ def build_text_targets():
     return text, js, ops, tp
 
 
+def build_json_tokens():
+    """Seeds of fuzz_json_tokens: byte 0 the containers already open, then
+    a document (the AWS JSON of the tests, and the corners of RFC 8259)."""
+    jt = Corpus("json_tokens")
+    docs = [open(p, "rb").read() for p in
+            sorted(glob.glob(os.path.join(ROOT, "tests", "fixtures", "aws", "*.json"))) +
+            sorted(glob.glob(os.path.join(ROOT, "tests", "golden", "*.json")))]
+    docs += [b'\xef\xbb\xbf{"a": [1, -0, 0.5e-3, 1E+2, -12.25, 99999999999999999999999]}\r\n',
+             b'["\\u00e9\\ud83d\\ude00\\ud800x", "\\b\\f\\n\\r\\t\\"\\\\\\/", "\xc3\xa9\xff"]',
+             b'{"":{}, " ":[], "k":[true,false,null,{"x":[[]]}]}',
+             b'  "just a string"  ', b'0', b'-', b'01', b'1.', b'1e', b'[1,]', b'{"a":1,}',
+             b'{"a" 1}', b'[1 2]', b'"\x01"', b'"\\x"', b'"\\u12G4"', b'nul', b'[] x',
+             b'[' * 64 + b']' * 64, b'[' * 65 + b']' * 65, b'{"a":' * 30 + b'1' + b'}' * 30]
+    for d in docs:
+        if len(d) < 20000:
+            jt.add(bytes([0]) + d)
+    jt.add(bytes([63]) + b'[[1]]')  # one container of room only
+    jt.add(bytes([64]) + b'[]')     # none
+    jt.add(bytes([62]) + b'{"a": [1]}')
+    return (jt,)
+
+
 def build_trust():
     """Seeds of fuzz_trust: tunnel stacks (see fuzz_trust.c for the bytes)."""
     tr = Corpus("trust")
@@ -409,7 +431,7 @@ def build_dedup():
 
 def main():
     clean = "--clean" in sys.argv[1:]
-    for c in build() + build_trust() + build_dedup():
+    for c in build() + build_trust() + build_json_tokens() + build_dedup():
         c.write(clean)
 
 

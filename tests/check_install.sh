@@ -16,11 +16,13 @@ command -v ninja >/dev/null 2>&1 && gen="-G Ninja"
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "build and install into $prefix"
-cmake -S "$src" -B "$work/lib" $gen -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" \
-    -DMDEC_BUILD_TESTS=OFF -DMDEC_BUILD_EXAMPLES=OFF >/dev/null
+# Exactly the README's way: configured with the default prefix, installed
+# with --prefix (so nothing may keep the configure-time prefix).
+step "build, and cmake --install --prefix $prefix"
+cmake -S "$src" -B "$work/lib" $gen -DCMAKE_BUILD_TYPE=Release -DMDEC_BUILD_TESTS=OFF \
+    -DMDEC_FUZZ_REPLAY=OFF >/dev/null
 cmake --build "$work/lib" >/dev/null
-cmake --install "$work/lib" >/dev/null
+cmake --install "$work/lib" --prefix "$prefix" >/dev/null
 for f in include/mirrordec.h include/mirrordec/decode.h lib/libmirrordec.a lib/pkgconfig/mirrordec.pc \
          lib/cmake/mirrordec/mirrordecConfig.cmake lib/cmake/mirrordec/mirrordecConfigVersion.cmake \
          share/man/man1/mirrordec.1 share/man/man1/mirrordec-udp.1 share/man/man3/mirrordec.3; do
@@ -35,6 +37,17 @@ soname=$(objdump -p "$so" | awk '/SONAME/ {print $2}')
 echo "installed $(basename "$so"), SONAME $soname"
 case "$soname" in libmirrordec.so.[0-9]*) ;; *) echo "FAIL: SONAME $soname"; exit 1 ;; esac
 ! find "$prefix" -name 'internal.h' -o -name 'rd.h' | grep -q . || { echo "FAIL: internal header installed"; exit 1; }
+
+# The installed tools run from the prefix without LD_LIBRARY_PATH (RUNPATH).
+tool="$prefix/bin/mirrordec"
+if [ -x "$tool" ]; then
+    runpath=$(objdump -p "$tool" | awk '/RUNPATH|RPATH/ {print $2}')
+    echo "mirrordec RUNPATH: $runpath"
+    env -u LD_LIBRARY_PATH "$tool" --version >/dev/null || { echo "FAIL: installed mirrordec does not run"; exit 1; }
+    ldd "$tool" | grep -q "$prefix" || { echo "FAIL: installed mirrordec does not use the installed library"; exit 1; }
+else
+    echo "(tools not built here: no libpcap)"
+fi
 
 # Every installed page renders without a groff warning, the .so aliases included.
 if command -v man >/dev/null 2>&1; then
@@ -65,6 +78,10 @@ pcdir=$(dirname "$(find "$prefix" -name mirrordec.pc | head -1)")
 export PKG_CONFIG_PATH="$pcdir"
 echo "pkg-config --modversion: $(pkg-config --modversion mirrordec)"
 grep -q '^libdir=${prefix}/' "$pcdir/mirrordec.pc" || { echo "FAIL: libdir not relative to prefix"; exit 1; }
+grep -q '^prefix=${pcfiledir}/' "$pcdir/mirrordec.pc" || { echo "FAIL: prefix not relative to the .pc file"; exit 1; }
+incdir=$(pkg-config --cflags-only-I mirrordec | sed 's/^ *-I//; s/ *$//')
+[ "$(readlink -f "$incdir")" = "$(readlink -f "$prefix/include")" ] ||
+    { echo "FAIL: pkg-config --cflags gives $incdir, not $prefix/include"; exit 1; }
 # shellcheck disable=SC2046
 cc -std=c11 -o "$work/pc_shared" "$src/tests/install/main.c" $(pkg-config --cflags --libs mirrordec)
 LD_LIBRARY_PATH="$(dirname "$so")" "$work/pc_shared"
@@ -72,10 +89,24 @@ LD_LIBRARY_PATH="$(dirname "$so")" "$work/pc_shared"
 cc -std=c11 -o "$work/pc_static" "$src/tests/install/main.c" $(pkg-config --cflags mirrordec) \
     "$(dirname "$so")/libmirrordec.a"
 "$work/pc_static"
-# The pkg-config file must also survive a relocated prefix.
+# The pkg-config file must also survive a prefix moved as a whole.
 cp -r "$prefix" "$work/moved"
-sed -i "s|^prefix=.*|prefix=$work/moved|" "$(find "$work/moved" -name mirrordec.pc)"
-PKG_CONFIG_PATH=$(dirname "$(find "$work/moved" -name mirrordec.pc)") pkg-config --cflags mirrordec | grep -q "$work/moved/include"
+moved_inc=$(PKG_CONFIG_PATH=$(dirname "$(find "$work/moved" -name mirrordec.pc)") \
+    pkg-config --cflags-only-I mirrordec | sed 's/^ *-I//; s/ *$//')
+[ "$(readlink -f "$moved_inc")" = "$(readlink -f "$work/moved/include")" ] ||
+    { echo "FAIL: the moved prefix's mirrordec.pc points to $moved_inc"; exit 1; }
+
+# A parent project that adds mirrordec keeps its own build type, and
+# installs nothing of mirrordec's (MDEC_INSTALL is off below the top).
+step "add_subdirectory keeps the parent's settings"
+cmake -S "$src/tests/install" -B "$work/sub2" $gen -DMDEC_CONSUME=subdirectory \
+    -DMDEC_SOURCE_DIR="$src" -DCMAKE_BUILD_TYPE=Debug >/dev/null
+grep -q '^CMAKE_BUILD_TYPE:STRING=Debug' "$work/sub2/CMakeCache.txt" ||
+    { echo "FAIL: add_subdirectory changed the parent's CMAKE_BUILD_TYPE"; exit 1; }
+cmake --build "$work/sub2" >/dev/null
+cmake --install "$work/sub2" --prefix "$work/sub2-prefix" >/dev/null
+! find "$work/sub2-prefix" -name 'libmirrordec*' 2>/dev/null | grep -q . ||
+    { echo "FAIL: a parent project's install installed mirrordec"; exit 1; }
 
 echo
 echo "ok: installed mirrordec works with find_package, add_subdirectory and pkg-config"

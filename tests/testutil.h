@@ -28,18 +28,19 @@ struct guard {
 void guard_copy(struct guard *g, const void *data, size_t len);
 void guard_free(struct guard *g);
 
-/* Checks the invariants every result must hold for a frame of cap_len
- * bytes: enums in range, every offset and length inside the frame. */
-void check_result_bounds(const struct mdec_result *r, size_t cap_len);
+/* Checks the invariants every result of decoding frame[0..cap_len) must
+ * hold (result_check() of tests/result_check.c), failing the test with
+ * what is violated. */
+void check_result(const struct mdec_result *r, const uint8_t *frame, size_t cap_len);
 
 /*
  * Decodes pkt (cap bytes present of a wire-byte frame) as it is, then at
  * every shorter length, in two ways: cut by the capture (wire length stays)
  * and as a shorter frame (wire length = captured length).  Each decode runs on a guard-page copy
- * and is checked with check_result_bounds(); capture cuts must also agree
- * with the full decode on everything they still hold (never malformed when
- * the full frame was fine, same tunnel ids, same addresses).  Returns the
- * full-length status.
+ * and is checked with check_result(); capture cuts must also agree with the
+ * full decode on everything they still hold (result_check_cut(): never
+ * malformed when the full frame was fine, same tunnel ids, same addresses).
+ * Returns the full-length status.
  */
 enum mdec_status check_every_length(const struct mdec_config *cfg, int linktype,
                                     const uint8_t *pkt, size_t cap, size_t wire);

@@ -150,16 +150,18 @@ static int init_worker(struct mt_app *app, struct mt_worker *w, unsigned id)
         return -1;
     for (size_t i = 0; i < o->n_sessions; i++) {
         const struct mt_session_arg *a = &o->sessions[i];
-        int err;
-        struct mdec_session *s = mdec_table_add(w->table, &a->key, &err);
-        if (!s) {
+        struct mdec_session *s;
+        int err = mdec_table_add(w->table, &a->key, &s);
+        if (err == 0)
+            err = mdec_session_set_allow(w->table, s, a->allow, a->n_allow);
+        if (err == 0)
+            err = mdec_session_set_filter(w->table, s, app->filter);
+        if (err == 0)
+            err = mdec_session_set_name(w->table, s, a->name);
+        if (err != 0) {
             mt_msg("--session '%s': %s", a->text, mdec_strerror(err));
             return -1;
         }
-        (void)mdec_session_set_name(s, a->name);
-        s->allow = a->allow;
-        s->n_allow = a->n_allow;
-        s->filter = app->filter;
     }
     return 0;
 }
@@ -264,41 +266,63 @@ static void write_line(struct mt_worker *w)
         pthread_mutex_unlock(&app->out_lock);
 }
 
-void mt_app_packet(struct mt_worker *w, const struct mt_frame *fr, const struct mdec_result *r)
+/* Everything after the session table: a learned untunneled session's name,
+ * --inner-bpf, --dedup, then the outputs. */
+static void after_table(struct mt_worker *w, const struct mt_frame *fr,
+                        const struct mdec_result *r, struct mdec_match *m, enum mdec_verdict v)
 {
     struct mt_app *app = w->app;
-    w->frames++;
-    if (r->status < 5)
-        w->by_status[r->status]++;
-    struct mdec_match m;
-    const uint64_t learned = mdec_table_get_stats(w->table)->learned;
-    enum mdec_verdict v = mdec_table_process(w->table, r, &m);
-    if (mdec_table_get_stats(w->table)->learned != learned && m.key.kind == MDEC_KEY_NONE)
-        (void)mdec_session_set_name(m.session, "untunneled"); /* rather than "none" */
+    if (m->session && m->key.kind == MDEC_KEY_NONE && strcmp(m->session->name, "none") == 0)
+        (void)mdec_session_set_name(w->table, m->session, "untunneled"); /* learned: not "none" */
     if (v == MDEC_VERDICT_ACCEPT && app->bpf && !mt_bpf_match(app->bpf, r)) {
         v = MDEC_VERDICT_REJECT;
-        m.session->counters.filtered++;
+        m->session->counters.filtered++;
         w->bpf_rejected++;
     }
     if (v == MDEC_VERDICT_ACCEPT && w->dedup) {
         const uint64_t ns = (uint64_t)fr->sec * 1000000000u + fr->nsec;
-        const uint64_t scope = app->o->dedup_per_session ? (uint64_t)m.index + 1 : 0;
-        if (mdec_dedup_check(w->dedup, r, ns, scope, &m.session->counters))
+        const uint64_t scope = app->o->dedup_per_session ? (uint64_t)m->index + 1 : 0;
+        if (mdec_dedup_check(w->dedup, r, ns, scope, &m->session->counters))
             v = MDEC_VERDICT_DUPLICATE;
     }
     if (app->o->json) {
         w->line.len = 0;
-        mt_json_packet(&w->line, fr, r, &m, v, app->nano, app->threaded ? (int)w->id : -1,
+        mt_json_packet(&w->line, fr, r, m, v, app->nano, app->threaded ? (int)w->id : -1,
                        app->o);
         mt_buf_putc(&w->line, '\n');
         write_line(w);
     }
     if (v == MDEC_VERDICT_ACCEPT && app->out) {
-        struct mdec_session *s = m.session;
+        struct mdec_session *s = m->session;
         if (!s->user)
             s->user = mt_outputs_entry(app->out, s);
         (void)mt_outputs_packet(app->out, s->user, r, fr->sec, fr->nsec);
     }
+}
+
+static void count_status(struct mt_worker *w, const struct mdec_result *r)
+{
+    w->frames++;
+    if (r->status < 5)
+        w->by_status[r->status]++;
+}
+
+void mt_app_packet(struct mt_worker *w, const struct mt_frame *fr, const struct mdec_result *r)
+{
+    count_status(w, r);
+    struct mdec_match m;
+    const enum mdec_verdict v = mdec_table_process(w->table, r, &m);
+    after_table(w, fr, r, &m, v);
+}
+
+void mt_app_burst(struct mt_worker *w, const struct mt_frame *fr, const struct mdec_result *r,
+                  size_t n, struct mdec_match *m)
+{
+    for (size_t i = 0; i < n; i++)
+        count_status(w, &r[i]);
+    (void)mdec_table_process_burst(w->table, r, n, m);
+    for (size_t i = 0; i < n; i++)
+        after_table(w, &fr[i], &r[i], &m[i], (enum mdec_verdict)m[i].verdict);
 }
 
 uint64_t mt_app_next_index(struct mt_app *app)

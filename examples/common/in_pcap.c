@@ -190,6 +190,53 @@ static void progress_draw(struct progress *pg, const struct mt_pcap_in *in, uint
                 in->name);
 }
 
+/* Frames gathered for one burst, copied out of libpcap's buffer. */
+struct burst {
+    size_t n;
+    struct mt_frame fr[MT_BURST];
+    struct mdec_frame f[MT_BURST];
+    struct mdec_result r[MT_BURST];
+    struct mdec_match m[MT_BURST];
+    size_t at[MT_BURST]; /* where each frame's bytes start in store */
+    uint8_t *store;      /* the frames' bytes, one after another */
+    size_t used, size;
+};
+
+static void burst_add(struct burst *b, const struct mt_frame *fr, const uint8_t *data,
+                      uint32_t cap, uint32_t wire)
+{
+    if (b->used + cap > b->size) { /* only before the first burst, or for a jumbo frame */
+        b->size = b->used + cap > 2 * b->size ? b->used + cap : 2 * b->size;
+        if (b->size < 65536)
+            b->size = 65536;
+        uint8_t *p = realloc(b->store, b->size);
+        if (!p) {
+            mt_msg("out of memory");
+            exit(MT_EXIT_RUNTIME);
+        }
+        b->store = p;
+    }
+    memcpy(b->store + b->used, data, cap);
+    b->fr[b->n] = *fr;
+    b->at[b->n] = b->used;
+    b->f[b->n].cap_len = cap;
+    b->f[b->n].wire_len = wire;
+    b->used += cap;
+    b->n++;
+}
+
+static void burst_run(struct mt_app *app, struct mt_worker *w, struct burst *b, int link)
+{
+    if (b->n == 0)
+        return;
+    for (size_t i = 0; i < b->n; i++) /* the store has stopped moving */
+        b->f[i].data = b->store + b->at[i];
+    (void)mdec_decode_burst(app->cfg, link, b->f, NULL, b->n, b->r);
+    mt_app_burst(w, b->fr, b->r, b->n, b->m);
+    b->n = 0;
+    b->used = 0;
+}
+
 int mt_pcap_run(struct mt_app *app, struct mt_pcap_in *in)
 {
     const struct mt_opts *o = app->o;
@@ -212,11 +259,18 @@ int mt_pcap_run(struct mt_app *app, struct mt_pcap_in *in)
     int rc = MT_EXIT_OK;
     if (in->live && !o->quiet)
         mt_msg("capturing on %s", in->name);
+    /* Frames are gathered into bursts of MT_BURST (libpcap reuses its
+     * buffer for the next frame, so each is copied), decoded and classified
+     * together, then handed to the outputs in order.  A live capture's
+     * timeout, and the end of the input, deliver what was gathered. */
+    struct burst *b = mt_xcalloc(1, sizeof *b);
+    uint64_t last_index = 0;
     while (!mt_stop) {
         struct pcap_pkthdr *h;
         const u_char *data;
         const int n = pcap_next_ex(in->p, &h, &data);
         if (n == 0) { /* live: the timeout expired */
+            burst_run(app, w, b, link);
             mt_app_flush(app);
             continue;
         }
@@ -235,14 +289,19 @@ int mt_pcap_run(struct mt_app *app, struct mt_pcap_in *in)
             break;
         fr.sec = (int64_t)h->ts.tv_sec;
         fr.nsec = (uint32_t)(nano_in ? h->ts.tv_usec : h->ts.tv_usec * 1000);
-        struct mdec_result r;
-        mdec_decode(app->cfg, link, data, h->caplen, h->len, &r);
-        mt_app_packet(w, &fr, &r);
-        if ((fr.index & 1023) == 0)
-            progress_draw(&pg, in, fr.index, 0);
-        if (in->live)
-            mt_app_flush(app);
+        burst_add(b, &fr, data, h->caplen, h->len);
+        last_index = fr.index;
+        if (b->n == MT_BURST || in->live) {
+            burst_run(app, w, b, link);
+            if (in->live)
+                mt_app_flush(app);
+        }
+        if ((last_index & 1023) == 0)
+            progress_draw(&pg, in, last_index, 0);
     }
+    burst_run(app, w, b, link); /* what was gathered before the end */
+    free(b->store);
+    free(b);
     progress_draw(&pg, in, 0, 1);
     if (in->live) {
         struct pcap_stat ps;

@@ -6,9 +6,10 @@
  * IPV6_V6ONLY, so no address arrives twice), or per -b address.  Datagrams
  * are received in batches with recvmmsg(); IP_PKTINFO / IPV6_RECVPKTINFO
  * give the destination address and SO_TIMESTAMPNS the kernel's receive
- * time.  Each datagram goes to mdec_decode_udp(): the tunnel header is at
- * its first byte and the socket supplies the carrier's addresses and ports,
- * so the session table can still check the sender (forged traffic).
+ * time.  Each batch goes to mdec_decode_burst() as UDP payloads (the tunnel
+ * header at each one's first byte; the socket supplies the carrier's
+ * addresses and ports, so the session table can still check the sender)
+ * and then, whole, to the session table's burst call.
  *
  * Loss is counted.  Each socket asks for a receive buffer of --rcvbuf
  * bytes (MT_RCVBUF_DEFAULT: mirrored traffic comes in bursts), with
@@ -281,6 +282,12 @@ struct batch {
     struct iovec *iov;
     struct sockaddr_storage *names;
     char (*ctl)[256];
+    /* What the library takes, a burst at a time. */
+    struct mdec_frame *frames;
+    struct mdec_udp_meta *meta;
+    struct mt_frame *fr;
+    struct mdec_result *res;
+    struct mdec_match *m;
 };
 
 static void batch_init(struct batch *b, unsigned n)
@@ -291,6 +298,11 @@ static void batch_init(struct batch *b, unsigned n)
     b->iov = mt_xcalloc(n, sizeof *b->iov);
     b->names = mt_xcalloc(n, sizeof *b->names);
     b->ctl = mt_xcalloc(n, sizeof *b->ctl);
+    b->frames = mt_xcalloc(n, sizeof *b->frames);
+    b->meta = mt_xcalloc(n, sizeof *b->meta);
+    b->fr = mt_xcalloc(n, sizeof *b->fr);
+    b->res = mt_xcalloc(n, sizeof *b->res);
+    b->m = mt_xcalloc(n, sizeof *b->m);
 }
 
 static void batch_reset(struct batch *b)
@@ -316,6 +328,11 @@ static void batch_free(struct batch *b)
     free(b->iov);
     free(b->names);
     free(b->ctl);
+    free(b->frames);
+    free(b->meta);
+    free(b->fr);
+    free(b->res);
+    free(b->m);
 }
 
 /* Receives what one socket holds, in batches; -1 on a receive error. */
@@ -330,22 +347,29 @@ static int drain(struct mt_app *app, struct usock *s, struct batch *b)
             mt_msg("UDP port %u: receive error: %s", s->port, strerror(errno));
             return -1;
         }
-        for (int i = 0; i < got; i++) {
+        /* The batch is one burst: decoded and classified together. */
+        size_t n = 0;
+        int last = 0;
+        for (int i = 0; i < got && !last; i++) {
             struct msghdr *mh = &b->msgs[i].msg_hdr;
-            struct mdec_udp_meta meta;
-            struct mt_frame fr;
-            fr.index = mt_app_next_index(app);
-            if (!fr.index)
-                return 0;
-            sockaddr_to_meta(&b->names[i], &meta.src, &meta.sport);
-            read_cmsgs(mh, &meta.dst, &fr, s);
-            meta.dport = s->port;
-            const uint32_t len = b->msgs[i].msg_len;
-            struct mdec_result r;
-            mdec_decode_udp(app->cfg, b->data + (size_t)i * DGRAM_MAX, len, len, &meta, &r);
-            mt_app_packet(&app->workers[0], &fr, &r);
+            struct mt_frame *fr = &b->fr[n];
+            struct mdec_udp_meta *meta = &b->meta[n];
+            fr->index = mt_app_next_index(app);
+            if (!fr->index)
+                break; /* -c reached */
+            last = mt_stop;
+            sockaddr_to_meta(&b->names[i], &meta->src, &meta->sport);
+            read_cmsgs(mh, &meta->dst, fr, s);
+            meta->dport = s->port;
+            b->frames[n].data = b->data + (size_t)i * DGRAM_MAX;
+            b->frames[n].cap_len = b->frames[n].wire_len = b->msgs[i].msg_len;
+            n++;
         }
-        if ((unsigned)got < b->n)
+        if (n) {
+            (void)mdec_decode_burst(app->cfg, 0, b->frames, b->meta, n, b->res);
+            mt_app_burst(&app->workers[0], b->fr, b->res, n, b->m);
+        }
+        if ((size_t)n < (size_t)got || (unsigned)got < b->n)
             return 0;
     }
     return 0;

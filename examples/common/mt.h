@@ -371,6 +371,12 @@ int mt_app_init(struct mt_app *app, const struct mt_opts *o, unsigned n_workers,
 /* Runs one decoded packet through session table, BPF and outputs. */
 void mt_app_packet(struct mt_worker *w, const struct mt_frame *fr, const struct mdec_result *r);
 
+/* The same for n decoded packets, through the table's burst call (m: room
+ * for n matches); the outputs see them in order. */
+#define MT_BURST 32 /* frames the inputs gather before decoding them together */
+void mt_app_burst(struct mt_worker *w, const struct mt_frame *fr, const struct mdec_result *r,
+                  size_t n, struct mdec_match *m);
+
 /* The next frame index; sets mt_stop once -c is reached (0: stop now). */
 uint64_t mt_app_next_index(struct mt_app *app);
 

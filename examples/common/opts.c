@@ -284,7 +284,18 @@ int mt_session_parse(const char *text, struct mt_session_arg *s, char *msg, size
                  "after the second ':'", (size_t)(p - text) + 1);
         return -1;
     }
-    return parse_prefixes(text, p, &s->allow, &s->n_allow, msg, size);
+    if (parse_prefixes(text, p, &s->allow, &s->n_allow, msg, size) != 0)
+        return -1;
+    if (s->n_allow > MDEC_SESSION_ALLOW) {
+        snprintf(msg, size, "%u sources at column %zu: a session allows at most %d addresses "
+                 "or prefixes (use a shorter prefix that covers them)", s->n_allow,
+                 (size_t)(p - text) + 1, MDEC_SESSION_ALLOW);
+        free(s->allow);
+        s->allow = NULL;
+        s->n_allow = 0;
+        return -1;
+    }
+    return 0;
 }
 
 static void add_session(struct mt_opts *o, const char *arg)
@@ -360,6 +371,9 @@ static void add_learn_from(struct mt_opts *o, const char *arg)
     o->learn_allow = p;
     o->n_learn_allow += n;
     free(list);
+    if (o->n_learn_allow > MDEC_SESSION_ALLOW)
+        mt_usage_error("--learn-from '%s': %u prefixes in all, at most %d (use shorter "
+                       "prefixes that cover them)", arg, o->n_learn_allow, MDEC_SESSION_ALLOW);
 }
 
 /* ----------------------------------------------- --dedup, --flow-hash-key */
@@ -732,7 +746,7 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
      * kernel vxlan device may hold, nor VXLAN-GPE's 4790. */
     const int udp_input = tool == MT_UDP || (tool == MT_TAP && !o->read_file && !o->iface);
     if (udp_input && !ports_given) {
-        mdec_config_clear_ports(&o->cfg);
+        o->cfg.n_ports = 0;
         (void)mdec_config_set_port(&o->cfg, 4789, MDEC_TUNNEL_VXLAN);
         (void)mdec_config_set_port(&o->cfg, 6081, MDEC_TUNNEL_GENEVE);
     }

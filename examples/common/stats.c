@@ -26,7 +26,8 @@ struct mt_stats {
     struct row *rows;
     size_t n;
     uint64_t frames, by_status[5];
-    uint64_t unknown_dropped, learned, learn_full, learn_forged, bpf_rejected, steered;
+    uint64_t unknown_dropped, learned, learn_full, learn_forged, learn_invalid, bpf_rejected,
+        steered;
     struct mdec_dedup_stats dedup; /* --dedup, summed over the workers */
     struct mt_out_stats out;
 };
@@ -56,6 +57,7 @@ struct mt_stats *mt_stats_collect(const struct mt_app *app)
         st->learned += mdec_table_get_stats(w->table)->learned;
         st->learn_full += mdec_table_get_stats(w->table)->learn_full;
         st->learn_forged += mdec_table_get_stats(w->table)->learn_forged;
+        st->learn_invalid += mdec_table_get_stats(w->table)->learn_invalid;
         st->bpf_rejected += w->bpf_rejected;
         st->steered += w->steered_out;
         if (w->dedup) {
@@ -191,6 +193,10 @@ void mt_stats_print(const struct mt_stats *s, const struct mt_app *app, FILE *f)
         fprintf(f, "  %" PRIu64 " of them of new sessions: the table was full (--max-sessions %"
                    PRIu32 " learned%s)\n",
                 s->learn_full, app->o->max_sessions, app->n_workers > 1 ? " per worker" : "");
+    if (s->learn_invalid)
+        fprintf(f, "  %" PRIu64 " of them malformed, or a tunnel carrying no IP: no session "
+                   "learned\n",
+                s->learn_invalid);
     if (app->bpf)
         fprintf(f, "--inner-bpf rejected %" PRIu64 " packets (counted as filtered)\n",
                 s->bpf_rejected);
@@ -301,8 +307,9 @@ int mt_stats_write_json(const struct mt_stats *s, const struct mt_app *app, cons
     mt_buf_printf(&b,
                   "],\"unknown_session\":%" PRIu64 ",\"learned\":%" PRIu64
                   ",\"learn_full\":%" PRIu64 ",\"learn_forged\":%" PRIu64
-                  ",\"inner_bpf_rejected\":%" PRIu64,
-                  s->unknown_dropped, s->learned, s->learn_full, s->learn_forged, s->bpf_rejected);
+                  ",\"learn_invalid\":%" PRIu64 ",\"inner_bpf_rejected\":%" PRIu64,
+                  s->unknown_dropped, s->learned, s->learn_full, s->learn_forged, s->learn_invalid,
+                  s->bpf_rejected);
     if (app->o->learn)
         mt_buf_printf(&b, ",\"max_sessions\":%" PRIu32, app->o->max_sessions);
     if (app->o->dedup) {

@@ -19,9 +19,9 @@ extern "C" {
 /* ---------------------------------------------------------------- version */
 
 #define MDEC_VERSION_MAJOR 0
-#define MDEC_VERSION_MINOR 1
+#define MDEC_VERSION_MINOR 2
 #define MDEC_VERSION_PATCH 0
-#define MDEC_VERSION_STRING "0.1.0"
+#define MDEC_VERSION_STRING "0.2.0"
 /* One integer that orders versions: major * 10000 + minor * 100 + patch. */
 #define MDEC_VERSION_NUMBER \
     (MDEC_VERSION_MAJOR * 10000 + MDEC_VERSION_MINOR * 100 + MDEC_VERSION_PATCH)
@@ -41,10 +41,56 @@ extern "C" {
 #define MDEC_API
 #endif
 
-/* The version of the library linked at run time ("0.1.0"); static storage. */
+/* The version of the library linked at run time ("0.2.0"); static storage. */
 MDEC_API const char *mdec_version(void);
 /* MDEC_VERSION_NUMBER of the library linked at run time. */
 MDEC_API unsigned mdec_version_number(void);
+
+/*
+ * 1 when the library linked at run time can serve a program compiled with
+ * this header: the same major version and, while the major is 0, the same
+ * minor (every 0.x minor may change the ABI: see "Stability" below); from
+ * 1.0 on, a minor at least the header's.  A program checks it once at start
+ * (examples/decode_pcap.c does).
+ */
+static inline int mdec_version_compatible(void)
+{
+    const unsigned run = mdec_version_number(), built = MDEC_VERSION_NUMBER;
+    if (run / 10000 != built / 10000)
+        return 0;
+    return built / 10000 == 0 ? run / 100 == built / 100 : run / 100 >= built / 100;
+}
+
+/* ---------------------------------------------------------- conventions */
+
+/*
+ * Outcomes.  Each kind of function answers in one vocabulary:
+ *   - setup functions (configuration, tables, sessions' settings, rules,
+ *     text parsers) return int: 0 (MDEC_E_OK) or a negative enum mdec_error;
+ *     a formatter returns the text's length or a negative mdec_error;
+ *   - _init functions return the object built in the caller's memory, or
+ *     NULL when an argument is out of its documented range (the only way
+ *     they fail);
+ *   - lookups return the item, or NULL (or MDEC_NO_INDEX, or -1 for
+ *     mdec_key_from_result) when there is none: absence, not failure;
+ *   - per-packet calls never fail: they return the packet's enum
+ *     mdec_status (decoding) or enum mdec_verdict (sessions, filters); a
+ *     burst call returns how many packets it accepted;
+ *   - the GENEVE option iterator returns an enum mdec_iter_result.
+ * The three enums' names do not overlap (MDEC_STATUS_*, MDEC_VERDICT_*,
+ * MDEC_ITER_*), and their values are all >= 0, so none can be mistaken for
+ * an mdec_error.
+ *
+ * Stability.  Every public enum value is written out and pinned: a value
+ * never changes meaning; new values take free numbers (anomaly codes in
+ * their layer's group, decode.h).  Structs the caller allocates
+ * (mdec_config, mdec_result, mdec_match, ...) may grow in any 0.x minor
+ * release: fill them only through the library's _init functions or by
+ * zeroing them, and do not keep one across library versions.  While the
+ * major version is 0, each minor release is a new ABI: the shared library's
+ * SONAME is libmirrordec.so.0.MINOR, and mdec_version_compatible() says
+ * whether the library at hand is the one a program was built for.
+ */
 
 /* ------------------------------------------------------------ NULL policy */
 
@@ -71,9 +117,8 @@ MDEC_API unsigned mdec_version_number(void);
 /* ----------------------------------------------------------------- errors */
 
 /*
- * What the setup functions (configuration, tables, rules) return: 0 on
- * success, a negative mdec_error otherwise.  Per-packet outcomes are not
- * errors: they are an enum mdec_status in the decode result.
+ * What the setup functions return: 0 on success, a negative mdec_error
+ * otherwise (see "Outcomes" above).
  */
 enum mdec_error {
     MDEC_E_OK = 0,
@@ -148,8 +193,6 @@ MDEC_API int mdec_addr_parse(const char *text, size_t len, struct mdec_addr *add
 MDEC_API int mdec_prefix_parse(const char *text, size_t len, struct mdec_prefix *prefix,
                                struct mdec_parse_error *err);
 
-/* 1 when addr lies inside prefix (same family, first prefix->len bits equal). */
-MDEC_API int mdec_prefix_contains(const struct mdec_prefix *prefix, const struct mdec_addr *addr);
 
 /* --------------------------------------------------- direction and verdict */
 
@@ -169,6 +212,12 @@ enum mdec_verdict {
     MDEC_VERDICT_DUPLICATE = 4        /* a copy of a packet a dedup window saw
                                          within its time window (dedup.h)        */
 };
+
+
+/* ---------------------------------------------------------------- helpers */
+
+/* 1 when addr lies inside prefix (same family, first prefix->len bits equal). */
+MDEC_API int mdec_prefix_contains(const struct mdec_prefix *prefix, const struct mdec_addr *addr);
 
 /* "ingress", "egress", "unknown"; "?" for a value outside the enum. */
 MDEC_API const char *mdec_direction_name(enum mdec_direction dir);

@@ -57,8 +57,6 @@ enum mdec_tunnel_type {
      * not tunnel types (session.h). */
 };
 
-/* "vxlan", "vxlan-gpe", "geneve", "erspan", "gre", "none"; "?" otherwise. */
-MDEC_API const char *mdec_tunnel_name(enum mdec_tunnel_type type);
 
 /* ---------------------------------------------------------- configuration */
 
@@ -127,7 +125,7 @@ struct mdec_config {
                           transports included (see the trust rule below),
                           1..MDEC_MAX_TUNNELS; default 4; values outside
                           the range are clamped into it                  */
-    uint8_t n_ports;   /* entries used in ports[]                          */
+    uint8_t n_ports;   /* entries used in ports[]; 0 removes every mapping */
     struct mdec_port_map ports[MDEC_MAX_PORTS];
     uint8_t n_transports; /* entries used in transports[]; default 0       */
     struct mdec_transport transports[MDEC_MAX_TRANSPORTS];
@@ -148,8 +146,6 @@ MDEC_API void mdec_config_init(struct mdec_config *cfg);
 MDEC_API int mdec_config_set_port(struct mdec_config *cfg, uint16_t port,
                                   enum mdec_tunnel_type type);
 
-/* Removes every port mapping (to start a list of one's own). */
-MDEC_API void mdec_config_clear_ports(struct mdec_config *cfg);
 
 /*
  * Declares a trusted transport (see struct mdec_transport): tunnels of this
@@ -186,8 +182,6 @@ enum mdec_status {
                                     recognises; flow describes the frame itself  */
 };
 
-/* "ok", "truncated", "malformed", "unsupported", "not_tunneled"; "?". */
-MDEC_API const char *mdec_status_name(enum mdec_status status);
 
 /* ----------------------------------------------------------------- layers */
 
@@ -214,8 +208,6 @@ enum mdec_layer {
     MDEC_LAYER_PAYLOAD = 17    /* the innermost L4 payload: headers whole */
 };
 
-/* "ethernet", "ipv4", "geneve", ... "payload"; "?" outside the enum. */
-MDEC_API const char *mdec_layer_name(enum mdec_layer layer);
 
 /*
  * Where one layer sits in the frame.  All offsets count from the first byte
@@ -480,10 +472,6 @@ enum mdec_anomaly_code {
                                       is 8 bits); not a code                      */
 };
 
-/* "capture_cut", "vxlan.i_flag_clear", ...; "?" for an unknown code. */
-MDEC_API const char *mdec_anomaly_name(enum mdec_anomaly_code code);
-/* A sentence for the code; "unknown anomaly" for an unknown code. */
-MDEC_API const char *mdec_anomaly_text(enum mdec_anomaly_code code);
 
 /*
  * Anomalies kept per result.  n_anomalies_seen counts them all; when more
@@ -586,8 +574,28 @@ MDEC_API enum mdec_status mdec_decode_udp(const struct mdec_config *cfg, const u
                                           const struct mdec_udp_meta *meta,
                                           struct mdec_result *res);
 
-/* 1 when the result holds an anomaly with this code, else 0. */
-MDEC_API int mdec_result_has_anomaly(const struct mdec_result *res, enum mdec_anomaly_code code);
+/* One frame of a burst: cap_len bytes present at data, wire_len on the wire
+ * (as for mdec_decode: 0 or cap_len when unknown). */
+struct mdec_frame {
+    const uint8_t *data;
+    uint32_t cap_len;
+    uint32_t wire_len;
+};
+
+/*
+ * Decodes frames[0..n) into res[0..n), each exactly as mdec_decode() (meta
+ * NULL; frames of the given link type) or mdec_decode_udp() with meta[i]
+ * (UDP payloads; linktype unused) would, while fetching the next frames'
+ * first bytes ahead of the decoder.  Every receive path delivers bursts
+ * (pcap buffers, recvmmsg, TPACKET_V3 blocks, DPDK rx bursts): hand them
+ * over whole, then to mdec_table_process_burst().  Returns how many frames
+ * decoded with status MDEC_STATUS_OK.
+ */
+MDEC_API size_t mdec_decode_burst(const struct mdec_config *cfg, int linktype,
+                                  const struct mdec_frame *frames,
+                                  const struct mdec_udp_meta *meta, size_t n,
+                                  struct mdec_result *res);
+
 
 /* ------------------------------------------------- GENEVE option iterator */
 
@@ -610,19 +618,12 @@ struct mdec_geneve_iter {
 };
 
 enum mdec_iter_result {
-    MDEC_ITER_END = 0,        /* no more options                                */
-    MDEC_ITER_OPTION = 1,     /* *opt holds the next option                     */
-    MDEC_ITER_TRUNCATED = -1, /* the next option is not wholly present          */
-    MDEC_ITER_MALFORMED = -2  /* the next option runs past the stated length    */
+    MDEC_ITER_END = 0,       /* no more options                                */
+    MDEC_ITER_OPTION = 1,    /* *opt holds the next option                     */
+    MDEC_ITER_TRUNCATED = 2, /* the next option is not wholly present          */
+    MDEC_ITER_MALFORMED = 3  /* the next option runs past the stated length    */
 };
 
-/*
- * Starts iterating over GENEVE options: len bytes of options as the header's
- * Opt Len states, of which cap (at most len) are present at opts.  The bytes
- * must outlive the iterator.
- */
-MDEC_API void mdec_geneve_iter_init(struct mdec_geneve_iter *it, const uint8_t *opts,
-                                    size_t cap, size_t len);
 
 /*
  * Starts iterating over the options of res->tunnels[index], which must be a
@@ -638,6 +639,32 @@ MDEC_API void mdec_geneve_iter_result(struct mdec_geneve_iter *it, const struct 
  * call returns the same value.
  */
 MDEC_API int mdec_geneve_next(struct mdec_geneve_iter *it, struct mdec_geneve_opt *opt);
+
+/* ---------------------------------------------------------------- helpers */
+
+/* Names for output: "vxlan", "vxlan-gpe", "geneve", "erspan", "gre", "none";
+ * "ok", "truncated", "malformed", "unsupported", "not_tunneled"; "ethernet",
+ * "ipv4", "geneve", ... "payload"; "?" for a value outside the enum. */
+MDEC_API const char *mdec_tunnel_name(enum mdec_tunnel_type type);
+MDEC_API const char *mdec_status_name(enum mdec_status status);
+MDEC_API const char *mdec_layer_name(enum mdec_layer layer);
+
+/* An anomaly's stable dotted name ("vxlan.i_flag_clear"; "?" for a value
+ * that is no code) and a sentence ("unknown anomaly"). */
+MDEC_API const char *mdec_anomaly_name(enum mdec_anomaly_code code);
+MDEC_API const char *mdec_anomaly_text(enum mdec_anomaly_code code);
+
+/* 1 when the result holds an anomaly with this code, else 0. */
+MDEC_API int mdec_result_has_anomaly(const struct mdec_result *res, enum mdec_anomaly_code code);
+
+/*
+ * Starts iterating over raw GENEVE option bytes: len bytes of options as a
+ * header's Opt Len states, of which cap (at most len) are present at opts.
+ * The bytes must outlive the iterator.  (mdec_geneve_iter_result() does
+ * this for a decoded tunnel.)
+ */
+MDEC_API void mdec_geneve_iter_init(struct mdec_geneve_iter *it, const uint8_t *opts,
+                                    size_t cap, size_t len);
 
 #ifdef __cplusplus
 }

@@ -15,17 +15,20 @@
  * interpreted (ARP has no flow key).  ARP is only decoded inside a tunnel,
  * where a message longer than what arrived is a mirror's cut (truncated).
  *
+ * No fast-path twin: ARP goes to the walk.
+ *
  * SPDX-License-Identifier: BSD-2-Clause
  */
-#include "internal.h"
+#include "proto.h"
 
-bool mdec__arp(struct dec *d, const struct win *w, uint32_t *len)
+bool mdec__arp(struct dec *d, const struct win *w, struct win *msg)
 {
-    uint8_t hln, pln;
-    if (!mdec__need(d, w, 8, MDEC_LAYER_ARP, MDEC_A_HEADER_BEYOND))
+    const uint8_t *h = mdec__need_view(d, w, 0, 8, MDEC_LAYER_ARP, MDEC_A_HEADER_BEYOND);
+    if (h == NULL)
         return false;
-    if (!rd_u8(w, 4, &hln) || !rd_u8(w, 5, &pln))
-        return mdec__truncated(d, w, MDEC_LAYER_ARP);
-    *len = 8 + 2 * ((uint32_t)hln + pln);
-    return mdec__need(d, w, *len, MDEC_LAYER_ARP, MDEC_A_HEADER_BEYOND);
+    const uint32_t len = 8 + 2 * ((uint32_t)h[4] + h[5]); /* hardware, protocol address lengths */
+    if (!mdec__need(d, w, len, MDEC_LAYER_ARP, MDEC_A_HEADER_BEYOND))
+        return false;
+    *msg = mdec__head(w, len);
+    return true;
 }

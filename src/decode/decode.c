@@ -17,108 +17,7 @@
 
 #include "internal.h"
 
-/* ------------------------------------------------------------ anomalies */
-
-/* Records an anomaly; `cause` (the one that sets the status) takes the last
- * slot when the array is full, so the reason for a status is never lost. */
-static void record(struct dec *d, enum mdec_anomaly_code code, enum mdec_layer layer,
-                   uint32_t off, bool cause)
-{
-    struct mdec_result *r = d->res;
-    if (r->n_anomalies_seen < UINT8_MAX)
-        r->n_anomalies_seen++;
-    struct mdec_anomaly *a;
-    if (r->n_anomalies < MDEC_MAX_ANOMALIES)
-        a = &r->anomalies[r->n_anomalies++];
-    else if (cause && !d->stopped)
-        a = &r->anomalies[MDEC_MAX_ANOMALIES - 1];
-    else
-        return;
-    a->code = (uint8_t)code;
-    a->layer = (uint8_t)layer;
-    a->depth = d->depth;
-    a->pad_ = 0;
-    a->off = off;
-}
-
-void mdec__note(struct dec *d, enum mdec_anomaly_code code, enum mdec_layer layer, uint32_t off)
-{
-    record(d, code, layer, off, false);
-}
-
-static bool stop(struct dec *d, enum mdec_status status)
-{
-    if (!d->stopped) {
-        d->stopped = 1;
-        d->res->status = (uint8_t)status;
-    }
-    return false;
-}
-
-bool mdec__malformed(struct dec *d, enum mdec_anomaly_code code, enum mdec_layer layer,
-                     uint32_t off)
-{
-    record(d, code, layer, off, true);
-    return stop(d, MDEC_STATUS_MALFORMED);
-}
-
-bool mdec__unsupported(struct dec *d, enum mdec_anomaly_code code, enum mdec_layer layer,
-                       uint32_t off)
-{
-    record(d, code, layer, off, true);
-    return stop(d, MDEC_STATUS_UNSUPPORTED);
-}
-
-bool mdec__reserved(struct dec *d, enum mdec_anomaly_code code, enum mdec_layer layer,
-                    uint32_t off)
-{
-    record(d, code, layer, off, d->strict != 0);
-    return d->strict ? stop(d, MDEC_STATUS_MALFORMED) : true;
-}
-
-static bool truncated_by(struct dec *d, uint32_t off, enum mdec_cut_by by, enum mdec_layer layer)
-{
-    static const uint8_t code[] = {
-        [MDEC_CUT_NONE] = MDEC_A_CAPTURE_CUT,
-        [MDEC_CUT_CAPTURE] = MDEC_A_CAPTURE_CUT,
-        [MDEC_CUT_MIRROR] = MDEC_A_MIRROR_CUT,
-        [MDEC_CUT_FRAGMENT] = MDEC_A_CARRIER_FRAGMENT,
-    };
-    struct mdec_result *r = d->res;
-    if (by == MDEC_CUT_NONE || by > MDEC_CUT_FRAGMENT)
-        by = MDEC_CUT_CAPTURE;
-    if (d->stopped)
-        return false;
-    record(d, (enum mdec_anomaly_code)code[by], layer, off, true);
-    r->cut.by = (uint8_t)by;
-    r->cut.layer = (uint8_t)layer;
-    r->cut.depth = d->depth;
-    r->cut.off = off;
-    return stop(d, MDEC_STATUS_TRUNCATED);
-}
-
-bool mdec__truncated(struct dec *d, const struct win *w, enum mdec_layer layer)
-{
-    return truncated_by(d, w->off, (enum mdec_cut_by)w->cut, layer);
-}
-
-bool mdec__need_slow(struct dec *d, const struct win *w, uint64_t n, enum mdec_layer layer,
-                     enum mdec_anomaly_code beyond)
-{
-    if ((uint64_t)w->off + n > w->wire_end) {
-        if (!w->beyond)
-            return mdec__malformed(d, beyond, layer, w->off);
-        /* Short of the stated end too: the capture ran out first if it did. */
-        return truncated_by(d, w->off,
-                            (enum mdec_cut_by)(w->end < w->wire_end ? w->cut : w->beyond),
-                            layer);
-    }
-    return mdec__truncated(d, w, layer);
-}
-
-/* ---------------------------------------------------------------- windows */
-
-/* mdec__sub, mdec__rest and mdec__tunnel_payload are inline in internal.h. */
+/* ---------------------------------------------------------------- spans */
 
 /* Records span id of the result: the layer at w, hdr_len its header. */
 static inline void span_of(struct dec *d, enum mdec_span_id id, const struct win *w,
@@ -145,13 +44,6 @@ void mdec_config_init(struct mdec_config *cfg)
     (void)mdec_config_set_port(cfg, 8472, MDEC_TUNNEL_VXLAN);
     (void)mdec_config_set_port(cfg, 4790, MDEC_TUNNEL_VXLAN_GPE);
     (void)mdec_config_set_port(cfg, 6081, MDEC_TUNNEL_GENEVE);
-}
-
-void mdec_config_clear_ports(struct mdec_config *cfg)
-{
-    if (cfg == NULL)
-        return;
-    cfg->n_ports = 0;
 }
 
 int mdec_config_set_port(struct mdec_config *cfg, uint16_t port, enum mdec_tunnel_type type)
@@ -209,20 +101,6 @@ int mdec_config_add_transport(struct mdec_config *cfg, enum mdec_tunnel_type typ
 
 /* -------------------------------------------------------------- the walk */
 
-static enum level_kind kind_of_payload(uint16_t ethertype)
-{
-    switch (ethertype) {
-    case ETH_TEB:
-        return LV_ETHERNET;
-    case ETH_IPV4:
-        return LV_IPV4;
-    case ETH_IPV6:
-        return LV_IPV6;
-    default:
-        return LV_IP;
-    }
-}
-
 static void begin_inner(struct dec *d, const struct win *w, enum level_kind kind)
 {
     struct mdec_result *r = d->res;
@@ -239,48 +117,66 @@ static void begin_inner(struct dec *d, const struct win *w, enum level_kind kind
     r->has_inner = 1;
 }
 
+/* What an L4 decoder found for the flow key, into the result's flow. */
+static void flow_l4(struct mdec_flow *f, const struct l4_out *l4)
+{
+    f->flags |= l4->flow;
+    if (l4->flow & MDEC_FLOW_PORTS) {
+        f->sport = l4->sport;
+        f->dport = l4->dport;
+    }
+    if (l4->flow & MDEC_FLOW_TCP_FLAGS)
+        f->tcp_flags = l4->tcp_flags;
+    if (l4->flow & MDEC_FLOW_ICMP) {
+        f->icmp_type = l4->icmp_type;
+        f->icmp_code = l4->icmp_code;
+    }
+}
+
 /*
  * The innermost L4 header: TCP, UDP, SCTP, ICMP; anything else has none.
  * Then whether the innermost packet is whole: its IP datagram decides (an L4
  * length beyond the datagram of a first fragment is fragmentation, not loss).
+ * l4: for UDP, the ports the walk read (mdec__l4_ports).
  */
 static void final_l4(struct dec *d, uint8_t proto, const struct win *ip, const struct win *l4w,
-                     enum mdec_span_id l4_id)
+                     enum mdec_span_id l4_id, struct l4_out *l4)
 {
-    struct l4_out l4; /* set by the L4 decoder that succeeds */
     bool ok;
     switch (proto) {
     case IPPROTO_TCP_:
-        ok = mdec__tcp(d, l4w, &l4);
+        ok = mdec__tcp(d, l4w, l4);
         break;
     case IPPROTO_UDP_:
-        ok = mdec__udp(d, l4w, &l4);
+        ok = mdec__udp(d, l4w, l4);
         break;
     case IPPROTO_SCTP_:
-        ok = mdec__sctp(d, l4w, &l4);
+        ok = mdec__sctp(d, l4w, l4);
         break;
     case IPPROTO_ICMP_:
-        ok = mdec__icmp(d, l4w, 0, &l4);
+        ok = mdec__icmp(d, l4w, 0, l4);
         break;
     case IPPROTO_ICMPV6_:
-        ok = mdec__icmp(d, l4w, 1, &l4);
+        ok = mdec__icmp(d, l4w, 1, l4);
         break;
     default:
         /* No L4 header known: the IP payload is the payload. */
         span_of(d, MDEC_SPAN_PAYLOAD, l4w, 0);
         ok = true;
-        l4.payload = *l4w;
-        l4.hdr_len = UINT32_MAX;
+        l4->flow = 0;
+        l4->payload = *l4w;
+        l4->hdr_len = UINT32_MAX;
         break;
     }
+    flow_l4(&d->res->flow, l4);
     if (!ok)
         return;
-    if (l4.hdr_len != UINT32_MAX) {
-        span_of(d, l4_id, l4w, l4.hdr_len);
-        span_of(d, MDEC_SPAN_PAYLOAD, &l4.payload, 0);
+    if (l4->hdr_len != UINT32_MAX) {
+        span_of(d, l4_id, l4w, l4->hdr_len);
+        span_of(d, MDEC_SPAN_PAYLOAD, &l4->payload, 0);
     }
     if (ip->end < ip->wire_end) {
-        struct win cut = l4.payload;
+        struct win cut = l4->payload;
         cut.cut = ip->cut;
         mdec__truncated(d, &cut, MDEC_LAYER_PAYLOAD);
     }
@@ -310,62 +206,22 @@ static void not_tunneled(struct dec *d, uint16_t ethertype)
     }
     /* Once the frame is known to carry no tunnel, how its own L4 header
      * ends does not matter to a mirror decoder: it is not mirrored traffic.
-     * The anomalies found in it stay in the result. */
-    d->stopped = 1;
+     * The anomalies found in it stay in the result.  Called last: the walk
+     * then ends. */
     r->status = MDEC_STATUS_NOT_TUNNELED;
-}
-
-/*
- * Decodes a tunnel header at w (the carrier's payload) into a new stack
- * entry.  On success *next is the tunnel's payload and *kind what it starts
- * with.
- */
-bool mdec__peel(struct dec *d, enum mdec_tunnel_type type, const struct win *w,
-                const struct mdec_addr *src, const struct mdec_addr *dst, uint16_t sport,
-                uint16_t dport, struct win *next, enum level_kind *kind)
-{
-    struct mdec_result *r = d->res;
-    struct mdec_tunnel *t = &r->tunnels[r->n_tunnels++];
-    /* From here on the flow describes what the tunnel carries, if anything:
-     * never the carrier. */
-    r->flow.flags = 0;
-    mdec__tunnel_begin(t, type, w->off, src, dst, sport, dport);
-
-    bool ok;
-    switch (type) {
-    case MDEC_TUNNEL_VXLAN:
-        ok = mdec__vxlan(d, w, t, next);
-        break;
-    case MDEC_TUNNEL_VXLAN_GPE:
-        ok = mdec__vxlan_gpe(d, w, t, next);
-        break;
-    case MDEC_TUNNEL_GENEVE:
-        ok = mdec__geneve(d, w, t, next);
-        break;
-    default:
-        ok = mdec__gre(d, w, t, next);
-        break;
-    }
-    /* After the header: GRE that carries ERSPAN has become an ERSPAN tunnel. */
-    mdec__transport_mark(d->cfg, t);
-    if (!ok)
-        return false;
-    t->flags |= MDEC_TF_COMPLETE;
-    *kind = kind_of_payload(t->payload);
-    return true;
 }
 
 /* Reads the version nibble of a bare IP payload. */
 static bool ip_version(struct dec *d, const struct win *w, enum level_kind *kind,
                        uint16_t *ethertype)
 {
-    uint8_t v;
-    if (!rd_u8(w, 0, &v))
-        return mdec__need(d, w, 1, MDEC_LAYER_IPV4, MDEC_A_IP_VERSION);
-    if (v >> 4 == 4) {
+    const uint8_t *v = mdec__need_view(d, w, 0, 1, MDEC_LAYER_IPV4, MDEC_A_IP_VERSION);
+    if (v == NULL)
+        return false;
+    if (*v >> 4 == 4) {
         *kind = LV_IPV4;
         *ethertype = ETH_IPV4;
-    } else if (v >> 4 == 6) {
+    } else if (*v >> 4 == 6) {
         *kind = LV_IPV6;
         *ethertype = ETH_IPV6;
     } else {
@@ -374,152 +230,227 @@ static bool ip_version(struct dec *d, const struct win *w, enum level_kind *kind
     return true;
 }
 
-static void walk(struct dec *d, enum level_kind kind, struct win w)
+/* One level of the walk: the frame, or a tunnel's payload. */
+struct level {
+    struct win w;         /* the level from its first byte                     */
+    struct win l3;        /* after its link header                             */
+    enum level_kind kind; /* what it starts with; after the link, what follows */
+    uint16_t ethertype;   /* what the link header (or the IP version) says     */
+    bool outer;           /* depth 0: the frame's own packet                   */
+};
+
+/* The link header of a level that starts with one (Ethernet, Linux cooked). */
+static bool link_header(struct dec *d, struct level *lv)
 {
     struct mdec_result *r = d->res;
+    struct link_out lo;
+    const bool ok = lv->kind == LV_ETHERNET
+                        ? mdec__ethernet(d, &lv->w, &lo)
+                        : mdec__sll(d, &lv->w, lv->kind == LV_SLL1 ? 1 : 2, &lo);
+    if (!ok)
+        return false;
+    span_of(d, lv->outer ? MDEC_SPAN_OUTER_LINK : MDEC_SPAN_INNER_LINK, &lv->w, lo.hdr_len);
+    uint8_t *n_vlan = lv->outer ? &r->n_outer_vlan : &r->inner.n_vlan;
+    uint16_t *vlan = lv->outer ? r->outer_vlan : r->inner.vlan;
+    *n_vlan = lo.n_vlan;
+    vlan[0] = lo.vlan[0];
+    vlan[1] = lo.vlan[1];
+    lv->ethertype = lo.ethertype;
+    lv->l3 = mdec__rest(&lv->w, lo.hdr_len);
+    lv->kind = lo.ethertype == ETH_IPV4   ? LV_IPV4
+               : lo.ethertype == ETH_IPV6 ? LV_IPV6
+                                          : LV_ETHERNET;
+    return true;
+}
 
+/*
+ * Level, link part: the link header if the level has one, else the IP
+ * version its kind or first nibble says.  Afterwards lv->kind is LV_IPV4,
+ * LV_IPV6, or (not IP) LV_ETHERNET, and lv->l3 where that starts.
+ */
+static bool level_link(struct dec *d, struct level *lv)
+{
+    struct mdec_result *r = d->res;
+    lv->l3 = lv->w;
+    if (lv->kind == LV_ETHERNET || lv->kind == LV_SLL1 || lv->kind == LV_SLL2) {
+        if (!link_header(d, lv))
+            return false;
+    } else if (lv->kind == LV_IP) {
+        if (!ip_version(d, &lv->w, &lv->kind, &lv->ethertype))
+            return false;
+    } else {
+        lv->ethertype = lv->kind == LV_IPV4 ? ETH_IPV4 : ETH_IPV6;
+    }
+    if (!lv->outer) {
+        struct mdec_tunnel *t = &r->tunnels[r->n_tunnels - 1];
+        r->inner.ethertype = lv->ethertype;
+        if (t->payload == 0)
+            t->payload = lv->ethertype;
+    }
+    return true;
+}
+
+/* A level that is not IP: ARP inside a tunnel is recognised; anything else
+ * ends the walk (a whole mirrored frame of a kind mirrordec does not parse). */
+static void level_not_ip(struct dec *d, const struct level *lv)
+{
+    struct win msg;
+    if (lv->outer)
+        not_tunneled(d, lv->ethertype);
+    else if (lv->ethertype == ETH_ARP && mdec__arp(d, &lv->l3, &msg))
+        span_of(d, MDEC_SPAN_INNER_IP, &msg, msg.end - msg.off);
+}
+
+/* Level, IP part: the header into *ip, its addresses into the flow, its
+ * span, and (inside a tunnel) the inner packet's lengths. */
+static bool level_ip(struct dec *d, const struct level *lv, struct ip_out *ip)
+{
+    struct mdec_result *r = d->res;
+    const bool ok =
+        lv->kind == LV_IPV4 ? mdec__ipv4(d, &lv->l3, ip) : mdec__ipv6(d, &lv->l3, ip);
+    if (ip->src.family != MDEC_AF_NONE) {
+        r->flow.src = ip->src;
+        r->flow.dst = ip->dst;
+        r->flow.proto = ip->proto;
+        r->flow.flags = ip->proto_known ? MDEC_FLOW_IP | MDEC_FLOW_PROTO : MDEC_FLOW_IP;
+    }
+    if (!ok)
+        return false;
+    span_of(d, lv->outer ? MDEC_SPAN_OUTER_IP : MDEC_SPAN_INNER_IP, &ip->ip, ip->hdr_len);
+    if (!lv->outer) {
+        /* The IP claim wins over what the carrier states when a mirror
+         * cut the packet; trailing bytes (Ethernet padding) make the
+         * carrier's statement the larger, and they were mirrored too. */
+        const uint64_t claimed = (uint64_t)(ip->ip.off - r->inner.off) + ip->ip_len;
+        r->inner.ip_len = mdec__u32(ip->ip_len);
+        if (claimed > r->inner.wire_len)
+            r->inner.wire_len = mdec__u32(claimed);
+    }
+    return true;
+}
+
+/* A later IP fragment: no L4 header in it; its payload ends the walk. */
+static void later_fragment(struct dec *d, const struct level *lv, const struct ip_out *ip,
+                           const struct win *l4w)
+{
+    d->res->flow.flags |= MDEC_FLOW_FRAGMENT;
+    span_of(d, MDEC_SPAN_PAYLOAD, l4w, 0);
+    if (lv->outer)
+        not_tunneled(d, lv->ethertype);
+    else if (ip->ip.end < ip->ip.wire_end)
+        mdec__truncated(d, l4w, MDEC_LAYER_PAYLOAD);
+}
+
+/*
+ * The tunnel the L4 header at l4w starts (UDP to a tunnel port, or GRE), if
+ * the trust rule (decode.h) lets the walk peel it: inside a tunnel, only
+ * through a trusted transport and only max_depth deep; a tunnel left
+ * unpeeled is noted.  MDEC_TUNNEL_NONE: the L4 header is the innermost one.
+ */
+static enum mdec_tunnel_type tunnel_of(struct dec *d, const struct level *lv, uint8_t proto,
+                                       const struct win *l4w, const struct l4_out *l4)
+{
+    const struct mdec_result *r = d->res;
+    enum mdec_tunnel_type tt = MDEC_TUNNEL_NONE;
+    if (proto == IPPROTO_UDP_)
+        tt = mdec__port_tunnel(d->cfg, l4->sport, l4->dport);
+    else if (proto == IPPROTO_GRE_)
+        tt = MDEC_TUNNEL_GRE;
+    if (tt == MDEC_TUNNEL_NONE || lv->outer)
+        return tt;
+    const enum mdec_layer at = tt == MDEC_TUNNEL_GRE ? MDEC_LAYER_GRE : MDEC_LAYER_UDP;
+    if (!(r->tunnels[r->n_tunnels - 1].flags & MDEC_TF_TRANSPORT)) {
+        mdec__note(d, MDEC_A_NESTED_UNTRUSTED, at, l4w->off);
+        return MDEC_TUNNEL_NONE;
+    }
+    if (d->depth >= d->max_depth) {
+        mdec__note(d, MDEC_A_DEPTH_LIMIT, at, l4w->off);
+        return MDEC_TUNNEL_NONE;
+    }
+    return tt;
+}
+
+/* Peels tunnel tt whose carrier's L4 header is at l4w (UDP, with l4 its
+ * ports; or GRE): on success lv becomes the tunnel's payload. */
+static bool level_tunnel(struct dec *d, struct level *lv, enum mdec_tunnel_type tt,
+                         const struct ip_out *ip, const struct win *l4w, struct l4_out *l4)
+{
+    struct mdec_result *r = d->res;
+    /* From here on the flow describes what the tunnel carries, if anything:
+     * a carrier is never the flow. */
+    r->flow.flags = 0;
+    struct win carrier = *l4w;
+    uint16_t sport = 0, dport = 0;
+    if (tt != MDEC_TUNNEL_GRE) {
+        /* A UDP header that names a tunnel port but is unusable: the frame
+         * is tunnel traffic gone wrong, not plain traffic. */
+        if (!mdec__udp(d, l4w, l4))
+            return false;
+        if (lv->outer)
+            span_of(d, MDEC_SPAN_OUTER_L4, l4w, 8);
+        carrier = l4->payload;
+        sport = l4->sport;
+        dport = l4->dport;
+    }
+    if (!mdec__peel(d, tt, &carrier, &ip->src, &ip->dst, sport, dport, &lv->w, &lv->kind))
+        return false;
+    if (lv->outer && tt == MDEC_TUNNEL_GRE)
+        span_of(d, MDEC_SPAN_OUTER_L4, &carrier, r->tunnels[r->n_tunnels - 1].hdr_len);
+    d->depth++;
+    return true;
+}
+
+/*
+ * Level, L4 part: a later fragment or the innermost L4 header ends the walk
+ * (false); a tunnel is peeled and lv becomes its payload (true).
+ */
+static bool level_l4(struct dec *d, struct level *lv, const struct ip_out *ip)
+{
+    struct win l4w = mdec__rest(&ip->ip, ip->hdr_len);
+    if (ip->frag == 2) {
+        later_fragment(d, lv, ip, &l4w);
+        return false;
+    }
+    if (ip->frag == 1)
+        l4w.beyond = MDEC_CUT_FRAGMENT;
+    struct l4_out l4;
+    if (ip->proto == IPPROTO_UDP_) {
+        mdec__l4_ports(&l4w, &l4);
+        if (l4.flow == 0) {
+            /* Without the ports, cannot tell whether it is tunnel traffic. */
+            mdec__need_slow(d, &l4w, 4, MDEC_LAYER_UDP, MDEC_A_UDP_LEN_BEYOND);
+            return false;
+        }
+    }
+    const enum mdec_tunnel_type tt = tunnel_of(d, lv, ip->proto, &l4w, &l4);
+    if (tt != MDEC_TUNNEL_NONE)
+        return level_tunnel(d, lv, tt, ip, &l4w, &l4);
+    final_l4(d, ip->proto, &ip->ip, &l4w, lv->outer ? MDEC_SPAN_OUTER_L4 : MDEC_SPAN_INNER_L4,
+             &l4);
+    if (lv->outer)
+        not_tunneled(d, lv->ethertype);
+    return false;
+}
+
+/* The walk: level after level, link -> IP -> a tunnel (the next level) or
+ * the innermost L4 header. */
+static void walk(struct dec *d, enum level_kind kind, struct win w)
+{
+    struct level lv = {w, w, kind, 0, false};
     for (;;) {
-        const bool outer = d->depth == 0;
-        uint16_t ethertype = 0;
-        struct win l3w = w;
-
-        if (!outer)
-            begin_inner(d, &w, kind);
-
-        /* Link. */
-        if (kind == LV_ETHERNET || kind == LV_SLL1 || kind == LV_SLL2) {
-            struct link_out lo;
-            bool ok = kind == LV_ETHERNET ? mdec__ethernet(d, &w, &lo)
-                                          : mdec__sll(d, &w, kind == LV_SLL1 ? 1 : 2, &lo);
-            if (!ok)
-                return;
-            span_of(d, outer ? MDEC_SPAN_OUTER_LINK : MDEC_SPAN_INNER_LINK, &w, lo.hdr_len);
-            if (outer) {
-                r->n_outer_vlan = lo.n_vlan;
-                r->outer_vlan[0] = lo.vlan[0];
-                r->outer_vlan[1] = lo.vlan[1];
-            } else {
-                r->inner.n_vlan = lo.n_vlan;
-                r->inner.vlan[0] = lo.vlan[0];
-                r->inner.vlan[1] = lo.vlan[1];
-            }
-            ethertype = lo.ethertype;
-            l3w = mdec__rest(&w, lo.hdr_len);
-            kind = ethertype == ETH_IPV4 ? LV_IPV4 : ethertype == ETH_IPV6 ? LV_IPV6 : LV_ETHERNET;
-        } else if (kind == LV_IP) {
-            if (!ip_version(d, &w, &kind, &ethertype))
-                return;
-        } else {
-            ethertype = kind == LV_IPV4 ? ETH_IPV4 : ETH_IPV6;
-        }
-        if (!outer) {
-            r->inner.ethertype = ethertype;
-            if (d->res->tunnels[r->n_tunnels - 1].payload == 0)
-                r->tunnels[r->n_tunnels - 1].payload = ethertype;
-        }
-
-        /* Not IP: ARP inside a tunnel is recognised; anything else ends the
-         * walk (a whole mirrored frame of a kind mirrordec does not parse). */
-        if (kind != LV_IPV4 && kind != LV_IPV6) {
-            if (outer) {
-                not_tunneled(d, ethertype);
-            } else if (ethertype == ETH_ARP) {
-                uint32_t len;
-                struct win a;
-                if (mdec__arp(d, &l3w, &len) && mdec__sub(&l3w, 0, len, &a))
-                    span_of(d, MDEC_SPAN_INNER_IP, &a, len);
-            }
+        lv.outer = d->depth == 0;
+        lv.ethertype = 0;
+        if (!lv.outer)
+            begin_inner(d, &lv.w, lv.kind);
+        if (!level_link(d, &lv))
+            return;
+        if (lv.kind != LV_IPV4 && lv.kind != LV_IPV6) {
+            level_not_ip(d, &lv);
             return;
         }
-
-        /* IP. */
         struct ip_out ip;
-        bool ok = kind == LV_IPV4 ? mdec__ipv4(d, &l3w, &ip) : mdec__ipv6(d, &l3w, &ip);
-        if (ip.src.family != MDEC_AF_NONE) {
-            r->flow.src = ip.src;
-            r->flow.dst = ip.dst;
-            r->flow.proto = ip.proto;
-            r->flow.flags = ip.proto_known ? MDEC_FLOW_IP | MDEC_FLOW_PROTO : MDEC_FLOW_IP;
-        }
-        if (!ok)
+        if (!level_ip(d, &lv, &ip) || !level_l4(d, &lv, &ip))
             return;
-        span_of(d, outer ? MDEC_SPAN_OUTER_IP : MDEC_SPAN_INNER_IP, &ip.ip, ip.hdr_len);
-        if (!outer) {
-            /* The IP claim wins over what the carrier states when a mirror
-             * cut the packet; trailing bytes (Ethernet padding) make the
-             * carrier's statement the larger, and they were mirrored too. */
-            const uint64_t claimed = (uint64_t)(ip.ip.off - r->inner.off) + ip.ip_len;
-            r->inner.ip_len = mdec__u32(ip.ip_len);
-            if (claimed > r->inner.wire_len)
-                r->inner.wire_len = mdec__u32(claimed);
-        }
-        struct win l4w = mdec__rest(&ip.ip, ip.hdr_len);
-        if (ip.frag == 2) {
-            r->flow.flags |= MDEC_FLOW_FRAGMENT;
-            span_of(d, MDEC_SPAN_PAYLOAD, &l4w, 0);
-            if (outer)
-                not_tunneled(d, ethertype);
-            else if (ip.ip.end < ip.ip.wire_end)
-                mdec__truncated(d, &l4w, MDEC_LAYER_PAYLOAD);
-            return;
-        }
-        if (ip.frag == 1)
-            l4w.beyond = MDEC_CUT_FRAGMENT;
-
-        /* A tunnel? */
-        enum mdec_tunnel_type tt = MDEC_TUNNEL_NONE;
-        struct l4_out udp; /* set by mdec__udp() when it succeeds */
-        uint16_t sport = 0, dport = 0;
-        if (ip.proto == IPPROTO_UDP_) {
-            if (!rd_be16(&l4w, 0, &sport) || !rd_be16(&l4w, 2, &dport)) {
-                /* Cannot tell whether it is tunnel traffic. */
-                (void)mdec__need(d, &l4w, 4, MDEC_LAYER_UDP, MDEC_A_UDP_LEN_BEYOND);
-                return;
-            }
-            tt = mdec__port_tunnel(d->cfg, sport, dport);
-        } else if (ip.proto == IPPROTO_GRE_) {
-            tt = MDEC_TUNNEL_GRE;
-        }
-        /* The trust rule (decode.h): a tunnel inside a tunnel is peeled
-         * only through a trusted transport, and only max_depth deep. */
-        if (tt != MDEC_TUNNEL_NONE && !outer) {
-            const enum mdec_layer at = tt == MDEC_TUNNEL_GRE ? MDEC_LAYER_GRE : MDEC_LAYER_UDP;
-            if (!(r->tunnels[r->n_tunnels - 1].flags & MDEC_TF_TRANSPORT)) {
-                mdec__note(d, MDEC_A_NESTED_UNTRUSTED, at, l4w.off);
-                tt = MDEC_TUNNEL_NONE;
-            } else if (d->depth >= d->max_depth) {
-                mdec__note(d, MDEC_A_DEPTH_LIMIT, at, l4w.off);
-                tt = MDEC_TUNNEL_NONE;
-            }
-        }
-        if (tt == MDEC_TUNNEL_NONE) {
-            final_l4(d, ip.proto, &ip.ip, &l4w, outer ? MDEC_SPAN_OUTER_L4 : MDEC_SPAN_INNER_L4);
-            if (outer)
-                not_tunneled(d, ethertype);
-            return;
-        }
-
-        struct win carrier = l4w;
-        if (tt != MDEC_TUNNEL_GRE) {
-            const bool ok_udp = mdec__udp(d, &l4w, &udp);
-            r->flow.flags = 0; /* a carrier is never the flow */
-            if (!ok_udp) {
-                /* The UDP header names a tunnel port but is unusable: the
-                 * frame is tunnel traffic gone wrong, not plain traffic. */
-                return;
-            }
-            if (outer)
-                span_of(d, MDEC_SPAN_OUTER_L4, &l4w, 8);
-            carrier = udp.payload;
-        }
-
-        struct win next;
-        if (!mdec__peel(d, tt, &carrier, &ip.src, &ip.dst, sport, dport, &next, &kind))
-            return;
-        if (outer && tt == MDEC_TUNNEL_GRE)
-            span_of(d, MDEC_SPAN_OUTER_L4, &carrier, r->tunnels[r->n_tunnels - 1].hdr_len);
-        d->depth++;
-        w = next;
     }
 }
 
@@ -539,7 +470,6 @@ static bool setup(struct dec *d, const struct mdec_config *cfg, const uint8_t *f
     d->res = res;
     d->depth = 0;
     d->strict = (cfg->flags & MDEC_CFG_STRICT) != 0;
-    d->stopped = 0;
     d->max_depth = cfg->max_depth < 1                  ? 1
                    : cfg->max_depth > MDEC_MAX_TUNNELS ? MDEC_MAX_TUNNELS
                                                        : cfg->max_depth;

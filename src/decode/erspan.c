@@ -28,16 +28,17 @@
  * (the version nibble tells IPv4 from IPv6); other frame types are
  * unsupported.  The 10-bit session id is the tunnel id; type I has none.
  *
+ * No fast-path twin: the fast path calls this decoder (mdec__peel, gre.c).
+ *
  * SPDX-License-Identifier: BSD-2-Clause
  */
-#include "internal.h"
+#include "proto.h"
 
 bool mdec__erspan(struct dec *d, const struct win *w, uint32_t gre_len, struct mdec_tunnel *t,
                   struct win *payload)
 {
     struct mdec_erspan_info *e = &t->u.erspan;
     const struct mdec_gre_info gi = t->u.gre;
-    uint8_t h[12];
     const struct win hw = mdec__rest(w, gre_len);
 
     e->gre = gi;
@@ -58,16 +59,15 @@ bool mdec__erspan(struct dec *d, const struct win *w, uint32_t gre_len, struct m
     const uint32_t hlen = v3 ? 12 : 8;
     e->version = v3 ? 3 : 2;
     t->hdr_len = gre_len + hlen;
-    if (!mdec__need(d, &hw, hlen, MDEC_LAYER_ERSPAN, MDEC_A_HEADER_BEYOND))
+    const uint8_t *h = mdec__need_view(d, &hw, 0, hlen, MDEC_LAYER_ERSPAN, MDEC_A_HEADER_BEYOND);
+    if (h == NULL)
         return false;
-    if (!rd_copy(&hw, 0, h, hlen))
-        return mdec__truncated(d, &hw, MDEC_LAYER_ERSPAN);
 
-    e->vlan = (uint16_t)((h[0] & 0x0F) << 8 | h[1]);
+    e->vlan = rd_get16(h) & 0x0FFF;
     e->cos = (uint8_t)(h[2] >> 5);
     e->en_bso = (uint8_t)((h[2] >> 3) & 3);
     e->t = (uint8_t)((h[2] >> 2) & 1);
-    t->id = (uint32_t)(h[2] & 3) << 8 | h[3];
+    t->id = rd_get16(h + 2) & 0x03FF;
     t->flags |= MDEC_TF_ID;
     if (!v3)
         t->flags |= MDEC_TF_HEADER;
@@ -75,7 +75,7 @@ bool mdec__erspan(struct dec *d, const struct win *w, uint32_t gre_len, struct m
         return mdec__malformed(d, MDEC_A_ERSPAN_VERSION, MDEC_LAYER_ERSPAN, hw.off);
 
     if (!v3) {
-        e->index = (uint32_t)(h[5] & 0x0F) << 16 | (uint32_t)h[6] << 8 | h[7];
+        e->index = rd_get24(h + 5) & 0x0FFFFF;
         if ((h[4] || (h[5] & 0xF0)) &&
             !mdec__reserved(d, MDEC_A_ERSPAN_RESERVED, MDEC_LAYER_ERSPAN, hw.off))
             return false;
@@ -84,20 +84,20 @@ bool mdec__erspan(struct dec *d, const struct win *w, uint32_t gre_len, struct m
         return true;
     }
 
-    e->index = (uint32_t)h[4] << 24 | (uint32_t)h[5] << 16 | (uint32_t)h[6] << 8 | h[7];
-    e->sgt = (uint16_t)(h[8] << 8 | h[9]);
+    e->index = rd_get32(h + 4);
+    e->sgt = rd_get16(h + 8);
     e->p = (uint8_t)(h[10] >> 7);
     e->ft = (uint8_t)((h[10] >> 2) & 0x1F);
-    e->hw_id = (uint8_t)((h[10] & 3) << 4 | h[11] >> 4);
+    e->hw_id = (uint8_t)((rd_get16(h + 10) >> 4) & 0x3F);
     e->d = (uint8_t)((h[11] >> 3) & 1);
     e->gra = (uint8_t)((h[11] >> 1) & 3);
     e->o = (uint8_t)(h[11] & 1);
     if (e->o) {
         t->hdr_len += 8;
-        if (!mdec__need(d, &hw, 20, MDEC_LAYER_ERSPAN, MDEC_A_HEADER_BEYOND))
+        const uint8_t *ph = mdec__need_view(d, &hw, 12, 8, MDEC_LAYER_ERSPAN, MDEC_A_HEADER_BEYOND);
+        if (ph == NULL)
             return false;
-        if (!rd_be64(&hw, 12, &e->platform))
-            return mdec__truncated(d, &hw, MDEC_LAYER_ERSPAN);
+        e->platform = rd_get64(ph);
     }
     t->flags |= MDEC_TF_HEADER;
     if (e->ft == 0)

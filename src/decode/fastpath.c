@@ -1,6 +1,24 @@
 /*
  * fastpath.c - the frames mirrors send most, decoded straight through.
  *
+ * Twins: this file holds a second copy of seven protocols' rules, for the
+ * common case only.  A change to what one of these files accepts or
+ * reports must be made in its twin too (tests/decode/test_fastpath.c and
+ * the fuzz targets compare the two on every input):
+ *
+ *   protocol file   its rules here
+ *   ethernet.c      fast_eth()      (at most two tags, IPv4 or IPv6 only)
+ *   ipv4.c          fast_ip()       (whole, unfragmented, length not 0)
+ *   ipv6.c          fast_ip()       (no extension header, length not 0)
+ *   udp.c           mdec__fast_ethernet() (the carrier), fast_l4() (inner)
+ *   tcp.c           fast_l4()
+ *   icmp.c          fast_l4()       (ICMP and ICMPv6)
+ *   vxlan.c         fast_vxlan()    (flags 0x08, reserved bits zero)
+ *
+ * Every other tunnel (VXLAN-GPE, GENEVE, GRE, ERSPAN, and VXLAN with any
+ * other flags) is decoded by its own file through mdec__peel(), so it has
+ * no twin; SCTP, ARP, Linux cooked headers and nested tunnels go to the walk.
+ *
  * Nearly every frame a mirror target receives has one shape: Ethernet
  * (untagged, or with one or two VLAN tags), IPv4 or IPv6, UDP to a tunnel
  * port or GRE, one tunnel, and inside it Ethernet (again with at most two
@@ -24,7 +42,7 @@
  *
  * When it answers, the result is the walk's, field for field: the same
  * spans, tunnel entry, inner lengths and flow, status MDEC_STATUS_OK and no
- * anomaly.  tests/test_fastpath.c and every decoding fuzz target hold the
+ * anomaly.  tests/decode/test_fastpath.c and every decoding fuzz target hold the
  * two to that, and check that the fast path does answer for the common
  * shapes.  Tunnel headers are decoded by the walk's own tunnel decoders
  * (mdec__peel), with one exception: a plain VXLAN header (fast_vxlan).
@@ -143,7 +161,6 @@ static inline void begin_result(struct mdec_result *r, struct dec *d, const stru
     d->depth = 0;
     d->max_depth = 1; /* only mdec__peel runs on it, which never reads it */
     d->strict = (cfg->flags & MDEC_CFG_STRICT) != 0;
-    d->stopped = 0;
 }
 
 /* The inner L4 header at the start of l4 (the rest of the IP datagram). */

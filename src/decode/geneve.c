@@ -41,9 +41,11 @@
  *   copies with different values leave the option unknown (its `have` bit
  *   clear), so that no key depends on the order of the options.
  *
+ * No fast-path twin: the fast path calls this decoder (mdec__peel).
+ *
  * SPDX-License-Identifier: BSD-2-Clause
  */
-#include "internal.h"
+#include "proto.h"
 
 /* ------------------------------------------------------------- iterator */
 
@@ -155,99 +157,110 @@ static bool seen_value(struct dec *d, struct cloud_seen *cs, unsigned bit, bool 
  * not initialised before). */
 #define SAME(bit, eq) ((cs->seen & (bit)) && (eq))
 
+/* An AWS GWLB option (class 0x0108) into g: see cloud_option(). */
+static bool aws_option(struct dec *d, const struct mdec_geneve_opt *o, uint32_t off,
+                       struct mdec_geneve_info *g, struct cloud_seen *cs, bool *cloud)
+{
+    if (o->type == 1 && o->len == 8) {
+        const uint64_t v = rd_get64(o->data);
+        if (!seen_value(d, cs, MDEC_GWLB_ENDPOINT, SAME(MDEC_GWLB_ENDPOINT, v == g->gwlb_endpoint),
+                        off))
+            return false;
+        g->gwlb_endpoint = v;
+        g->have |= MDEC_GWLB_ENDPOINT;
+    } else if (o->type == 2 && o->len == 8) {
+        const uint64_t v = rd_get64(o->data);
+        if (!seen_value(d, cs, MDEC_GWLB_ATTACHMENT,
+                        SAME(MDEC_GWLB_ATTACHMENT, v == g->gwlb_attachment), off))
+            return false;
+        g->gwlb_attachment = v;
+        g->have |= MDEC_GWLB_ATTACHMENT;
+    } else if (o->type == 3 && o->len == 4) {
+        const uint32_t v = rd_get32(o->data);
+        if (!seen_value(d, cs, MDEC_GWLB_COOKIE, SAME(MDEC_GWLB_COOKIE, v == g->gwlb_cookie), off))
+            return false;
+        g->gwlb_cookie = v;
+        g->have |= MDEC_GWLB_COOKIE;
+    } else if (o->type >= 1 && o->type <= 3) {
+        mdec__note(d, MDEC_A_GENEVE_CLOUD_OPT, MDEC_LAYER_GENEVE, off);
+    } else {
+        *cloud = false;
+    }
+    return true;
+}
+
+/* A Google Cloud option (class 0x0132) into g: see cloud_option(). */
+static bool gcp_option(struct dec *d, const struct mdec_geneve_opt *o, uint32_t off,
+                       struct mdec_geneve_info *g, struct cloud_seen *cs, bool *cloud)
+{
+    if (o->type == 1 && o->len == 4) {
+        const uint32_t v = rd_get32(o->data);
+        const bool same = SAME(MDEC_GCP_NETWORK, (v >> 4) == g->gcp_network &&
+                                                     (v & 1) == g->gcp_direction);
+        if (!seen_value(d, cs, MDEC_GCP_NETWORK, same, off))
+            return false;
+        g->gcp_network = v >> 4;
+        g->gcp_direction = (uint8_t)(v & 1);
+        g->have |= MDEC_GCP_NETWORK;
+    } else if (o->type == 2 && o->len > 0) {
+        const bool same = cs->endpoint != NULL && o->len == g->gcp_endpoint_len &&
+                          memcmp(o->data, cs->endpoint, o->len) == 0;
+        if (!seen_value(d, cs, MDEC_GCP_ENDPOINT, same, off))
+            return false;
+        if (cs->endpoint == NULL) {
+            cs->endpoint = o->data;
+            g->gcp_endpoint_off = off + 4;
+            g->gcp_endpoint_len = o->len;
+        }
+        g->have |= MDEC_GCP_ENDPOINT;
+    } else if (o->type == 3 && o->len == 8) {
+        const uint64_t v = rd_get64(o->data);
+        if (!seen_value(d, cs, MDEC_GCP_PROFILE, SAME(MDEC_GCP_PROFILE, v == g->gcp_profile), off))
+            return false;
+        g->gcp_profile = v;
+        g->have |= MDEC_GCP_PROFILE;
+    } else if (o->type >= 1 && o->type <= 3) {
+        mdec__note(d, MDEC_A_GENEVE_CLOUD_OPT, MDEC_LAYER_GENEVE, off);
+    } else {
+        *cloud = false;
+    }
+    return true;
+}
+
 /* Decodes an AWS or Google option into g (once: see struct cloud_seen);
  * *cloud false when it is neither.  False when strict mode refuses it. */
 static bool cloud_option(struct dec *d, const struct mdec_geneve_opt *o, uint32_t off,
                          struct mdec_geneve_info *g, struct cloud_seen *cs, bool *cloud)
 {
     *cloud = true;
-    if (o->cls == MDEC_GENEVE_CLASS_AWS_GWLB) {
-        if (o->type == 1 && o->len == 8) {
-            const uint64_t v = rd_get64(o->data);
-            if (!seen_value(d, cs, MDEC_GWLB_ENDPOINT, SAME(MDEC_GWLB_ENDPOINT, v == g->gwlb_endpoint), off))
-                return false;
-            g->gwlb_endpoint = v;
-            g->have |= MDEC_GWLB_ENDPOINT;
-        } else if (o->type == 2 && o->len == 8) {
-            const uint64_t v = rd_get64(o->data);
-            if (!seen_value(d, cs, MDEC_GWLB_ATTACHMENT,
-                            SAME(MDEC_GWLB_ATTACHMENT, v == g->gwlb_attachment), off))
-                return false;
-            g->gwlb_attachment = v;
-            g->have |= MDEC_GWLB_ATTACHMENT;
-        } else if (o->type == 3 && o->len == 4) {
-            const uint32_t v = rd_get32(o->data);
-            if (!seen_value(d, cs, MDEC_GWLB_COOKIE, SAME(MDEC_GWLB_COOKIE, v == g->gwlb_cookie), off))
-                return false;
-            g->gwlb_cookie = v;
-            g->have |= MDEC_GWLB_COOKIE;
-        } else if (o->type >= 1 && o->type <= 3) {
-            mdec__note(d, MDEC_A_GENEVE_CLOUD_OPT, MDEC_LAYER_GENEVE, off);
-        } else {
-            *cloud = false;
-        }
-        return true;
-    }
-    if (o->cls == MDEC_GENEVE_CLASS_GCP) {
-        if (o->type == 1 && o->len == 4) {
-            const uint32_t v = rd_get32(o->data);
-            const bool same = SAME(MDEC_GCP_NETWORK, (v >> 4) == g->gcp_network &&
-                                                         (v & 1) == g->gcp_direction);
-            if (!seen_value(d, cs, MDEC_GCP_NETWORK, same, off))
-                return false;
-            g->gcp_network = v >> 4;
-            g->gcp_direction = (uint8_t)(v & 1);
-            g->have |= MDEC_GCP_NETWORK;
-        } else if (o->type == 2 && o->len > 0) {
-            const bool same = cs->endpoint != NULL && o->len == g->gcp_endpoint_len &&
-                              memcmp(o->data, cs->endpoint, o->len) == 0;
-            if (!seen_value(d, cs, MDEC_GCP_ENDPOINT, same, off))
-                return false;
-            if (cs->endpoint == NULL) {
-                cs->endpoint = o->data;
-                g->gcp_endpoint_off = off + 4;
-                g->gcp_endpoint_len = o->len;
-            }
-            g->have |= MDEC_GCP_ENDPOINT;
-        } else if (o->type == 3 && o->len == 8) {
-            const uint64_t v = rd_get64(o->data);
-            if (!seen_value(d, cs, MDEC_GCP_PROFILE, SAME(MDEC_GCP_PROFILE, v == g->gcp_profile), off))
-                return false;
-            g->gcp_profile = v;
-            g->have |= MDEC_GCP_PROFILE;
-        } else if (o->type >= 1 && o->type <= 3) {
-            mdec__note(d, MDEC_A_GENEVE_CLOUD_OPT, MDEC_LAYER_GENEVE, off);
-        } else {
-            *cloud = false;
-        }
-        return true;
-    }
+    if (o->cls == MDEC_GENEVE_CLASS_AWS_GWLB)
+        return aws_option(d, o, off, g, cs, cloud);
+    if (o->cls == MDEC_GENEVE_CLASS_GCP)
+        return gcp_option(d, o, off, g, cs, cloud);
     *cloud = false;
     return true;
 }
 
 bool mdec__geneve(struct dec *d, const struct win *w, struct mdec_tunnel *t, struct win *payload)
 {
-    uint8_t h[8];
     struct mdec_geneve_info *g = &t->u.geneve;
     t->hdr_len = 8;
     g->have = 0;
     g->opt_len = 0;
     g->opt_off = w->off + 8;
-    if (!mdec__need(d, w, 8, MDEC_LAYER_GENEVE, MDEC_A_HEADER_BEYOND))
+    const uint8_t *h = mdec__need_view(d, w, 0, 8, MDEC_LAYER_GENEVE, MDEC_A_HEADER_BEYOND);
+    if (h == NULL)
         return false;
-    if (!rd_copy(w, 0, h, sizeof h))
-        return mdec__truncated(d, w, MDEC_LAYER_GENEVE);
     if (h[0] >> 6 != 0)
         return mdec__malformed(d, MDEC_A_GENEVE_VERSION, MDEC_LAYER_GENEVE, w->off);
     const uint32_t opt_len = (uint32_t)(h[0] & 0x3F) * 4;
     g->opt_len = (uint8_t)opt_len;
     g->flags = h[1];
-    g->proto = (uint16_t)(h[2] << 8 | h[3]);
+    g->proto = rd_get16(h + 2);
     g->reserved = h[7];
     g->gcp_direction = 0;
     g->gcp_endpoint_len = 0;
-    t->id = (uint32_t)h[4] << 16 | (uint32_t)h[5] << 8 | h[6];
+    t->id = rd_get24(h + 4);
     t->flags |= MDEC_TF_ID | MDEC_TF_HEADER;
     t->hdr_len = 8 + opt_len;
     if ((h[1] & 0x3F) || h[7]) {
@@ -256,10 +269,9 @@ bool mdec__geneve(struct dec *d, const struct win *w, struct mdec_tunnel *t, str
     }
     if (h[1] & 0x80)
         mdec__note(d, MDEC_A_GENEVE_OAM, MDEC_LAYER_GENEVE, w->off);
-    if (!mdec__need(d, w, 8 + (uint64_t)opt_len, MDEC_LAYER_GENEVE, MDEC_A_HEADER_BEYOND))
+    const uint8_t *opts = mdec__need_view(d, w, 8, opt_len, MDEC_LAYER_GENEVE, MDEC_A_HEADER_BEYOND);
+    if (opts == NULL)
         return false;
-
-    const uint8_t *opts = rd_view(w, 8, opt_len); /* present: checked above */
     struct mdec_geneve_opt o;
     struct cloud_seen cs = {0, 0, NULL};
     uint32_t pos = 0;
@@ -287,6 +299,6 @@ bool mdec__geneve(struct dec *d, const struct win *w, struct mdec_tunnel *t, str
     default:
         return mdec__unsupported(d, MDEC_A_GENEVE_PROTO, MDEC_LAYER_GENEVE, w->off);
     }
-    *payload = mdec__tunnel_payload(w, 8 + (uint64_t)opt_len);
+    *payload = mdec__tunnel_payload(w, 8 + opt_len);
     return true;
 }

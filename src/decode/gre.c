@@ -28,9 +28,11 @@
  * version 0: noted, or rejected in strict mode.  The key is the tunnel id
  * (for NVGRE: VSID << 8 | FlowID).  The checksum is not verified.
  *
+ * No fast-path twin: the fast path calls this decoder (mdec__peel).
+ *
  * SPDX-License-Identifier: BSD-2-Clause
  */
-#include "internal.h"
+#include "proto.h"
 
 #define GRE_C 0x8000
 #define GRE_R 0x4000
@@ -41,12 +43,11 @@
 bool mdec__gre(struct dec *d, const struct win *w, struct mdec_tunnel *t, struct win *payload)
 {
     struct mdec_gre_info gi = {0};
-    uint16_t fv, proto;
     t->hdr_len = 4;
-    if (!mdec__need(d, w, 4, MDEC_LAYER_GRE, MDEC_A_HEADER_BEYOND))
+    const uint8_t *h = mdec__need_view(d, w, 0, 4, MDEC_LAYER_GRE, MDEC_A_HEADER_BEYOND);
+    if (h == NULL)
         return false;
-    if (!rd_be16(w, 0, &fv) || !rd_be16(w, 2, &proto))
-        return mdec__truncated(d, w, MDEC_LAYER_GRE);
+    const uint16_t fv = rd_get16(h), proto = rd_get16(h + 2);
     gi.flags_ver = fv;
     gi.proto = proto;
     t->u.gre = gi;
@@ -66,35 +67,30 @@ bool mdec__gre(struct dec *d, const struct win *w, struct mdec_tunnel *t, struct
     if (fv & GRE_S)
         len += 4;
     t->hdr_len = len;
-    if (!mdec__need(d, w, len, MDEC_LAYER_GRE, MDEC_A_HEADER_BEYOND))
+    h = mdec__need_view(d, w, 0, len, MDEC_LAYER_GRE, MDEC_A_HEADER_BEYOND);
+    if (h == NULL)
         return false;
     if (fv & GRE_K) {
-        if (!rd_be32(w, key_at, &gi.key))
-            return mdec__truncated(d, w, MDEC_LAYER_GRE);
+        gi.key = rd_get32(h + key_at);
         t->id = gi.key;
         t->flags |= MDEC_TF_ID;
     }
-    if ((fv & GRE_S) && !rd_be32(w, seq_at, &gi.seq))
-        return mdec__truncated(d, w, MDEC_LAYER_GRE);
+    if (fv & GRE_S)
+        gi.seq = rd_get32(h + seq_at);
     t->u.gre = gi;
 
     if (fv & GRE_R) {
         /* Each SRE takes at least 4 bytes of a bounded window: the walk ends. */
         for (;;) {
-            uint16_t af;
-            uint8_t sre_len;
-            if (!mdec__need(d, w, (uint64_t)len + 4, MDEC_LAYER_GRE, MDEC_A_GRE_ROUTING))
+            const uint8_t *sre = mdec__need_view(d, w, len, 4, MDEC_LAYER_GRE, MDEC_A_GRE_ROUTING);
+            if (sre == NULL)
                 return false;
-            if (!rd_be16(w, len, &af) || !rd_u8(w, len + 3, &sre_len))
-                return mdec__truncated(d, w, MDEC_LAYER_GRE);
             len += 4;
-            if (af == 0 && sre_len == 0)
+            if (rd_get16(sre) == 0 && sre[3] == 0) /* family 0, length 0: the end */
                 break;
-            len += sre_len;
+            len += sre[3];
         }
-        t->hdr_len = len;
-        if (!mdec__need(d, w, len, MDEC_LAYER_GRE, MDEC_A_GRE_ROUTING))
-            return false;
+        t->hdr_len = len; /* the last SRE viewed ends here: all present */
     }
 
     if (proto != ETH_ERSPAN_II && proto != ETH_ERSPAN_III)

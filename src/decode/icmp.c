@@ -14,21 +14,23 @@
  * Type and code go into the flow key as soon as they are present.  The
  * checksum is not verified.
  *
+ * Fast-path twin: fast_l4() in fastpath.c (ICMP and ICMPv6); a change here
+ * is made there too.
+ *
  * SPDX-License-Identifier: BSD-2-Clause
  */
-#include "internal.h"
+#include "proto.h"
 
 bool mdec__icmp(struct dec *d, const struct win *w, int v6, struct l4_out *out)
 {
-    struct mdec_flow *f = &d->res->flow;
     const enum mdec_layer layer = v6 ? MDEC_LAYER_ICMPV6 : MDEC_LAYER_ICMP;
     const uint32_t hlen = v6 ? 4 : 8;
-    uint8_t type, code;
-    out->hdr_len = 0;
-    if (rd_u8(w, 0, &type) && rd_u8(w, 1, &code)) {
-        f->icmp_type = type;
-        f->icmp_code = code;
-        f->flags |= MDEC_FLOW_ICMP;
+    const uint8_t *tc = rd_view(w, 0, 2);
+    out->flow = 0;
+    if (tc != NULL) {
+        out->icmp_type = tc[0];
+        out->icmp_code = tc[1];
+        out->flow = MDEC_FLOW_ICMP;
     }
     if (!mdec__need(d, w, hlen, layer, MDEC_A_HEADER_BEYOND))
         return false;

@@ -27,20 +27,21 @@
  * fragment (ports present, datagram continues elsewhere); a non-zero offset
  * is a later fragment, which holds no L4 header.
  *
+ * Fast-path twin: fast_ip() in fastpath.c (a whole, unfragmented datagram
+ * of non-zero length); a change here is made there too.
+ *
  * SPDX-License-Identifier: BSD-2-Clause
  */
-#include "internal.h"
+#include "proto.h"
 
 bool mdec__ipv4(struct dec *d, const struct win *w, struct ip_out *out)
 {
-    uint8_t h[20];
     out->src.family = out->dst.family = MDEC_AF_NONE;
     out->frag = 0;
     out->proto_known = 0;
-    if (!mdec__need(d, w, 20, MDEC_LAYER_IPV4, MDEC_A_HEADER_BEYOND))
+    const uint8_t *h = mdec__need_view(d, w, 0, 20, MDEC_LAYER_IPV4, MDEC_A_HEADER_BEYOND);
+    if (h == NULL)
         return false;
-    if (!rd_copy(w, 0, h, sizeof h))
-        return mdec__truncated(d, w, MDEC_LAYER_IPV4);
     if (h[0] >> 4 != 4)
         return mdec__malformed(d, MDEC_A_IP_VERSION, MDEC_LAYER_IPV4, w->off);
 
@@ -52,19 +53,19 @@ bool mdec__ipv4(struct dec *d, const struct win *w, struct ip_out *out)
     const uint32_t ihl = (uint32_t)(h[0] & 0x0F) * 4;
     if (ihl < 20)
         return mdec__malformed(d, MDEC_A_IPV4_IHL, MDEC_LAYER_IPV4, w->off);
-    uint64_t len = (uint64_t)h[2] << 8 | h[3];
+    uint64_t len = rd_get16(h + 2);
     if (len == 0) {
         mdec__note(d, MDEC_A_IP_LEN_ZERO, MDEC_LAYER_IPV4, w->off);
         len = w->wire_end - w->off;
     }
     if (len < ihl)
         return mdec__malformed(d, MDEC_A_IP_LEN_SHORT, MDEC_LAYER_IPV4, w->off);
-    if (!mdec__sub(w, 0, len, &out->ip))
+    if (!mdec__sub(w, len, &out->ip))
         return mdec__malformed(d, MDEC_A_IP_LEN_BEYOND, MDEC_LAYER_IPV4, w->off);
     out->ip_len = len;
     out->hdr_len = ihl;
 
-    const uint16_t frag = (uint16_t)(h[6] << 8 | h[7]);
+    const uint16_t frag = rd_get16(h + 6);
     if ((frag & 0x1FFF) != 0)
         out->frag = 2;
     else if (frag & 0x2000)

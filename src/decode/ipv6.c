@@ -35,9 +35,12 @@
  * non-zero payload length is malformed.  At most MAX_EXT extension headers
  * are walked: a longer chain is malformed (and bounds the work).
  *
+ * Fast-path twin: fast_ip() in fastpath.c (no extension header, non-zero
+ * payload length); a change here is made there too.
+ *
  * SPDX-License-Identifier: BSD-2-Clause
  */
-#include "internal.h"
+#include "proto.h"
 
 #define MAX_EXT 16
 
@@ -54,27 +57,27 @@ enum {
 };
 
 /*
- * Looks through the options of the hop-by-hop header at rel (hlen bytes,
- * all present) for a Jumbo Payload option.  Returns 1 and its value, 0 when
- * there is none, -1 when one is malformed.
+ * Looks through the options of the hop-by-hop header viewed at h (hlen
+ * bytes, all present) for a Jumbo Payload option.  Returns 1 and its value,
+ * 0 when there is none, -1 when one is malformed.  Every option is read
+ * only once its length shows it inside the hlen bytes.
  */
-static int find_jumbo(const struct win *w, uint32_t rel, uint32_t hlen, uint32_t *jumbo)
+static int find_jumbo(const uint8_t *h, uint32_t hlen, uint32_t *jumbo)
 {
-    uint32_t at = rel + 2;
-    const uint32_t end = rel + hlen;
-    while (at < end) {
-        uint8_t type, len;
-        if (!rd_u8(w, at, &type))
-            return 0;
+    uint32_t at = 2;
+    while (at < hlen) {
+        const uint8_t type = h[at];
         if (type == 0) { /* Pad1 */
             at++;
             continue;
         }
-        if (at + 2 > end || !rd_u8(w, at + 1, &len) || at + 2u + len > end)
+        if (at + 2 > hlen || at + 2u + h[at + 1] > hlen)
             return -1;
+        const uint8_t len = h[at + 1];
         if (type == 0xC2) {
-            if (len != 4 || !rd_be32(w, at + 2, jumbo))
+            if (len != 4)
                 return -1;
+            *jumbo = rd_get32(h + at + 2);
             return 1;
         }
         at += 2u + len;
@@ -82,54 +85,50 @@ static int find_jumbo(const struct win *w, uint32_t rel, uint32_t hlen, uint32_t
     return 0;
 }
 
-bool mdec__ipv6(struct dec *d, const struct win *w, struct ip_out *out)
+/*
+ * The length the fixed header h (at the start of w) states for the
+ * datagram: 40 + payload length, a jumbo option's length, or (payload
+ * length 0 without one: GSO / BIG TCP) what the frame holds.  False when a
+ * jumbo option is malformed.
+ */
+static bool datagram_length(struct dec *d, const struct win *w, const uint8_t *h, uint64_t *len)
 {
-    uint8_t h[40];
-    out->src.family = out->dst.family = MDEC_AF_NONE;
-    out->frag = 0;
-    out->proto_known = 0;
-    if (!mdec__need(d, w, 40, MDEC_LAYER_IPV6, MDEC_A_HEADER_BEYOND))
-        return false;
-    if (!rd_copy(w, 0, h, sizeof h))
-        return mdec__truncated(d, w, MDEC_LAYER_IPV6);
-    if (h[0] >> 4 != 6)
-        return mdec__malformed(d, MDEC_A_IP_VERSION, MDEC_LAYER_IPV6, w->off);
-
-    mdec__addr_set(&out->src, MDEC_AF_IPV6, h + 8);
-    mdec__addr_set(&out->dst, MDEC_AF_IPV6, h + 24);
-    uint8_t nh = h[6];
-    out->proto = nh;
-
-    const uint32_t plen = (uint32_t)h[4] << 8 | h[5];
-    uint64_t len = 40 + (uint64_t)plen;
+    const uint8_t nh = h[6];
+    const uint32_t plen = rd_get16(h + 4);
+    *len = 40 + (uint64_t)plen;
 
     /* A hop-by-hop header first: it may carry a jumbo length. */
-    if (nh == NH_HOPOPT) {
-        uint8_t hl;
-        if (rd_u8(w, 41, &hl) && rd_has(w, 40, ((uint64_t)hl + 1) * 8)) {
+    const uint8_t *hbh = nh == NH_HOPOPT ? rd_view(w, 40, 2) : NULL;
+    if (hbh != NULL) {
+        const uint32_t hlen = ((uint32_t)hbh[1] + 1) * 8;
+        if ((hbh = rd_view(w, 40, hlen)) != NULL) {
             uint32_t jumbo = 0;
-            int j = find_jumbo(w, 40, ((uint32_t)hl + 1) * 8, &jumbo);
+            int j = find_jumbo(hbh, hlen, &jumbo);
             if (j < 0 || (j > 0 && (plen != 0 || jumbo <= 65535)))
                 return mdec__malformed(d, MDEC_A_IPV6_JUMBO, MDEC_LAYER_IPV6, w->off);
             if (j > 0)
-                len = 40 + (uint64_t)jumbo;
+                *len = 40 + (uint64_t)jumbo;
         }
     }
-    if (len == 40 && plen == 0) {
-        /* No payload length and no jumbo option: GSO / BIG TCP capture, or
-         * a packet of bare header (next header 59) - the frame decides. */
-        if (nh != NH_NONE) {
-            mdec__note(d, MDEC_A_IP_LEN_ZERO, MDEC_LAYER_IPV6, w->off);
-            len = w->wire_end - w->off;
-        }
+    /* No payload length and no jumbo option (a jumbo length exceeds 65535):
+     * GSO / BIG TCP capture, or a packet of bare header (next header 59) -
+     * the frame decides. */
+    if (*len == 40 && nh != NH_NONE) {
+        mdec__note(d, MDEC_A_IP_LEN_ZERO, MDEC_LAYER_IPV6, w->off);
+        *len = w->wire_end - w->off;
     }
-    if (!mdec__sub(w, 0, len, &out->ip))
-        return mdec__malformed(d, MDEC_A_IP_LEN_BEYOND, MDEC_LAYER_IPV6, w->off);
-    out->ip_len = len;
+    return true;
+}
 
+/*
+ * The extension headers from 40 on, the first of type nh, inside the
+ * datagram out->ip: out->proto, proto_known, hdr_len and a fragment's
+ * kind.
+ */
+static bool extension_headers(struct dec *d, const struct win *w, uint8_t nh, struct ip_out *out)
+{
     uint32_t at = 40;
     for (unsigned n = 0;; n++) {
-        uint8_t next, hl;
         uint64_t ext;
         switch (nh) {
         case NH_HOPOPT:
@@ -149,27 +148,25 @@ bool mdec__ipv6(struct dec *d, const struct win *w, struct ip_out *out)
             out->hdr_len = at;
             return true;
         }
-        if (n >= MAX_EXT) {
-            out->hdr_len = at;
-            return mdec__malformed(d, MDEC_A_IPV6_EXT_LIMIT, MDEC_LAYER_IPV6, w->off);
-        }
         out->hdr_len = at;
-        if (!mdec__need(d, &out->ip, (uint64_t)at + 2, MDEC_LAYER_IPV6, MDEC_A_IPV6_EXT_BEYOND))
+        if (n >= MAX_EXT)
+            return mdec__malformed(d, MDEC_A_IPV6_EXT_LIMIT, MDEC_LAYER_IPV6, w->off);
+        const uint8_t *x = mdec__need_view(d, &out->ip, at, 2, MDEC_LAYER_IPV6,
+                                           MDEC_A_IPV6_EXT_BEYOND);
+        if (x == NULL)
             return false;
-        if (!rd_u8(&out->ip, at, &next) || !rd_u8(&out->ip, at + 1, &hl))
-            return mdec__truncated(d, &out->ip, MDEC_LAYER_IPV6);
+        const uint8_t next = x[0], hl = x[1];
         if (nh == NH_FRAGMENT)
             ext = 8;
         else if (nh == NH_AH)
             ext = ((uint64_t)hl + 2) * 4;
         else
             ext = ((uint64_t)hl + 1) * 8;
-        if (!mdec__need(d, &out->ip, at + ext, MDEC_LAYER_IPV6, MDEC_A_IPV6_EXT_BEYOND))
+        x = mdec__need_view(d, &out->ip, at, (uint32_t)ext, MDEC_LAYER_IPV6, MDEC_A_IPV6_EXT_BEYOND);
+        if (x == NULL)
             return false;
         if (nh == NH_FRAGMENT) {
-            uint16_t fo;
-            if (!rd_be16(&out->ip, at + 2, &fo))
-                return mdec__truncated(d, &out->ip, MDEC_LAYER_IPV6);
+            const uint16_t fo = rd_get16(x + 2);
             if ((fo >> 3) != 0)
                 out->frag = 2;
             else if (fo & 1)
@@ -186,4 +183,28 @@ bool mdec__ipv6(struct dec *d, const struct win *w, struct ip_out *out)
         at += (uint32_t)ext;
         nh = next;
     }
+}
+
+bool mdec__ipv6(struct dec *d, const struct win *w, struct ip_out *out)
+{
+    out->src.family = out->dst.family = MDEC_AF_NONE;
+    out->frag = 0;
+    out->proto_known = 0;
+    const uint8_t *h = mdec__need_view(d, w, 0, 40, MDEC_LAYER_IPV6, MDEC_A_HEADER_BEYOND);
+    if (h == NULL)
+        return false;
+    if (h[0] >> 4 != 6)
+        return mdec__malformed(d, MDEC_A_IP_VERSION, MDEC_LAYER_IPV6, w->off);
+
+    mdec__addr_set(&out->src, MDEC_AF_IPV6, h + 8);
+    mdec__addr_set(&out->dst, MDEC_AF_IPV6, h + 24);
+    out->proto = h[6];
+
+    uint64_t len;
+    if (!datagram_length(d, w, h, &len))
+        return false;
+    if (!mdec__sub(w, len, &out->ip))
+        return mdec__malformed(d, MDEC_A_IP_LEN_BEYOND, MDEC_LAYER_IPV6, w->off);
+    out->ip_len = len;
+    return extension_headers(d, w, h[6], out);
 }

@@ -14,20 +14,15 @@
  * Only the common header is decoded (ports for the flow key); the chunks
  * that follow are the payload.  The CRC32c is not verified.
  *
+ * No fast-path twin: SCTP goes to the walk.
+ *
  * SPDX-License-Identifier: BSD-2-Clause
  */
-#include "internal.h"
+#include "proto.h"
 
 bool mdec__sctp(struct dec *d, const struct win *w, struct l4_out *out)
 {
-    struct mdec_flow *f = &d->res->flow;
-    uint16_t sport, dport;
-    out->hdr_len = 0;
-    if (rd_be16(w, 0, &sport) && rd_be16(w, 2, &dport)) {
-        f->sport = sport;
-        f->dport = dport;
-        f->flags |= MDEC_FLOW_PORTS;
-    }
+    mdec__l4_ports(w, out);
     if (!mdec__need(d, w, 12, MDEC_LAYER_SCTP, MDEC_A_HEADER_BEYOND))
         return false;
     out->hdr_len = 12;

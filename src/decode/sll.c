@@ -33,19 +33,20 @@
  * IP and are noted.  A VLAN tag left in by the kernel follows the header
  * as it would in Ethernet (TCI, then the inner EtherType).
  *
+ * No fast-path twin: Linux cooked captures go to the walk.
+ *
  * SPDX-License-Identifier: BSD-2-Clause
  */
-#include "internal.h"
+#include "proto.h"
 
 bool mdec__sll(struct dec *d, const struct win *w, int version, struct link_out *out)
 {
     const uint32_t hdr = version == 1 ? 16 : 20;
     const uint32_t proto_at = version == 1 ? 14 : 0;
-    uint16_t proto;
-    if (!mdec__need(d, w, hdr, MDEC_LAYER_SLL, MDEC_A_HEADER_BEYOND))
+    const uint8_t *h = mdec__need_view(d, w, 0, hdr, MDEC_LAYER_SLL, MDEC_A_HEADER_BEYOND);
+    if (h == NULL)
         return false;
-    if (!rd_be16(w, proto_at, &proto))
-        return mdec__truncated(d, w, MDEC_LAYER_SLL);
+    const uint16_t proto = rd_get16(h + proto_at);
     if (proto < 0x0600) {
         mdec__note(d, MDEC_A_SLL_PROTOCOL, MDEC_LAYER_SLL, w->off);
         out->ethertype = proto;

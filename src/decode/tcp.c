@@ -23,30 +23,25 @@
  * reported once their four bytes are present, flags once byte 13 is, so a
  * mirror cut inside the TCP header still yields the flow key.
  *
+ * Fast-path twin: fast_l4() in fastpath.c (the whole header present); a
+ * change here is made there too.
+ *
  * SPDX-License-Identifier: BSD-2-Clause
  */
-#include "internal.h"
+#include "proto.h"
 
 bool mdec__tcp(struct dec *d, const struct win *w, struct l4_out *out)
 {
-    struct mdec_flow *f = &d->res->flow;
-    uint16_t sport, dport;
-    uint8_t doff, flags;
-    out->hdr_len = 0;
-    if (rd_be16(w, 0, &sport) && rd_be16(w, 2, &dport)) {
-        f->sport = sport;
-        f->dport = dport;
-        f->flags |= MDEC_FLOW_PORTS;
+    mdec__l4_ports(w, out);
+    const uint8_t *flags = rd_view(w, 13, 1);
+    if (flags != NULL) {
+        out->tcp_flags = *flags;
+        out->flow |= MDEC_FLOW_TCP_FLAGS;
     }
-    if (rd_u8(w, 13, &flags)) {
-        f->tcp_flags = flags;
-        f->flags |= MDEC_FLOW_TCP_FLAGS;
-    }
-    if (!mdec__need(d, w, 20, MDEC_LAYER_TCP, MDEC_A_HEADER_BEYOND))
+    const uint8_t *h = mdec__need_view(d, w, 0, 20, MDEC_LAYER_TCP, MDEC_A_HEADER_BEYOND);
+    if (h == NULL)
         return false;
-    if (!rd_u8(w, 12, &doff))
-        return mdec__truncated(d, w, MDEC_LAYER_TCP);
-    const uint32_t hlen = (uint32_t)(doff >> 4) * 4;
+    const uint32_t hlen = (uint32_t)(h[12] >> 4) * 4; /* data offset */
     if (hlen < 20)
         return mdec__malformed(d, MDEC_A_TCP_OFFSET, MDEC_LAYER_TCP, w->off);
     if (!mdec__need(d, w, hlen, MDEC_LAYER_TCP, MDEC_A_TCP_OFFSET))

@@ -18,24 +18,25 @@
  * Arkime do) rejects the packet.  Extensions that reuse reserved bits
  * (VXLAN-GBP's group policy id) therefore show up as reserved-bit anomalies.
  *
+ * Fast-path twin: fast_vxlan() in fastpath.c (flags 0x08 and every reserved
+ * bit zero; any other header comes here); a change here is made there too.
+ *
  * SPDX-License-Identifier: BSD-2-Clause
  */
-#include "internal.h"
+#include "proto.h"
 
 bool mdec__vxlan(struct dec *d, const struct win *w, struct mdec_tunnel *t, struct win *payload)
 {
-    uint8_t h[8];
     t->hdr_len = 8;
-    if (!mdec__need(d, w, 8, MDEC_LAYER_VXLAN, MDEC_A_HEADER_BEYOND))
+    const uint8_t *h = mdec__need_view(d, w, 0, 8, MDEC_LAYER_VXLAN, MDEC_A_HEADER_BEYOND);
+    if (h == NULL)
         return false;
-    if (!rd_copy(w, 0, h, sizeof h))
-        return mdec__truncated(d, w, MDEC_LAYER_VXLAN);
     t->flags |= MDEC_TF_HEADER;
     if (!(h[0] & 0x08))
         return mdec__malformed(d, MDEC_A_VXLAN_I_FLAG, MDEC_LAYER_VXLAN, w->off);
-    t->id = (uint32_t)h[4] << 16 | (uint32_t)h[5] << 8 | h[6];
+    t->id = rd_get24(h + 4);
     t->flags |= MDEC_TF_ID;
-    if ((h[0] & ~0x08) || h[1] || h[2] || h[3] || h[7]) {
+    if ((h[0] & ~0x08) || rd_get24(h + 1) || h[7]) {
         if (!mdec__reserved(d, MDEC_A_VXLAN_RESERVED, MDEC_LAYER_VXLAN, w->off))
             return false;
     }

@@ -18,31 +18,31 @@
  * unsupported).  I set means the VNI is valid; without it the tunnel has no
  * id.  Reserved bits: noted, or rejected in strict mode.
  *
+ * No fast-path twin: the fast path calls this decoder (mdec__peel).
+ *
  * SPDX-License-Identifier: BSD-2-Clause
  */
-#include "internal.h"
+#include "proto.h"
 
 bool mdec__vxlan_gpe(struct dec *d, const struct win *w, struct mdec_tunnel *t,
                      struct win *payload)
 {
-    uint8_t h[8];
     t->hdr_len = 8;
-    if (!mdec__need(d, w, 8, MDEC_LAYER_VXLAN_GPE, MDEC_A_HEADER_BEYOND))
+    const uint8_t *h = mdec__need_view(d, w, 0, 8, MDEC_LAYER_VXLAN_GPE, MDEC_A_HEADER_BEYOND);
+    if (h == NULL)
         return false;
-    if (!rd_copy(w, 0, h, sizeof h))
-        return mdec__truncated(d, w, MDEC_LAYER_VXLAN_GPE);
     t->u.gpe.flags = h[0];
     t->u.gpe.next_proto = h[3];
     t->flags |= MDEC_TF_HEADER;
     if (h[0] & 0x08) {
-        t->id = (uint32_t)h[4] << 16 | (uint32_t)h[5] << 8 | h[6];
+        t->id = rd_get24(h + 4);
         t->flags |= MDEC_TF_ID;
     }
     if (h[0] & 0x30)
         return mdec__malformed(d, MDEC_A_GPE_VERSION, MDEC_LAYER_VXLAN_GPE, w->off);
     if (!(h[0] & 0x04))
         return mdec__malformed(d, MDEC_A_GPE_P_FLAG, MDEC_LAYER_VXLAN_GPE, w->off);
-    if ((h[0] & 0xC0) || h[1] || h[2] || h[7]) {
+    if ((h[0] & 0xC0) || rd_get16(h + 1) || h[7]) {
         if (!mdec__reserved(d, MDEC_A_VXLAN_RESERVED, MDEC_LAYER_VXLAN_GPE, w->off))
             return false;
     }

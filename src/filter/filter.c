@@ -1,26 +1,13 @@
 /*
  * filter.c - AWS Traffic Mirror filter: rules kept in the caller's memory,
- * compiled for evaluation, and the evaluation itself.
+ * added, removed and formatted; Amazon DNS resolvers.
  *
- * Layout of the caller's buffer (no pointers anywhere, so the filter may be
- * copied byte for byte to another buffer of the same size and alignment):
- *
- *   struct mdec_filter         counts, options, extra DNS resolvers
- *   struct crule[max_rules]    compiled rules, in evaluation order
- *   struct mdec_rule[max_rules] the rules as given, in the same order
- *
- * Both arrays hold the ingress rules sorted by number, then the egress rules
- * sorted by number.  Slots from mdec_filter_count() on are free; the parsers
- * use them as scratch (filter_int.h).
- *
- * A compiled rule is what one packet is tested against, with nothing left
- * to decide at run time: each prefix as two 64-bit address words and two
- * mask words (an "any" address has mask 0), the families both prefixes
- * admit as a bit set, the protocol with a mask (0 for all protocols), each
- * port and tunnel-id range as its low end and width (a missing range is
- * 0..max), and a set of facts the packet must have (ports, a tunnel id,
- * truncated, complete).  A rule matches when every masked difference is
- * zero, every range holds and no needed fact is missing.
+ * The caller's buffer holds the header (struct mdec_filter, filter_int.h),
+ * the rules as given in evaluation order (ingress rules by number, then
+ * egress rules by number; slots from mdec_filter_count() on are free and
+ * the parsers use them as scratch) and the compiled form, which every
+ * change rebuilds (filter_eval.c).  No pointers anywhere, so the filter may
+ * be copied byte for byte to another buffer of the same size and alignment.
  *
  * Amazon DNS.  AWS documents the amazon-dns network service only in words:
  * "By default, Amazon DNS network services are not eligible for Traffic
@@ -45,46 +32,9 @@
 #include "filter_int.h"
 #include "text.h"
 
-enum {
-    FAM_V4 = 1,
-    FAM_V6 = 2,
-    /* Facts about a packet (struct pkt.have) that rules may need. */
-    NEED_PORTS = 1,
-    NEED_TUNNEL_ID = 2,
-    NEED_TRUNCATED = 4,
-    NEED_COMPLETE = 8,
-    NEED_PROTO = 16 /* the upper-layer protocol is known (MDEC_FLOW_PROTO) */
-};
-
-struct crule {
-    uint64_t src[2], smask[2]; /* masked source prefix, its mask          */
-    uint64_t dst[2], dmask[2];
-    uint32_t tid_lo, tid_span; /* tunnel id in tid_lo .. tid_lo + span    */
-    uint16_t sport_lo, sport_span;
-    uint16_t dport_lo, dport_span;
-    uint8_t proto, pmask; /* (packet proto ^ proto) & pmask must be 0 */
-    uint8_t fams;         /* FAM_* both prefixes admit                */
-    uint8_t need;         /* NEED_* the packet must have              */
-    uint8_t action;       /* enum mdec_verdict                        */
-    uint8_t pad_[3];
-};
-
-struct mdec_filter {
-    uint32_t max_rules;
-    uint32_t n_in, n_eg; /* ingress rules first, then egress rules */
-    uint32_t options;    /* MDEC_FILTER_* bits                     */
-    uint32_t n_res;      /* entries used in res[]                  */
-    uint32_t pad_;
-    struct mdec_addr res[MDEC_FILTER_MAX_RESOLVERS];
-};
-
-#define HDR_SIZE                                                                                   \
-    ((sizeof(struct mdec_filter) + MDEC_FILTER_ALIGN - 1) & ~(size_t)(MDEC_FILTER_ALIGN - 1))
 #define MAX_RULES 65532u
 
-_Static_assert(MDEC_FILTER_ALIGN % _Alignof(struct crule) == 0, "crule alignment");
-_Static_assert(sizeof(struct crule) % _Alignof(struct mdec_rule) == 0, "rule alignment");
-_Static_assert(HDR_SIZE % _Alignof(struct crule) == 0, "header size");
+_Static_assert(MDEC_FILTER_HDR_SIZE % _Alignof(struct mdec_rule) == 0, "header size");
 
 /* The resolvers every filter knows: 169.254.169.253 and fd00:ec2::253. */
 static const struct mdec_addr builtin_resolvers[2] = {
@@ -92,26 +42,14 @@ static const struct mdec_addr builtin_resolvers[2] = {
     {MDEC_AF_IPV6, {0xfd, 0, 0x0e, 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x53}},
 };
 
-static struct crule *comp_of(struct mdec_filter *f)
-{
-    return (struct crule *)(void *)((unsigned char *)f + HDR_SIZE);
-}
-
-static const struct crule *ccomp_of(const struct mdec_filter *f)
-{
-    return (const struct crule *)(const void *)((const unsigned char *)f + HDR_SIZE);
-}
-
 static struct mdec_rule *rules_of(struct mdec_filter *f)
 {
-    return (struct mdec_rule *)(void *)((unsigned char *)f + HDR_SIZE +
-                                        (size_t)f->max_rules * sizeof(struct crule));
+    return mdec__filter_rules(f);
 }
 
 static const struct mdec_rule *crules_of(const struct mdec_filter *f)
 {
-    return (const struct mdec_rule *)(const void *)((const unsigned char *)f + HDR_SIZE +
-                                                    (size_t)f->max_rules * sizeof(struct crule));
+    return mdec__filter_crules(f);
 }
 
 /* ------------------------------------------------------------ the object */
@@ -120,8 +58,7 @@ size_t mdec_filter_size(uint32_t max_rules)
 {
     if (max_rules < 1 || max_rules > MAX_RULES)
         return 0;
-    const size_t n =
-        HDR_SIZE + (size_t)max_rules * (sizeof(struct crule) + sizeof(struct mdec_rule));
+    const size_t n = mdec__filter_bytes(max_rules);
     return (n + MDEC_FILTER_ALIGN - 1) & ~(size_t)(MDEC_FILTER_ALIGN - 1);
 }
 
@@ -133,6 +70,7 @@ struct mdec_filter *mdec_filter_init(void *mem, size_t size, uint32_t max_rules)
     struct mdec_filter *f = mem;
     memset(f, 0, sizeof *f);
     f->max_rules = max_rules;
+    mdec__filter_compile(f);
     return f;
 }
 
@@ -143,6 +81,7 @@ void mdec_filter_clear(struct mdec_filter *f)
     const uint32_t max = f->max_rules;
     memset(f, 0, sizeof *f);
     f->max_rules = max;
+    mdec__filter_compile(f);
 }
 
 uint32_t mdec_filter_count(const struct mdec_filter *f)
@@ -159,11 +98,12 @@ const struct mdec_rule *mdec_filter_rule(const struct mdec_filter *f, uint32_t i
     return i < f->n_in + f->n_eg ? &crules_of(f)[i] : NULL;
 }
 
-void mdec_filter_set_options(struct mdec_filter *f, uint32_t options)
+int mdec_filter_set_options(struct mdec_filter *f, uint32_t options)
 {
     if (f == NULL)
-        return;
+        return MDEC_E_INVALID;
     f->options = options & MDEC_FILTER_OPTIONS_ALL;
+    return 0;
 }
 
 uint32_t mdec_filter_options(const struct mdec_filter *f)
@@ -204,7 +144,8 @@ static int prefix_ok(const struct mdec_prefix *p)
     return 1;
 }
 
-const char *mdec__rule_check(const struct mdec_rule *r)
+/* The rule's scalar fields. */
+static const char *fields_check(const struct mdec_rule *r)
 {
     if (r->direction != MDEC_DIR_INGRESS && r->direction != MDEC_DIR_EGRESS)
         return "direction must be ingress or egress";
@@ -216,13 +157,12 @@ const char *mdec__rule_check(const struct mdec_rule *r)
         return "protocol must be 0..255 or all";
     if (r->match & ~(unsigned)MDEC_RULE_MATCH_ALL)
         return "unknown match bits";
-    if (!prefix_ok(&r->src))
-        return "bad source prefix (family, length or host bits)";
-    if (!prefix_ok(&r->dst))
-        return "bad destination prefix (family, length or host bits)";
-    if (r->src.addr.family != MDEC_AF_NONE && r->dst.addr.family != MDEC_AF_NONE &&
-        r->src.addr.family != r->dst.addr.family)
-        return "source and destination are of different families: the rule could never match";
+    return NULL;
+}
+
+/* The optional parts: ranges, truncated and complete. */
+static const char *options_check(const struct mdec_rule *r)
+{
     if ((r->match & (MDEC_RULE_SPORT | MDEC_RULE_DPORT)) && r->protocol != IPPROTO_TCP_ &&
         r->protocol != IPPROTO_UDP_)
         return "ports need protocol tcp or udp";
@@ -237,6 +177,21 @@ const char *mdec__rule_check(const struct mdec_rule *r)
     return NULL;
 }
 
+const char *mdec__rule_check(const struct mdec_rule *r)
+{
+    const char *why = fields_check(r);
+    if (why)
+        return why;
+    if (!prefix_ok(&r->src))
+        return "bad source prefix (family, length or host bits)";
+    if (!prefix_ok(&r->dst))
+        return "bad destination prefix (family, length or host bits)";
+    if (r->src.addr.family != MDEC_AF_NONE && r->dst.addr.family != MDEC_AF_NONE &&
+        r->src.addr.family != r->dst.addr.family)
+        return "source and destination are of different families: the rule could never match";
+    return options_check(r);
+}
+
 void mdec__rule_normalize(struct mdec_rule *r)
 {
     if (r->src.addr.family == MDEC_AF_NONE)
@@ -249,70 +204,6 @@ void mdec__rule_normalize(struct mdec_rule *r)
         r->dport_lo = r->dport_hi = 0;
     if (!(r->match & MDEC_RULE_TUNNEL_ID))
         r->tunnel_id_lo = r->tunnel_id_hi = 0;
-}
-
-static unsigned fams_of(const struct mdec_prefix *p)
-{
-    if (p->addr.family == MDEC_AF_IPV4)
-        return FAM_V4;
-    if (p->addr.family == MDEC_AF_IPV6)
-        return FAM_V6;
-    return FAM_V4 | FAM_V6;
-}
-
-static void load_words(const uint8_t *a, uint64_t w[2])
-{
-    memcpy(&w[0], a, 8);
-    memcpy(&w[1], a + 8, 8);
-}
-
-static void prefix_words(const struct mdec_prefix *p, uint64_t v[2], uint64_t m[2])
-{
-    uint8_t mask[16], a[16];
-    const unsigned bits = p->addr.family == MDEC_AF_NONE ? 0 : p->len;
-    for (unsigned i = 0; i < 16; i++) {
-        const unsigned lo = i * 8;
-        const unsigned m8 = bits >= lo + 8 ? 0xFFu : bits > lo ? 0xFF00u >> (bits - lo) : 0u;
-        mask[i] = (uint8_t)m8;
-        a[i] = (uint8_t)(p->addr.a[i] & mask[i]);
-    }
-    load_words(a, v);
-    load_words(mask, m);
-}
-
-static void compile(const struct mdec_rule *r, struct crule *c)
-{
-    memset(c, 0, sizeof *c);
-    prefix_words(&r->src, c->src, c->smask);
-    prefix_words(&r->dst, c->dst, c->dmask);
-    c->fams = (uint8_t)(fams_of(&r->src) & fams_of(&r->dst));
-    if (r->protocol != MDEC_PROTO_ANY) {
-        c->proto = (uint8_t)r->protocol;
-        c->pmask = 0xFF;
-        c->need |= NEED_PROTO;
-    }
-    c->sport_span = c->dport_span = 0xFFFF;
-    c->tid_span = UINT32_MAX;
-    if (r->match & MDEC_RULE_SPORT) {
-        c->sport_lo = r->sport_lo;
-        c->sport_span = (uint16_t)(r->sport_hi - r->sport_lo);
-        c->need |= NEED_PORTS;
-    }
-    if (r->match & MDEC_RULE_DPORT) {
-        c->dport_lo = r->dport_lo;
-        c->dport_span = (uint16_t)(r->dport_hi - r->dport_lo);
-        c->need |= NEED_PORTS;
-    }
-    if (r->match & MDEC_RULE_TUNNEL_ID) {
-        c->tid_lo = r->tunnel_id_lo;
-        c->tid_span = r->tunnel_id_hi - r->tunnel_id_lo;
-        c->need |= NEED_TUNNEL_ID;
-    }
-    if (r->match & MDEC_RULE_TRUNCATED)
-        c->need |= NEED_TRUNCATED;
-    if (r->match & MDEC_RULE_COMPLETE)
-        c->need |= NEED_COMPLETE;
-    c->action = r->action;
 }
 
 /* Index of the first rule of direction dir numbered number or above, within
@@ -354,16 +245,14 @@ int mdec_filter_add(struct mdec_filter *f, const struct mdec_rule *r)
         return MDEC_E_NOSPACE;
     const uint32_t at = block_lower(f, r->direction, r->number);
     struct mdec_rule *rules = rules_of(f);
-    struct crule *comp = comp_of(f);
     memmove(&rules[at + 1], &rules[at], (size_t)(n - at) * sizeof *rules);
-    memmove(&comp[at + 1], &comp[at], (size_t)(n - at) * sizeof *comp);
     rules[at] = *r;
     mdec__rule_normalize(&rules[at]);
-    compile(&rules[at], &comp[at]);
     if (r->direction == MDEC_DIR_INGRESS)
         f->n_in++;
     else
         f->n_eg++;
+    mdec__filter_compile(f);
     return 0;
 }
 
@@ -375,15 +264,14 @@ int mdec_filter_remove(struct mdec_filter *f, enum mdec_direction dir, uint16_t 
     if (!found)
         return MDEC_E_NOTFOUND;
     struct mdec_rule *rules = rules_of(f);
-    struct crule *comp = comp_of(f);
     const uint32_t at = (uint32_t)(found - rules);
     const uint32_t n = f->n_in + f->n_eg;
     memmove(&rules[at], &rules[at + 1], (size_t)(n - at - 1) * sizeof *rules);
-    memmove(&comp[at], &comp[at + 1], (size_t)(n - at - 1) * sizeof *comp);
     if (dir == MDEC_DIR_INGRESS)
         f->n_in--;
     else
         f->n_eg--;
+    mdec__filter_compile(f);
     return 0;
 }
 
@@ -461,16 +349,43 @@ void mdec__filter_commit(struct mdec_filter *f, uint32_t k)
 {
     const uint32_t n = f->n_in + f->n_eg + k;
     struct mdec_rule *rules = rules_of(f);
-    struct crule *comp = comp_of(f);
     mdec__rules_sort(rules, n);
     uint32_t n_in = 0;
     for (uint32_t i = 0; i < n; i++) {
         rules[i].match &= (uint16_t)MDEC_RULE_MATCH_ALL;
-        compile(&rules[i], &comp[i]);
         n_in += rules[i].direction == MDEC_DIR_INGRESS;
     }
     f->n_in = n_in;
     f->n_eg = n - n_in;
+    mdec__filter_compile(f);
+}
+
+void mdec__msg_full(char *buf, size_t size, const struct mdec_filter *f, uint32_t room, uint32_t k,
+                    const char *what)
+{
+    struct sbuf b;
+    const uint32_t held = f->n_in + f->n_eg;
+    mdec__sb_init(&b, buf, size);
+    mdec__sb_str(&b, "the filter is full: it holds at most ");
+    mdec__sb_u64(&b, (uint64_t)held + room);
+    mdec__sb_str(&b, " rules, ");
+    mdec__sb_u64(&b, held);
+    mdec__sb_str(&b, " were in it and ");
+    mdec__sb_u64(&b, k);
+    mdec__sb_str(&b, " came before this ");
+    mdec__sb_str(&b, what);
+    (void)mdec__sb_done(&b);
+}
+
+void mdec__msg_number_used(char *buf, size_t size, unsigned dir, unsigned number)
+{
+    struct sbuf b;
+    mdec__sb_init(&b, buf, size);
+    mdec__sb_str(&b, "rule number ");
+    mdec__sb_u64(&b, number);
+    mdec__sb_str(&b, dir == MDEC_DIR_INGRESS ? " is already used by an ingress rule in the filter"
+                                             : " is already used by an egress rule in the filter");
+    (void)mdec__sb_done(&b);
 }
 
 /* ---------------------------------------------------------- Amazon DNS */
@@ -511,115 +426,6 @@ int mdec_filter_add_dns_resolver(struct mdec_filter *f, const struct mdec_addr *
         return MDEC_E_NOSPACE;
     f->res[f->n_res++] = a;
     return 0;
-}
-
-static int is_amazon_dns(const struct mdec_filter *f, const struct mdec_flow *flow)
-{
-    if (!(flow->flags & MDEC_FLOW_PROTO) ||
-        (flow->proto != IPPROTO_UDP_ && flow->proto != IPPROTO_TCP_) ||
-        !(flow->flags & MDEC_FLOW_PORTS))
-        return 0;
-    return (flow->dport == 53 && mdec__filter_is_resolver(f, &flow->dst)) ||
-           (flow->sport == 53 && mdec__filter_is_resolver(f, &flow->src));
-}
-
-/* ----------------------------------------------------------- evaluation */
-
-/* One packet, reduced to what compiled rules test. */
-struct pkt {
-    uint64_t src[2], dst[2];
-    uint32_t tid;
-    uint16_t sport, dport;
-    uint8_t proto;
-    uint8_t fam;  /* FAM_V4 or FAM_V6 */
-    uint8_t have; /* NEED_* facts true of the packet */
-};
-
-static enum mdec_verdict scan(const struct crule *c, uint32_t n, const struct pkt *p)
-{
-    for (uint32_t i = 0; i < n; i++, c++) {
-        const uint64_t addr_diff =
-            ((p->src[0] ^ c->src[0]) & c->smask[0]) | ((p->src[1] ^ c->src[1]) & c->smask[1]) |
-            ((p->dst[0] ^ c->dst[0]) & c->dmask[0]) | ((p->dst[1] ^ c->dst[1]) & c->dmask[1]);
-        const unsigned miss = ((unsigned)(p->proto ^ c->proto) & c->pmask) |
-                              (c->need & ~(unsigned)p->have) | (p->fam & ~(unsigned)c->fams);
-        const int in_ranges = (uint16_t)(p->sport - c->sport_lo) <= c->sport_span &&
-                              (uint16_t)(p->dport - c->dport_lo) <= c->dport_span &&
-                              p->tid - c->tid_lo <= c->tid_span;
-        if (addr_diff == 0 && miss == 0 && in_ranges)
-            return (enum mdec_verdict)c->action;
-    }
-    return MDEC_VERDICT_REJECT;
-}
-
-/* mdec_filter_eval_flow(), inline in both public entry points. */
-static inline enum mdec_verdict eval_flow(const struct mdec_filter *f,
-                                          const struct mdec_flow *flow, int truncated,
-                                          enum mdec_direction dir)
-{
-    if (!(flow->flags & MDEC_FLOW_IP) || flow->src.family != flow->dst.family)
-        return MDEC_VERDICT_REJECT;
-    struct pkt p;
-    uint64_t m[2];
-    /* IPv4: only the first 4 bytes count, whatever the rest holds. */
-    mdec__addr_words(&flow->src, p.src, m);
-    mdec__addr_words(&flow->dst, p.dst, m);
-    if (flow->src.family == MDEC_AF_IPV4) {
-        p.fam = FAM_V4;
-    } else if (flow->src.family == MDEC_AF_IPV6) {
-        p.fam = FAM_V6;
-    } else {
-        return MDEC_VERDICT_REJECT;
-    }
-    p.proto = flow->proto;
-    p.have = truncated ? NEED_TRUNCATED : NEED_COMPLETE;
-    if (flow->flags & MDEC_FLOW_PROTO)
-        p.have |= NEED_PROTO;
-    p.sport = p.dport = 0;
-    p.tid = 0;
-    if (flow->flags & MDEC_FLOW_PORTS) {
-        p.sport = flow->sport;
-        p.dport = flow->dport;
-        p.have |= NEED_PORTS;
-    }
-    if (flow->flags & MDEC_FLOW_TUNNEL_ID) {
-        p.tid = flow->tunnel_id;
-        p.have |= NEED_TUNNEL_ID;
-    }
-
-    if (is_amazon_dns(f, flow)) {
-        if (!(f->options & MDEC_FILTER_AMAZON_DNS))
-            return MDEC_VERDICT_REJECT;
-        if (!(f->options & MDEC_FILTER_AMAZON_DNS_BY_RULES))
-            return MDEC_VERDICT_ACCEPT;
-    }
-
-    const struct crule *c = ccomp_of(f);
-    if (dir == MDEC_DIR_INGRESS)
-        return scan(c, f->n_in, &p);
-    if (dir == MDEC_DIR_EGRESS)
-        return scan(c + f->n_in, f->n_eg, &p);
-    if (f->options & MDEC_FILTER_UNKNOWN_REJECT)
-        return MDEC_VERDICT_REJECT;
-    if (scan(c, f->n_in, &p) == MDEC_VERDICT_ACCEPT)
-        return MDEC_VERDICT_ACCEPT;
-    return scan(c + f->n_in, f->n_eg, &p);
-}
-
-enum mdec_verdict mdec_filter_eval_flow(const struct mdec_filter *f, const struct mdec_flow *flow,
-                                        int truncated, enum mdec_direction dir)
-{
-    if (f == NULL || flow == NULL)
-        return MDEC_VERDICT_REJECT;
-    return eval_flow(f, flow, truncated, dir);
-}
-
-enum mdec_verdict mdec_filter_eval(const struct mdec_filter *f, const struct mdec_result *res,
-                                   enum mdec_direction dir)
-{
-    if (f == NULL || res == NULL)
-        return MDEC_VERDICT_REJECT;
-    return eval_flow(f, &res->flow, res->status == MDEC_STATUS_TRUNCATED, dir);
 }
 
 /* ------------------------------------------------------------ formatting */

@@ -193,61 +193,60 @@ static int end_of_line(struct tp *p, struct lcur *l, const char *after)
     return fail(p, t.col, MDEC_E_SYNTAX, "unexpected ", t.s, t.n, z);
 }
 
+/* sport, dport or vni (t) and its value: the range into r. */
+static int parse_range_option(struct tp *p, struct lcur *l, struct mdec_rule *r,
+                              const struct tok *t, const struct tok *proto_tok)
+{
+    const int sport = mdec__word_is(t->s, t->n, "sport");
+    const int vni = mdec__word_is(t->s, t->n, "vni");
+    const unsigned bit = sport ? MDEC_RULE_SPORT : vni ? MDEC_RULE_TUNNEL_ID : MDEC_RULE_DPORT;
+    if (r->match & bit)
+        return fail(p, t->col, MDEC_E_SYNTAX, "", t->s, t->n, " appears twice in the rule");
+    if (!vni && r->protocol != 6 && r->protocol != 17)
+        return fail(p, t->col, MDEC_E_SYNTAX, "ports need protocol tcp or udp, found protocol ",
+                    proto_tok->s, proto_tok->n, "");
+    struct tok v;
+    (void)next_tok(l, &v);
+    uint32_t lo, hi;
+    const int rc = v.n ? parse_range(&v, vni ? UINT32_MAX : 65535, &lo, &hi) : -1;
+    if (rc == -2)
+        return fail(p, v.col, MDEC_E_SYNTAX, "range ", v.s, v.n,
+                    " runs backwards: expected LO-HI with LO <= HI");
+    if (rc)
+        return expected(p, &v,
+                        vni     ? "a tunnel id or range (0..4294967295 or LO-HI) after 'vni'"
+                        : sport ? "a port or port range (0..65535 or LO-HI) after 'sport'"
+                                : "a port or port range (0..65535 or LO-HI) after 'dport'");
+    if (sport) {
+        r->sport_lo = (uint16_t)lo;
+        r->sport_hi = (uint16_t)hi;
+    } else if (vni) {
+        r->tunnel_id_lo = lo;
+        r->tunnel_id_hi = hi;
+    } else {
+        r->dport_lo = (uint16_t)lo;
+        r->dport_hi = (uint16_t)hi;
+    }
+    r->match |= (uint16_t)bit;
+    return 0;
+}
+
 static int parse_options(struct tp *p, struct lcur *l, struct mdec_rule *r,
                          const struct tok *proto_tok)
 {
     struct tok t;
     while (next_tok(l, &t)) {
-        const int sport = mdec__word_is(t.s, t.n, "sport");
-        const int dport = mdec__word_is(t.s, t.n, "dport");
-        const int vni = mdec__word_is(t.s, t.n, "vni");
-        unsigned bit;
-        if (sport || dport || vni) {
-            bit = sport ? MDEC_RULE_SPORT : dport ? MDEC_RULE_DPORT : MDEC_RULE_TUNNEL_ID;
-            if (r->match & bit)
-                return fail(p, t.col, MDEC_E_SYNTAX, "", t.s, t.n, " appears twice in the rule");
-            if (!vni && r->protocol != 6 && r->protocol != 17)
-                return fail(p, t.col, MDEC_E_SYNTAX,
-                            "ports need protocol tcp or udp, found protocol ", proto_tok->s,
-                            proto_tok->n, "");
-            struct tok v;
-            (void)next_tok(l, &v);
-            uint32_t lo, hi;
-            const int rc = v.n ? parse_range(&v, vni ? UINT32_MAX : 65535, &lo, &hi) : -1;
-            if (rc == -2)
-                return fail(p, v.col, MDEC_E_SYNTAX, "range ", v.s, v.n,
-                            " runs backwards: expected LO-HI with LO <= HI");
-            if (rc) {
-                char w[96];
-                struct sbuf b;
-                mdec__sb_init(&b, w, sizeof w);
-                mdec__sb_str(&b, vni ? "a tunnel id or range (0..4294967295 or LO-HI) after 'vni'"
-                                     : "a port or port range (0..65535 or LO-HI) after '");
-                if (!vni) {
-                    mdec__sb_str(&b, sport ? "sport" : "dport");
-                    mdec__sb_char(&b, '\'');
-                }
-                (void)mdec__sb_done(&b);
-                return expected(p, &v, w);
-            }
-            if (sport) {
-                r->sport_lo = (uint16_t)lo;
-                r->sport_hi = (uint16_t)hi;
-            } else if (dport) {
-                r->dport_lo = (uint16_t)lo;
-                r->dport_hi = (uint16_t)hi;
-            } else {
-                r->tunnel_id_lo = lo;
-                r->tunnel_id_hi = hi;
-            }
-            r->match |= (uint16_t)bit;
+        if (mdec__word_is(t.s, t.n, "sport") || mdec__word_is(t.s, t.n, "dport") ||
+            mdec__word_is(t.s, t.n, "vni")) {
+            const int rc = parse_range_option(p, l, r, &t, proto_tok);
+            if (rc)
+                return rc;
             continue;
         }
         const int trunc = mdec__word_is(t.s, t.n, "truncated");
-        const int complete = mdec__word_is(t.s, t.n, "complete");
-        if (!trunc && !complete)
+        if (!trunc && !mdec__word_is(t.s, t.n, "complete"))
             return expected(p, &t, "an option (sport, dport, vni, truncated, complete)");
-        bit = trunc ? MDEC_RULE_TRUNCATED : MDEC_RULE_COMPLETE;
+        const unsigned bit = trunc ? MDEC_RULE_TRUNCATED : MDEC_RULE_COMPLETE;
         if (r->match & bit)
             return fail(p, t.col, MDEC_E_SYNTAX, "", t.s, t.n, " appears twice in the rule");
         if (r->match & (MDEC_RULE_TRUNCATED | MDEC_RULE_COMPLETE))
@@ -273,14 +272,7 @@ static int parse_rule(struct tp *p, struct lcur *l, unsigned dir)
     r.number = (uint16_t)v;
     if (mdec__filter_find(p->f, dir, r.number)) {
         char a[96];
-        struct sbuf b;
-        mdec__sb_init(&b, a, sizeof a);
-        mdec__sb_str(&b, "rule number ");
-        mdec__sb_u64(&b, r.number);
-        mdec__sb_str(&b, " is already used by an ");
-        mdec__sb_str(&b, dir == MDEC_DIR_INGRESS ? "ingress" : "egress");
-        mdec__sb_str(&b, " rule in the filter");
-        (void)mdec__sb_done(&b);
+        mdec__msg_number_used(a, sizeof a, dir, r.number);
         return fail(p, t.col, MDEC_E_EXISTS, a, NULL, 0, "");
     }
 
@@ -318,17 +310,7 @@ static int parse_rule(struct tp *p, struct lcur *l, unsigned dir)
         return fail(p, 1, MDEC_E_SYNTAX, why, NULL, 0, "");
     if (p->k >= p->room) {
         char a[140];
-        struct sbuf b;
-        const uint32_t held = mdec_filter_count(p->f);
-        mdec__sb_init(&b, a, sizeof a);
-        mdec__sb_str(&b, "the filter is full: it holds at most ");
-        mdec__sb_u64(&b, held + p->room);
-        mdec__sb_str(&b, " rules, ");
-        mdec__sb_u64(&b, held);
-        mdec__sb_str(&b, " were in it and ");
-        mdec__sb_u64(&b, p->k);
-        mdec__sb_str(&b, " came before this line");
-        (void)mdec__sb_done(&b);
+        mdec__msg_full(a, sizeof a, p->f, p->room, p->k, "line");
         return fail(p, 1, MDEC_E_NOSPACE, a, NULL, 0, "");
     }
     mdec__rule_normalize(&r);
@@ -521,7 +503,7 @@ int mdec_filter_parse(struct mdec_filter *f, const char *text, size_t len,
     if (p.unknown != DNS_UNSET)
         opt = p.unknown ? opt | MDEC_FILTER_UNKNOWN_REJECT
                         : opt & ~(uint32_t)MDEC_FILTER_UNKNOWN_REJECT;
-    mdec_filter_set_options(f, opt);
+    (void)mdec_filter_set_options(f, opt);
     for (unsigned i = 0; i < p.n_res; i++)
         (void)mdec_filter_add_dns_resolver(f, &p.res[i]);
     return 0;

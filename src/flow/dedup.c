@@ -120,10 +120,10 @@ static int key_of(const struct mdec_dedup *d, const struct mdec_result *res, uin
     const struct win w = {res->frame, ip->off, res->cap_len, res->cap_len, 0, 0};
     if (ip->off > res->cap_len)
         return 0;
-    uint8_t v;
-    if (!rd_u8(&w, 0, &v))
+    const uint8_t *first = rd_view(&w, 0, 1);
+    if (first == NULL)
         return 0;
-    const uint32_t min_hdr = (v >> 4) == 4 ? 20 : (v >> 4) == 6 ? 40 : 0;
+    const uint32_t min_hdr = (first[0] >> 4) == 4 ? 20 : (first[0] >> 4) == 6 ? 40 : 0;
     if (min_hdr == 0 || ip->hdr_len < min_hdr) /* ARP, or not IP at all */
         return 0;
 
@@ -146,7 +146,7 @@ static int key_of(const struct mdec_dedup *d, const struct mdec_result *res, uin
     }
     if (end > MDEC_DEDUP_KEY_MAX)
         end = MDEC_DEDUP_KEY_MAX;
-    const uint8_t *h = rd_view(&w, 0, (uint32_t)end);
+    const uint8_t *h = rd_view(&w, 0, end);
     if (h == NULL || end < min_hdr)
         return 0; /* the headers are not wholly present */
 

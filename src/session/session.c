@@ -2,11 +2,14 @@
  * session.c - the session table: mirror sessions by key, inside the caller's
  * buffer.  What the table decides for each packet is in session_packet.c.
  *
- * Layout of the caller's buffer (each part starts on a 16-byte boundary):
+ * Layout of the caller's buffer (each part starts on a 64-byte boundary):
  *
  *   struct mdec_table              header: sizes, pointers to the parts below,
- *                                  policy, statistics
- *   struct mdec_session [cap + 1]  the slots; slot cap is the default session
+ *                                  policy, learn template, statistics
+ *   struct mdec__slot [cap + 1]    the slots (64-byte aligned): the session as
+ *                                  the caller sees it, then its settings in
+ *                                  the form the packet path reads; slot cap is
+ *                                  the default session
  *   struct mdec__bucket [nb]       hash index: nb = the power of two >= 2 cap;
  *                                  {low 32 bits of the key's hash, slot + 1},
  *                                  slot + 1 == 0 marks an empty bucket
@@ -49,7 +52,7 @@
 #define MAX_CAPACITY MDEC__TABLE_MAX_CAPACITY
 #define MAX_LEVELS MDEC__TABLE_LEVELS
 #define NO_SLOT MDEC__NO_SLOT
-#define PART_ALIGN 16
+#define PART_ALIGN 64
 
 _Static_assert(MDEC_TABLE_ALIGN % PART_ALIGN == 0, "parts are aligned within the buffer");
 
@@ -77,7 +80,7 @@ static int layout_of(uint32_t capacity, struct layout *l)
         return 0;
     uint64_t off = align_up(sizeof(struct mdec_table));
     l->sessions = off;
-    off = align_up(off + ((uint64_t)capacity + 1) * sizeof(struct mdec_session));
+    off = align_up(off + ((uint64_t)capacity + 1) * sizeof(struct mdec__slot));
     uint32_t nb = 2;
     while (nb < 2 * capacity)
         nb *= 2;
@@ -180,17 +183,20 @@ struct mdec_table *mdec_table_init(void *mem, size_t size, uint32_t capacity,
                                    const struct mdec_table_config *cfg)
 {
     struct layout l;
+    struct mdec__nets learn_allow;
+    memset(&learn_allow, 0, sizeof learn_allow);
     if (mem == NULL || (uintptr_t)mem % MDEC_TABLE_ALIGN != 0)
         return NULL;
     if (!layout_of(capacity, &l) || size < l.total)
         return NULL;
     if (cfg && (cfg->unknown > MDEC_UNKNOWN_LEARN ||
-                (cfg->n_learn_allow > 0 && cfg->learn_allow == NULL)))
+                (cfg->n_learn_allow > 0 && cfg->learn_allow == NULL) ||
+                mdec__nets_set(&learn_allow, cfg->learn_allow, cfg->n_learn_allow) != 0))
         return NULL;
     unsigned char *base = mem;
     struct mdec_table *t = mem;
     memset(t, 0, sizeof *t);
-    t->sessions = (struct mdec_session *)(void *)(base + l.sessions);
+    t->slots = (struct mdec__slot *)(void *)(base + l.sessions);
     t->buckets = (struct mdec__bucket *)(void *)(base + l.buckets);
     t->free_next = (uint32_t *)(void *)(base + l.free_next);
     uint64_t off = l.levels;
@@ -207,10 +213,11 @@ struct mdec_table *mdec_table_init(void *mem, size_t size, uint32_t capacity,
     if (cfg) {
         t->unknown = cfg->unknown;
         t->learn_filter = cfg->learn_filter;
-        t->learn_allow = cfg->learn_allow;
-        t->n_learn_allow = cfg->n_learn_allow;
+        t->learn_allow = learn_allow;
     }
-    memset(&t->sessions[capacity], 0, sizeof t->sessions[capacity]);
+    struct mdec__slot *def = &t->slots[capacity];
+    memset(def, 0, sizeof *def);
+    def->pub.index = capacity;
     mdec_table_clear(t);
     return t;
 }
@@ -221,42 +228,29 @@ void mdec_table_clear(struct mdec_table *t)
         return;
     memset(t->buckets, 0, ((size_t)t->mask + 1) * sizeof(struct mdec__bucket));
     memset(t->level[0], 0, t->bitmap_bytes);
-    t->count = 0;
     t->free_top = NO_SLOT;
     t->fresh = 0;
     memset(&t->stats, 0, sizeof t->stats);
-    memset(&t->sessions[t->capacity].counters, 0, sizeof(struct mdec_counters));
-}
-
-uint32_t mdec_table_count(const struct mdec_table *t)
-{
-    if (t == NULL)
-        return 0;
-    return t->count;
-}
-
-uint32_t mdec_table_capacity(const struct mdec_table *t)
-{
-    if (t == NULL)
-        return 0;
-    return t->capacity;
+    t->stats.capacity = t->capacity;
+    memset(&t->slots[t->capacity].pub.counters, 0, sizeof(struct mdec_counters));
 }
 
 struct mdec_session *mdec_table_default(struct mdec_table *t)
 {
     if (t == NULL)
         return NULL;
-    return &t->sessions[t->capacity];
+    return &t->slots[t->capacity].pub;
 }
 
-uint32_t mdec_session_index(const struct mdec_table *t, const struct mdec_session *s)
+/* The slot of s when s is one of t's sessions (the default included), else
+ * NULL.  Never dereferences s before knowing it lies inside the slots. */
+static struct mdec__slot *slot_of(const struct mdec_table *t, const struct mdec_session *s)
 {
-    if (t == NULL || s == NULL)
-        return UINT32_MAX;
-    const uintptr_t p = (uintptr_t)s, base = (uintptr_t)t->sessions;
-    if (p < base || (p - base) / sizeof *s > t->capacity || (p - base) % sizeof *s)
-        return UINT32_MAX;
-    return (uint32_t)((p - base) / sizeof *s);
+    const uintptr_t p = (uintptr_t)s, base = (uintptr_t)t->slots;
+    if (s == NULL || p < base || (p - base) % sizeof(struct mdec__slot) != 0 ||
+        (p - base) / sizeof(struct mdec__slot) > t->capacity)
+        return NULL;
+    return &t->slots[(p - base) / sizeof(struct mdec__slot)];
 }
 
 const struct mdec_table_stats *mdec_table_get_stats(const struct mdec_table *t)
@@ -270,26 +264,21 @@ struct mdec_session *mdec_table_find(const struct mdec_table *t, const struct md
 {
     if (t == NULL || key == NULL)
         return NULL;
-    return mdec__table_find(t, key);
+    struct mdec__slot *s = mdec__table_find(t, key);
+    return s ? &s->pub : NULL;
 }
 
-struct mdec_session *mdec_table_add(struct mdec_table *t, const struct mdec_key *key, int *err)
+int mdec_table_add(struct mdec_table *t, const struct mdec_key *key, struct mdec_session **out)
 {
-    int e = 0;
-    uint32_t h = 0;
-    if (t == NULL || key == NULL || !mdec__key_valid(key)) {
-        e = MDEC_E_INVALID;
-    } else {
-        h = mdec__key_hash(t, key);
-        if (mdec__find_bucket(t, key, h) != NO_SLOT)
-            e = MDEC_E_EXISTS;
-        else if (t->count >= t->capacity)
-            e = MDEC_E_NOSPACE;
-    }
-    if (err)
-        *err = e;
-    if (e)
-        return NULL;
+    if (out)
+        *out = NULL;
+    if (t == NULL || key == NULL || !mdec__key_valid(key))
+        return MDEC_E_INVALID;
+    const uint32_t h = mdec__key_hash(t, key);
+    if (mdec__find_bucket(t, key, h) != NO_SLOT)
+        return MDEC_E_EXISTS;
+    if (t->stats.count >= t->capacity)
+        return MDEC_E_NOSPACE;
 
     uint32_t slot;
     if (t->free_top != NO_SLOT) {
@@ -298,11 +287,12 @@ struct mdec_session *mdec_table_add(struct mdec_table *t, const struct mdec_key 
     } else {
         slot = t->fresh++; /* count < capacity, so fresh < capacity here */
     }
-    struct mdec_session *s = &t->sessions[slot];
+    struct mdec__slot *s = &t->slots[slot];
     memset(s, 0, sizeof *s);
-    s->key.kind = key->kind;
-    s->key.has_id = key->has_id;
-    s->key.id = key->id;
+    s->pub.key.kind = key->kind;
+    s->pub.key.has_id = key->has_id;
+    s->pub.key.id = key->id;
+    s->pub.index = slot;
 
     uint32_t i = h & t->mask;
     while (t->buckets[i].slot1 != 0)
@@ -310,8 +300,10 @@ struct mdec_session *mdec_table_add(struct mdec_table *t, const struct mdec_key 
     t->buckets[i].hash = h;
     t->buckets[i].slot1 = slot + 1;
     bit_set(t, slot);
-    t->count++;
-    return s;
+    t->stats.count++;
+    if (out)
+        *out = &s->pub;
+    return 0;
 }
 
 int mdec_table_remove(struct mdec_table *t, const struct mdec_key *key)
@@ -338,7 +330,7 @@ int mdec_table_remove(struct mdec_table *t, const struct mdec_key *key)
     bit_clear(t, slot);
     t->free_next[slot] = t->free_top;
     t->free_top = slot;
-    t->count--;
+    t->stats.count--;
     return 0;
 }
 
@@ -348,26 +340,107 @@ struct mdec_session *mdec_table_next(const struct mdec_table *t, const struct md
         return NULL;
     uint32_t from = 0;
     if (prev) {
-        const uint32_t i = mdec_session_index(t, prev);
-        if (i >= t->capacity) /* the default session, or not of this table */
+        const struct mdec__slot *s = slot_of(t, prev);
+        if (s == NULL || s->pub.index >= t->capacity) /* the default, or not t's */
             return NULL;
-        from = i + 1;
+        from = s->pub.index + 1;
     }
     const uint32_t i = bit_next(t, from);
-    return i == NO_SLOT ? NULL : &t->sessions[i];
+    return i == NO_SLOT ? NULL : &t->slots[i].pub;
 }
 
 /* --------------------------------------------------------------- sessions */
 
-int mdec_session_set_name(struct mdec_session *s, const char *name)
+/* The mask of the first bits bits of an address, in memory order. */
+static void prefix_mask(unsigned bits, uint64_t m[2])
 {
-    if (s == NULL)
+    uint8_t b[16] = {0};
+    for (unsigned i = 0; i < 16 && bits > 0; i++) {
+        const unsigned take = bits >= 8 ? 8 : bits;
+        b[i] = (uint8_t)(0xFF00u >> take);
+        bits -= take;
+    }
+    memcpy(m, b, sizeof b);
+}
+
+int mdec__nets_set(struct mdec__nets *out, const struct mdec_prefix *allow, size_t n)
+{
+    struct mdec__nets v;
+    memset(&v, 0, sizeof v);
+    if (n > MDEC_SESSION_ALLOW)
+        return MDEC_E_NOSPACE;
+    if (n > 0 && allow == NULL)
+        return MDEC_E_INVALID;
+    for (size_t i = 0; i < n; i++) {
+        const unsigned fam = allow[i].addr.family;
+        const unsigned max = fam == MDEC_AF_IPV4 ? 32 : 128;
+        if ((fam != MDEC_AF_IPV4 && fam != MDEC_AF_IPV6) || allow[i].len > max)
+            return MDEC_E_INVALID;
+        uint64_t w[2], fm[2];
+        mdec__addr_words(&allow[i].addr, w, fm);
+        prefix_mask(allow[i].len, v.net[i].m);
+        v.net[i].w[0] = w[0] & v.net[i].m[0];
+        v.net[i].w[1] = w[1] & v.net[i].m[1];
+        v.family[i] = (uint8_t)fam;
+    }
+    v.n = (uint8_t)n;
+    *out = v;
+    return 0;
+}
+
+/* The slot of s for a settings call, or NULL (the NULL policy, or not t's). */
+static struct mdec__slot *settable(struct mdec_table *t, struct mdec_session *s)
+{
+    return t == NULL ? NULL : slot_of(t, s);
+}
+
+int mdec_session_set_allow(struct mdec_table *t, struct mdec_session *s,
+                           const struct mdec_prefix *allow, size_t n)
+{
+    struct mdec__slot *sl = settable(t, s);
+    return sl ? mdec__nets_set(&sl->allow, allow, n) : MDEC_E_INVALID;
+}
+
+int mdec_session_set_local(struct mdec_table *t, struct mdec_session *s,
+                           const struct mdec_addr *local, size_t n)
+{
+    struct mdec__slot *sl = settable(t, s);
+    if (sl == NULL || (n > 0 && local == NULL))
+        return MDEC_E_INVALID;
+    if (n > MDEC_SESSION_ADDRS)
+        return MDEC_E_NOSPACE;
+    for (size_t i = 0; i < n; i++)
+        if (local[i].family != MDEC_AF_IPV4 && local[i].family != MDEC_AF_IPV6)
+            return MDEC_E_INVALID;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t m[2];
+        mdec__addr_words(&local[i], sl->local[i], m);
+        sl->local_family[i] = local[i].family;
+    }
+    sl->n_local = (uint8_t)n;
+    return 0;
+}
+
+int mdec_session_set_filter(struct mdec_table *t, struct mdec_session *s,
+                            const struct mdec_filter *filter)
+{
+    struct mdec__slot *sl = settable(t, s);
+    if (sl == NULL)
+        return MDEC_E_INVALID;
+    sl->filter = filter;
+    return 0;
+}
+
+int mdec_session_set_name(struct mdec_table *t, struct mdec_session *s, const char *name)
+{
+    struct mdec__slot *sl = settable(t, s);
+    if (sl == NULL)
         return MDEC_E_INVALID;
     size_t n = 0;
     if (name)
         while (n < MDEC_NAME_MAX - 1 && name[n])
             n++;
-    memcpy(s->name, name ? name : "", n);
-    s->name[n] = '\0';
+    memcpy(sl->pub.name, name ? name : "", n);
+    sl->pub.name[n] = '\0';
     return name && name[n] ? MDEC_E_NOSPACE : 0;
 }

@@ -36,17 +36,44 @@ struct mdec__bucket {
     uint32_t slot1; /* slot index + 1; 0: the bucket is empty */
 };
 
+/* An address or prefix as two 64-bit words in memory order under a mask
+ * (mdec__addr_words), with its family: what the per-packet checks compare. */
+struct mdec__net {
+    uint64_t w[2]; /* the address bits the mask keeps */
+    uint64_t m[2]; /* the prefix (or whole address) mask; 0 for no family */
+};
+
+/* A list of prefixes in that form (an allow-list, the learn template). */
+struct mdec__nets {
+    uint8_t n;
+    uint8_t family[MDEC_SESSION_ALLOW];
+    struct mdec__net net[MDEC_SESSION_ALLOW];
+};
+
+/*
+ * A slot: the session as the caller sees it, then its settings in the form
+ * the packet path wants them.  The first cache lines hold what every packet
+ * reads (key, counters, filter, allow-list head); slots are 64-byte aligned.
+ */
+struct mdec__slot {
+    struct mdec_session pub;          /* first: a session pointer is a slot's */
+    const struct mdec_filter *filter;
+    uint8_t n_local;
+    uint8_t local_family[MDEC_SESSION_ADDRS];
+    struct mdec__nets allow;
+    uint64_t local[MDEC_SESSION_ADDRS][2];
+};
+
 /* The table's header, at the start of the caller's buffer; the layout of
  * the rest is described at the top of session.c. */
 struct mdec_table {
-    struct mdec_session *sessions;        /* capacity + 1 slots                   */
+    struct mdec__slot *slots;             /* capacity + 1 slots                   */
     struct mdec__bucket *buckets;         /* mask + 1 buckets                     */
     uint32_t *free_next;                  /* link below each freed slot           */
     uint64_t *level[MDEC__TABLE_LEVELS];  /* in-use bitmap, level 0 = the slots   */
     uint32_t level_bits[MDEC__TABLE_LEVELS];
     uint32_t n_levels;
     uint32_t capacity;
-    uint32_t count;
     uint32_t mask;        /* buckets - 1                                        */
     uint32_t free_top;    /* most recently freed slot; UINT32_MAX when none     */
     uint32_t fresh;       /* slots fresh..capacity-1 unused since the last clear */
@@ -54,10 +81,21 @@ struct mdec_table {
     size_t bitmap_bytes;  /* all levels, which lie one after another            */
     uint8_t unknown;      /* enum mdec_unknown_policy                           */
     const struct mdec_filter *learn_filter; /* template of learned sessions     */
-    const struct mdec_prefix *learn_allow;
-    uint32_t n_learn_allow;
-    struct mdec_table_stats stats;
+    struct mdec__nets learn_allow;
+    struct mdec_table_stats stats;        /* count and capacity included        */
 };
+
+/* The slot of session s, which must be one of t's (mdec__slot_of checks). */
+static inline struct mdec__slot *mdec__slot(struct mdec_session *s)
+{
+    return (struct mdec__slot *)(void *)s; /* pub is the slot's first member */
+}
+
+/*
+ * Builds the derived form of allow[0..n) into out; 0, or MDEC_E_NOSPACE /
+ * MDEC_E_INVALID (out then unchanged).  session.c.
+ */
+MDEC_HIDDEN int mdec__nets_set(struct mdec__nets *out, const struct mdec_prefix *allow, size_t n);
 
 /*
  * The lookup, inline: mdec_table_process() runs it for every packet.
@@ -90,16 +128,16 @@ static inline uint32_t mdec__find_bucket(const struct mdec_table *t, const struc
         const struct mdec__bucket b = t->buckets[i];
         if (b.slot1 == 0)
             return MDEC__NO_SLOT;
-        if (b.hash == h && mdec__key_eq(&t->sessions[b.slot1 - 1].key, key))
+        if (b.hash == h && mdec__key_eq(&t->slots[b.slot1 - 1].pub.key, key))
             return i;
     }
 }
 
-static inline struct mdec_session *mdec__table_find(const struct mdec_table *t,
-                                                    const struct mdec_key *key)
+static inline struct mdec__slot *mdec__table_find(const struct mdec_table *t,
+                                                 const struct mdec_key *key)
 {
     const uint32_t i = mdec__find_bucket(t, key, mdec__key_hash(t, key));
-    return i == MDEC__NO_SLOT ? NULL : &t->sessions[t->buckets[i].slot1 - 1];
+    return i == MDEC__NO_SLOT ? NULL : &t->slots[t->buckets[i].slot1 - 1];
 }
 
 /* mdec_key_from_result(), inline for the packet path: the innermost tunnel
@@ -122,7 +160,7 @@ static inline int mdec__key_from_result(const struct mdec_result *res, struct md
         key->id = t->u.geneve.gwlb_endpoint;
         return (int)i;
     }
-    key->kind = t->type;
+    key->kind = t->type; /* kinds 1..63 are the tunnel types (session.h) */
     if (t->flags & MDEC_TF_ID) {
         key->has_id = 1;
         key->id = t->id;

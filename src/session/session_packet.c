@@ -1,18 +1,30 @@
 /*
  * session_packet.c - what the session table decides for one decoded packet:
- * its key, its session (or the unknown-session policy), the forged-source
- * check, its direction, the session's filter, and the counters.
+ * its key, its session (or the unknown-session policy), the sender check,
+ * its direction, the session's filter, and the counters; and the same for a
+ * burst of packets.
  *
  * The order matters and is the one session.h documents: a packet whose
- * outer source the session does not allow is refused before anything else
- * looks at it, so forged traffic never reaches a filter nor a consumer, and
- * counts only as forged.
+ * sender the session does not allow is refused before anything else looks
+ * at it, so forged traffic never reaches a filter nor a consumer, and counts
+ * only as forged.
+ *
+ * Bursts: with many sessions spread over the traffic, the time goes to
+ * cache misses, one on the packet's index bucket and one or more on its
+ * session's slot, each waiting for the one before.  A burst computes every
+ * packet's key and hash first and prefetches the buckets; then looks the
+ * buckets up and prefetches the slots; then decides, in packet order, with
+ * everything already on its way.  Decisions are made by the same code as
+ * single packets, in the same order, so counters and learning come out
+ * exactly as n single calls would leave them.
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
 #include <string.h>
 
 #include "session_int.h"
+
+/* ---------------------------------------------------------------- counts */
 
 static inline void counters_add(struct mdec_counters *c, const struct mdec_result *res,
                                 enum mdec_verdict verdict)
@@ -47,6 +59,8 @@ void mdec_counters_add(struct mdec_counters *c, const struct mdec_result *res,
     counters_add(c, res, verdict);
 }
 
+/* ------------------------------------------------------------- addresses */
+
 /* The carrier source of tunnel kt, or NULL when unknown. */
 static inline const struct mdec_addr *carrier_src(const struct mdec_result *res, int kt)
 {
@@ -58,100 +72,98 @@ static inline const struct mdec_addr *carrier_src(const struct mdec_result *res,
     return &tun->src;
 }
 
-/*
- * Direction compares each of a session's addresses with the packet's source
- * and destination.  An address is handled as two 64-bit words masked to the
- * bytes its family uses (IPv4: bytes 0..3, whatever the rest holds), and
- * the comparisons are combined without branching on their outcome: whether
- * a packet enters or leaves is a coin toss for the branch predictor.
- */
-struct addr_words {
-    uint64_t w[2], m[2]; /* mdec__addr_words() of the address */
-    uint8_t family;      /* MDEC_AF_*; 0xFF for no family: equal to nothing */
+/* An address of the packet as masked words (mdec__addr_words) and family;
+ * a family of none is 0xFF, equal to no stored family. */
+struct words {
+    uint64_t w[2];
+    uint8_t family;
 };
 
-static inline void words_of(const struct mdec_addr *a, struct addr_words *out)
+static inline void words_of(const struct mdec_addr *a, struct words *out)
 {
-    mdec__addr_words(a, out->w, out->m);
-    out->family = out->m[0] ? a->family : 0xFF;
+    uint64_t m[2];
+    mdec__addr_words(a, out->w, m);
+    out->family = m[0] ? a->family : 0xFF;
 }
 
-/* 1 when local is the address x stands for. */
-static inline unsigned same_addr(const struct mdec_addr *local, const struct addr_words *x)
+/* 1 when x lies in one of the nets (a prefix matches its own family only). */
+static inline int in_nets(const struct mdec__nets *nets, const struct words *x)
 {
-    uint64_t l[2];
-    memcpy(l, local->a, sizeof l);
-    const uint64_t diff = ((l[0] & x->m[0]) ^ x->w[0]) | ((l[1] & x->m[1]) ^ x->w[1]);
-    return (unsigned)(local->family == x->family) & (unsigned)(diff == 0);
+    unsigned hit = 0;
+    for (unsigned i = 0; i < nets->n; i++) {
+        const struct mdec__net *n = &nets->net[i];
+        const uint64_t diff = ((x->w[0] & n->m[0]) ^ n->w[0]) | ((x->w[1] & n->m[1]) ^ n->w[1]);
+        hit |= (unsigned)(nets->family[i] == x->family) & (unsigned)(diff == 0);
+    }
+    return hit != 0;
 }
 
-static inline enum mdec_direction direction(const struct mdec_session *s,
-                                            const struct mdec_result *res, int key_tunnel)
+/*
+ * The trust rule (decode.h): the tunnels outside the keying tunnel kt are
+ * trusted transports, and kt's carrier source, which they vouch for, lies
+ * in nets (none: any sender).
+ */
+static inline int sender_allowed(const struct mdec__nets *nets, const struct mdec_result *res,
+                                 int kt)
+{
+    if (!mdec__stack_trusted(res, kt))
+        return 0;
+    if (nets->n == 0)
+        return 1;
+    const struct mdec_addr *src = carrier_src(res, kt);
+    if (src == NULL)
+        return 0;
+    struct words w;
+    words_of(src, &w);
+    return in_nets(nets, &w);
+}
+
+/*
+ * Direction: the session's own addresses (or the keying tunnel's carrier
+ * source) against the inner source and destination, compared as masked
+ * words without branching on the outcome: whether a packet enters or leaves
+ * is a coin toss for the branch predictor.  The source wins when both hold.
+ */
+static inline enum mdec_direction direction(const struct mdec__slot *s,
+                                            const struct mdec_result *res, int kt)
 {
     if (!(res->flow.flags & MDEC_FLOW_IP))
         return MDEC_DIR_UNKNOWN;
-    struct addr_words src, dst;
+    struct words src, dst;
     words_of(&res->flow.src, &src);
     words_of(&res->flow.dst, &dst);
-    const struct mdec_addr *local = s->local;
-    uint32_t n = s->n_local;
-    if (n > MDEC_SESSION_ADDRS)
-        n = MDEC_SESSION_ADDRS;
-    if (n == 0) {
-        /* The keying tunnel's carrier source stands in for the interface. */
-        local = carrier_src(res, key_tunnel);
-        n = local != NULL;
-    }
     unsigned egress = 0, ingress = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        egress |= same_addr(&local[i], &src);
-        ingress |= same_addr(&local[i], &dst);
+    if (s->n_local == 0) {
+        const struct mdec_addr *c = carrier_src(res, kt);
+        if (c == NULL)
+            return MDEC_DIR_UNKNOWN;
+        struct words cw;
+        words_of(c, &cw);
+        egress = cw.family == src.family && cw.w[0] == src.w[0] && cw.w[1] == src.w[1];
+        ingress = cw.family == dst.family && cw.w[0] == dst.w[0] && cw.w[1] == dst.w[1];
+    } else {
+        for (unsigned i = 0; i < s->n_local && i < MDEC_SESSION_ADDRS; i++) {
+            const uint64_t *l = s->local[i];
+            egress |= (unsigned)(s->local_family[i] == src.family) &
+                      (unsigned)(((l[0] ^ src.w[0]) | (l[1] ^ src.w[1])) == 0);
+            ingress |= (unsigned)(s->local_family[i] == dst.family) &
+                       (unsigned)(((l[0] ^ dst.w[0]) | (l[1] ^ dst.w[1])) == 0);
+        }
     }
-    /* The source wins when both hold. */
     return egress ? MDEC_DIR_EGRESS : ingress ? MDEC_DIR_INGRESS : MDEC_DIR_UNKNOWN;
 }
 
-enum mdec_direction mdec_session_direction(const struct mdec_session *s,
-                                           const struct mdec_result *res, int key_tunnel)
-{
-    if (s == NULL || res == NULL)
-        return MDEC_DIR_UNKNOWN;
-    return direction(s, res, key_tunnel);
-}
+/* ------------------------------------------------------------- decisions */
 
-static inline int source_allowed(const struct mdec_prefix *allow, uint32_t n_allow,
-                                 const struct mdec_addr *src)
-{
-    if (n_allow == 0)
-        return 1;
-    if (src == NULL || allow == NULL)
-        return 0;
-    for (uint32_t i = 0; i < n_allow; i++)
-        if (mdec__prefix_contains(&allow[i], src))
-            return 1;
-    return 0;
-}
-
-/* The trust rule (decode.h): the tunnels outside the keying tunnel kt are
- * trusted transports, and kt's carrier source, which they vouch for, lies
- * in allow (n_allow 0: any source). */
-static inline int sender_allowed(const struct mdec_prefix *allow, uint32_t n_allow,
-                                 const struct mdec_result *res, int kt)
-{
-    return mdec__stack_trusted(res, kt) && source_allowed(allow, n_allow, carrier_src(res, kt));
-}
-
-/* Forged check, direction and filter of a packet for session s. */
-static inline enum mdec_verdict judge(const struct mdec_table *t, struct mdec_session *s,
-                               const struct mdec_result *res, int kt, struct mdec_match *m)
+/* Sender check, direction and filter of a packet for slot s. */
+static inline enum mdec_verdict judge(struct mdec__slot *s, const struct mdec_result *res, int kt,
+                                      struct mdec_match *m)
 {
     enum mdec_verdict v;
-    m->session = s;
-    /* s is a slot of t (found, learned, or the default): its index is the
-     * distance, without mdec_session_index()'s checks and division. */
-    m->index = (uint32_t)(s - t->sessions);
+    m->session = &s->pub;
+    m->index = s->pub.index;
     m->direction = MDEC_DIR_UNKNOWN;
-    if (!sender_allowed(s->allow, s->n_allow, res, kt)) {
+    if (!sender_allowed(&s->allow, res, kt)) {
         v = MDEC_VERDICT_FORGED;
     } else {
         const enum mdec_direction dir = direction(s, res, kt);
@@ -162,25 +174,97 @@ static inline enum mdec_verdict judge(const struct mdec_table *t, struct mdec_se
     return v;
 }
 
-/* Classifies; *unknown says whether the key had no session of its own. */
-static inline enum mdec_verdict classify(const struct mdec_table *t, const struct mdec_result *res,
-                                  struct mdec_match *m, int *unknown)
+static inline enum mdec_verdict unknown_session(struct mdec_match *m)
+{
+    m->session = NULL;
+    m->index = MDEC_NO_INDEX;
+    m->direction = MDEC_DIR_UNKNOWN;
+    m->verdict = MDEC_VERDICT_UNKNOWN_SESSION;
+    return MDEC_VERDICT_UNKNOWN_SESSION;
+}
+
+/* The key of the packet into m; the keying tunnel's index. */
+static inline int match_key(const struct mdec_result *res, struct mdec_match *m)
 {
     const int kt = mdec__key_from_result(res, &m->key);
     m->key_tunnel = (int8_t)kt;
     m->pad_ = 0;
-    struct mdec_session *s = mdec__table_find(t, &m->key);
-    *unknown = s == NULL;
+    return kt;
+}
+
+/* Classifies with the session found (s, NULL for none); *unknown says
+ * whether the key had no session of its own. */
+static inline enum mdec_verdict classify_found(const struct mdec_table *t, struct mdec__slot *s,
+                                               const struct mdec_result *res, int kt,
+                                               struct mdec_match *m)
+{
     if (s == NULL && t->unknown == MDEC_UNKNOWN_DEFAULT)
-        s = &t->sessions[t->capacity];
-    if (s == NULL) {
-        m->session = NULL;
-        m->index = UINT32_MAX;
-        m->direction = MDEC_DIR_UNKNOWN;
-        m->verdict = MDEC_VERDICT_UNKNOWN_SESSION;
-        return MDEC_VERDICT_UNKNOWN_SESSION;
+        s = &t->slots[t->capacity];
+    if (s == NULL)
+        return unknown_session(m);
+    return judge(s, res, kt, m);
+}
+
+/* Whether a packet may create a session by learning (session.h): not
+ * malformed or unsupported, and when tunneled (kt >= 0), its mirrored IP
+ * header decoded: garbage behind a tunnel header creates nothing.  A frame
+ * without a tunnel (the sensor's own traffic) may create the key "none". */
+static inline int learnable(const struct mdec_result *res, int kt)
+{
+    return res->status != MDEC_STATUS_MALFORMED && res->status != MDEC_STATUS_UNSUPPORTED &&
+           (kt < 0 || (res->flow.flags & MDEC_FLOW_IP));
+}
+
+/* The unknown-key path of process: the statistics and, under
+ * MDEC_UNKNOWN_LEARN, learning.  v is the classification so far. */
+static MDEC_NOINLINE enum mdec_verdict process_unknown(struct mdec_table *t,
+                                                       const struct mdec_result *res,
+                                                       struct mdec_match *m, enum mdec_verdict v)
+{
+    t->stats.unknown++;
+    if (t->unknown == MDEC_UNKNOWN_DROP) {
+        t->stats.dropped++;
+        return v;
     }
-    return judge(t, s, res, kt, m);
+    if (t->unknown != MDEC_UNKNOWN_LEARN)
+        return v; /* DEFAULT: the default session took it */
+    struct mdec_session *s = NULL;
+    if (!sender_allowed(&t->learn_allow, res, m->key_tunnel)) {
+        /* Forged traffic never creates sessions. */
+        t->stats.learn_forged++;
+        v = MDEC_VERDICT_FORGED;
+        m->verdict = (uint8_t)v;
+    } else if (!learnable(res, m->key_tunnel)) {
+        t->stats.learn_invalid++;
+    } else if (t->stats.count >= t->capacity) {
+        t->stats.learn_full++;
+    } else {
+        (void)mdec_table_add(t, &m->key, &s);
+    }
+    if (s == NULL) {
+        t->stats.dropped++; /* forged, invalid, full, or a key no session can have */
+        return v;
+    }
+    struct mdec__slot *sl = mdec__slot(s);
+    t->stats.learned++;
+    (void)mdec_key_format(&s->key, s->name, sizeof s->name);
+    sl->filter = t->learn_filter;
+    sl->allow = t->learn_allow;
+    return judge(sl, res, m->key_tunnel, m);
+}
+
+/* One packet, its session already looked up (s, NULL when the key has
+ * none); the whole of process from there. */
+static inline enum mdec_verdict process_found(struct mdec_table *t, struct mdec__slot *s,
+                                              const struct mdec_result *res, int kt,
+                                              struct mdec_match *m)
+{
+    enum mdec_verdict v = classify_found(t, s, res, kt, m);
+    if (MDEC_UNLIKELY(s == NULL))
+        v = process_unknown(t, res, m, v);
+    if (m->session)
+        counters_add(&m->session->counters, res, v);
+    return v;
 }
 
 enum mdec_verdict mdec_table_classify(const struct mdec_table *t, const struct mdec_result *res,
@@ -188,8 +272,8 @@ enum mdec_verdict mdec_table_classify(const struct mdec_table *t, const struct m
 {
     if (t == NULL || res == NULL || m == NULL)
         return MDEC_VERDICT_UNKNOWN_SESSION;
-    int unknown;
-    return classify(t, res, m, &unknown);
+    const int kt = match_key(res, m);
+    return classify_found(t, mdec__table_find(t, &m->key), res, kt, m);
 }
 
 enum mdec_verdict mdec_table_process(struct mdec_table *t, const struct mdec_result *res,
@@ -197,37 +281,86 @@ enum mdec_verdict mdec_table_process(struct mdec_table *t, const struct mdec_res
 {
     if (t == NULL || res == NULL || m == NULL)
         return MDEC_VERDICT_UNKNOWN_SESSION;
-    int unknown;
-    enum mdec_verdict v = classify(t, res, m, &unknown);
-    if (unknown) {
-        t->stats.unknown++;
-        if (t->unknown == MDEC_UNKNOWN_LEARN) {
-            struct mdec_session *s = NULL;
-            if (!sender_allowed(t->learn_allow, t->n_learn_allow, res, m->key_tunnel)) {
-                /* Forged traffic never creates sessions. */
-                t->stats.learn_forged++;
-                v = MDEC_VERDICT_FORGED;
-                m->verdict = (uint8_t)v;
-            } else if (t->count < t->capacity) {
-                s = mdec_table_add(t, &m->key, NULL);
-            } else {
-                t->stats.learn_full++;
-            }
-            if (s) {
-                t->stats.learned++;
-                (void)mdec_key_format(&s->key, s->name, sizeof s->name);
-                s->filter = t->learn_filter;
-                s->allow = t->learn_allow;
-                s->n_allow = t->n_learn_allow;
-                v = judge(t, s, res, m->key_tunnel, m);
-            } else {
-                t->stats.dropped++; /* full, forged, or a key no session can have */
-            }
-        } else if (t->unknown == MDEC_UNKNOWN_DROP) {
-            t->stats.dropped++;
+    const int kt = match_key(res, m);
+    return process_found(t, mdec__table_find(t, &m->key), res, kt, m);
+}
+
+/* ----------------------------------------------------------------- bursts */
+
+#define BURST_STEP 16 /* packets whose buckets and slots are in flight at once */
+
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch((p), 0, 3)
+#define PREFETCH_W(p) __builtin_prefetch((p), 1, 3)
+#else
+#define PREFETCH(p) ((void)(p))
+#define PREFETCH_W(p) ((void)(p))
+#endif
+
+/*
+ * Keys, hashes and bucket prefetches for res[0..n) (n <= BURST_STEP), then
+ * the lookups and slot prefetches: found[i] is packet i's slot or NULL.
+ */
+static inline void burst_lookup(const struct mdec_table *t, const struct mdec_result *res,
+                                size_t n, struct mdec_match *m, int *kt,
+                                struct mdec__slot **found)
+{
+    uint32_t h[BURST_STEP];
+    for (size_t i = 0; i < n; i++) {
+        kt[i] = match_key(&res[i], &m[i]);
+        h[i] = mdec__key_hash(t, &m[i].key);
+        PREFETCH(&t->buckets[h[i] & t->mask]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const uint32_t b = mdec__find_bucket(t, &m[i].key, h[i]);
+        found[i] = b == MDEC__NO_SLOT ? NULL : &t->slots[t->buckets[b].slot1 - 1];
+        if (found[i]) {
+            const char *p = (const char *)found[i];
+            PREFETCH_W(p);
+            PREFETCH_W(p + 64);
+            PREFETCH(p + 128);
         }
     }
-    if (m->session)
-        counters_add(&m->session->counters, res, v);
-    return v;
+}
+
+size_t mdec_table_classify_burst(const struct mdec_table *t, const struct mdec_result *res,
+                                 size_t n, struct mdec_match *m)
+{
+    if (t == NULL || res == NULL || m == NULL)
+        return 0;
+    size_t accepted = 0;
+    for (size_t at = 0; at < n; at += BURST_STEP) {
+        const size_t k = n - at < BURST_STEP ? n - at : BURST_STEP;
+        int kt[BURST_STEP];
+        struct mdec__slot *found[BURST_STEP];
+        burst_lookup(t, res + at, k, m + at, kt, found);
+        for (size_t i = 0; i < k; i++)
+            accepted += classify_found(t, found[i], &res[at + i], kt[i], &m[at + i]) ==
+                        MDEC_VERDICT_ACCEPT;
+    }
+    return accepted;
+}
+
+size_t mdec_table_process_burst(struct mdec_table *t, const struct mdec_result *res, size_t n,
+                                struct mdec_match *m)
+{
+    if (t == NULL || res == NULL || m == NULL)
+        return 0;
+    size_t accepted = 0;
+    for (size_t at = 0; at < n; at += BURST_STEP) {
+        const size_t k = n - at < BURST_STEP ? n - at : BURST_STEP;
+        int kt[BURST_STEP];
+        struct mdec__slot *found[BURST_STEP];
+        burst_lookup(t, res + at, k, m + at, kt, found);
+        for (size_t i = 0; i < k; i++) {
+            struct mdec__slot *s = found[i];
+            /* A packet before this one in the burst may have learned this
+             * packet's session: look again, as a single call would. */
+            if (MDEC_UNLIKELY(s == NULL) && t->unknown == MDEC_UNKNOWN_LEARN)
+                s = mdec__table_find(t, &m[at + i].key);
+            accepted += process_found(t, s, &res[at + i], kt[i], &m[at + i]) ==
+                        MDEC_VERDICT_ACCEPT;
+        }
+    }
+    return accepted;
 }

@@ -3,9 +3,11 @@
  *
  * A struct win is one layer's view of the frame: where it starts, how many of
  * its bytes are present (end) and how many it had on the wire (wire_end).
- * Readers take a window and an offset relative to its start, check that the
- * bytes lie below the window's end before touching them, load with shifts
- * (never a cast or struct overlay), and report failure instead of reading.
+ * One idiom reads a header: rd_view() checks that all of its bytes lie
+ * below the window's end and hands out a pointer to them (or NULL), then
+ * rd_get16/24/32/64 load its fields with shifts (never a cast or struct
+ * overlay).  Headers at a computed position (VLAN tags, IPv6 extension
+ * headers, GRE routing entries) are viewed at that position the same way.
  * Length arithmetic is done in 64 bits, so no check can overflow.
  *
  * SPDX-License-Identifier: BSD-2-Clause
@@ -38,72 +40,13 @@ static inline bool rd_has(const struct win *w, uint64_t rel, uint64_t n)
     return (uint64_t)w->off + rel + n <= w->end;
 }
 
-/* Bytes present from rel to the window's end (0 when rel is past it). */
-static inline uint32_t rd_avail(const struct win *w, uint64_t rel)
-{
-    uint64_t at = (uint64_t)w->off + rel;
-    return at < w->end ? (uint32_t)(w->end - at) : 0;
-}
-
-static inline bool rd_u8(const struct win *w, uint32_t rel, uint8_t *v)
-{
-    if (!rd_has(w, rel, 1))
-        return false;
-    *v = w->p[w->off + rel];
-    return true;
-}
-
-static inline bool rd_be16(const struct win *w, uint32_t rel, uint16_t *v)
-{
-    if (!rd_has(w, rel, 2))
-        return false;
-    const uint8_t *b = w->p + w->off + rel;
-    *v = (uint16_t)((unsigned)b[0] << 8 | b[1]);
-    return true;
-}
-
-static inline bool rd_be24(const struct win *w, uint32_t rel, uint32_t *v)
-{
-    if (!rd_has(w, rel, 3))
-        return false;
-    const uint8_t *b = w->p + w->off + rel;
-    *v = (uint32_t)b[0] << 16 | (uint32_t)b[1] << 8 | b[2];
-    return true;
-}
-
-static inline bool rd_be32(const struct win *w, uint32_t rel, uint32_t *v)
-{
-    if (!rd_has(w, rel, 4))
-        return false;
-    const uint8_t *b = w->p + w->off + rel;
-    *v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-    return true;
-}
-
-static inline bool rd_be64(const struct win *w, uint32_t rel, uint64_t *v)
-{
-    if (!rd_has(w, rel, 8))
-        return false;
-    const uint8_t *b = w->p + w->off + rel;
-    uint64_t x = 0;
-    for (int i = 0; i < 8; i++)
-        x = x << 8 | b[i];
-    *v = x;
-    return true;
-}
-
-/* Copies n bytes at rel into dst. */
-static inline bool rd_copy(const struct win *w, uint32_t rel, void *dst, uint32_t n)
-{
-    if (!rd_has(w, rel, n))
-        return false;
-    memcpy(dst, w->p + w->off + rel, n);
-    return true;
-}
-
-/* A pointer to n present bytes at rel, or NULL: for views handed out, and
- * for a header read field by field with the loads below. */
-static inline const uint8_t *rd_view(const struct win *w, uint32_t rel, uint32_t n)
+/*
+ * A pointer to the n present bytes at rel, or NULL when they are not all
+ * present: a header is viewed once, then read field by field with the
+ * loads below.  Decoders take their views through mdec__need_view()
+ * (decode/status.h), which also says why the bytes are missing.
+ */
+static inline const uint8_t *rd_view(const struct win *w, uint64_t rel, uint64_t n)
 {
     return rd_has(w, rel, n) ? w->p + w->off + rel : NULL;
 }
@@ -112,6 +55,11 @@ static inline const uint8_t *rd_view(const struct win *w, uint32_t rel, uint32_t
 static inline uint16_t rd_get16(const uint8_t *b)
 {
     return (uint16_t)((unsigned)b[0] << 8 | b[1]);
+}
+
+static inline uint32_t rd_get24(const uint8_t *b)
+{
+    return (uint32_t)b[0] << 16 | (uint32_t)b[1] << 8 | b[2];
 }
 
 static inline uint32_t rd_get32(const uint8_t *b)

@@ -19,6 +19,8 @@ these accounting classes:
   deliver:NAME   packets of the configured session NAME
   forged:NAME    refused: the configured session NAME does not allow the source
   learn          a learned session's packets, or learn_full (table full)
+  learn_invalid  garbage from an allowed source: malformed, never learned
+                 (learn_invalid), or a learned session's malformed packet
   learn_refused  refused: the source is outside --learn-from (learn_forged),
                  or a learned session refused it (its forged counter)
 
@@ -132,7 +134,7 @@ CATEGORIES = [
              lambda rng, seq: (FORGER, 4789, vxlan(rng.choice(INVENTED), inner_frame(seq, 4))),
              "ok", "learn_refused"),
     # garbage datagrams on the tunnel ports
-    Category("garbage", 10, lambda rng, seq: _garbage(rng, SENDER), "malformed", "learn"),
+    Category("garbage", 10, lambda rng, seq: _garbage(rng, SENDER), "malformed", "learn_invalid"),
     Category("garbage_forged", 5, lambda rng, seq: _garbage(rng, FORGER), "malformed",
              "learn_refused"),
     # alpha's packet wrapped by FORGER in GENEVE or in VXLAN: never alpha's
@@ -214,7 +216,7 @@ def check(sent_path, stats_path, outdir, use_tcpdump):
     tool = st["tool"]
     names = {name for _, name in CONFIGURED}
     got = {k: 0 for k in sent["classes"]}
-    for k in ("learn", "learn_refused"):
+    for k in ("learn", "learn_refused", "learn_invalid"):
         got.setdefault(k, 0)
     for s in st["sessions"]:
         if s["session"] in names:
@@ -223,13 +225,18 @@ def check(sent_path, stats_path, outdir, use_tcpdump):
             got["deliver:" + s["session"]] += s["packets"]
             got["forged:" + s["session"]] += s["forged"]
         else:
-            got["learn"] += s["packets"]
+            # A learned session's packets: the valid ones it was learned for,
+            # and garbage whose key it happens to share (malformed).
+            got["learn"] += s["packets"] - s["malformed"]
+            got["learn_invalid"] += s["malformed"]
             got["learn_refused"] += s["forged"]
     got["learn"] += st["learn_full"]
     got["learn_refused"] += st["learn_forged"]
-    other = st["unknown_session"] - st["learn_full"] - st["learn_forged"]
+    got["learn_invalid"] += st["learn_invalid"]
+    other = st["unknown_session"] - st["learn_full"] - st["learn_forged"] - st["learn_invalid"]
     if other:
-        fail(f"{tool}: {other} unknown-session drops that are neither learn_full nor learn_forged")
+        fail(f"{tool}: {other} unknown-session drops that are neither learn_full, learn_forged "
+             "nor learn_invalid")
     # Every frame in exactly one place.
     placed = sum(s["packets"] + s["forged"] for s in st["sessions"]) + st["unknown_session"]
     if placed != st["frames"]:

@@ -14,7 +14,7 @@
  * which a switch mirroring with ERSPAN copies along, or a kept FCS.  The
  * result counted them in inner.cap_len (60) while inner.wire_len stops at
  * the IP datagram (14 + 40 = 54), so the inner packet had more bytes present
- * than on the wire: check_result_bounds() forbids that, and a pcap record
+ * than on the wire: check_result() forbids that, and a pcap record
  * (which the inner packet is documented to be ready for) cannot hold it.
  * The same happens behind every tunnel that carries trailing bytes after its
  * inner IP datagram (GRE, GENEVE, VXLAN-GPE with bare IP too).
@@ -55,7 +55,7 @@ static void test_inner_padding(void **state)
     if (r.inner.cap_len > r.inner.wire_len)
         fail_msg("inner packet: %u bytes present but %u on the wire", r.inner.cap_len,
                  r.inner.wire_len);
-    check_result_bounds(&r, sizeof vxlan_padded);
+    check_result(&r, vxlan_padded, sizeof vxlan_padded);
     check_every_length(&cfg, MDEC_LINK_ETHERNET, vxlan_padded, sizeof vxlan_padded,
                        sizeof vxlan_padded);
 }

@@ -7,9 +7,11 @@
  * those that match, the one with the lowest number decides; none: reject.
  * Prefixes are compared bit by bit.  It shares no code with the library.
  *
- * Rule sets reach the library three ways: mdec_filter_add(), the text
- * syntax (mdec_rule_format then mdec_filter_parse) and, for rules AWS can
- * express, an AWS JSON document this test writes itself.
+ * Rule sets reach the library four ways: mdec_filter_add(), the text
+ * syntax (mdec_rule_format then mdec_filter_parse), for rules AWS can
+ * express an AWS JSON document this test writes itself, and
+ * mdec_filter_add() among decoy rules that mdec_filter_remove() then takes
+ * out again (each change rebuilds the compiled form).
  *
  * The seed is fixed (MDEC_DIFF_SEED overrides it) and printed; a mismatch
  * prints the seed, the rule set and the packet.
@@ -64,7 +66,7 @@ struct ref_rule {
 };
 
 struct ref_set {
-    struct ref_rule r[MAX_RULES];
+    struct ref_rule r[2 * MAX_RULES]; /* MAX_RULES, and decoys after them */
     int n;
     int dns, dns_by_rules, unknown_reject;
     struct mdec_addr res[3];
@@ -530,7 +532,24 @@ static int load_set(struct mdec_filter *f, const struct ref_set *s, int way)
     if (way == 2 && !aws_expressible(s))
         way = 0;
     struct mdec_rule m;
-    if (way == 0) {
+    if (way == 3) {
+        /* decoys added among the rules, then removed: the compiled form
+         * must follow every removal */
+        static struct ref_set t;
+        t = *s;
+        const int decoys = (int)rnd(MAX_RULES + 1);
+        for (t.n = s->n; t.n < MAX_RULES + decoys && t.n < 2 * MAX_RULES; t.n++)
+            random_rule(&t, &t.r[t.n], 0);
+        for (int i = 0, j = s->n; i < s->n || j < t.n;) {
+            const int real = j == t.n || (i < s->n && chance(50));
+            to_rule(&t.r[real ? i++ : j++], &m);
+            assert_int_equal(mdec_filter_add(f, &m), 0);
+        }
+        for (int j = t.n; j-- > s->n;)
+            assert_int_equal(mdec_filter_remove(f, (enum mdec_direction)t.r[j].dir,
+                                                (uint16_t)t.r[j].number),
+                             0);
+    } else if (way == 0) {
         for (int i = 0; i < s->n; i++) {
             to_rule(&s->r[i], &m);
             assert_int_equal(mdec_filter_add(f, &m), 0);
@@ -592,7 +611,8 @@ static void report(uint64_t seed, int set, int flow, const struct ref_set *s,
              (unsigned long long)seed, set, flow,
              way == 0   ? "add"
              : way == 1 ? "text"
-                        : "json",
+             : way == 2 ? "json"
+                        : "add and remove",
              s->dns, s->dns_by_rules, s->unknown_reject, s->n_res, rules, k->ip, a, b, k->proto,
              k->has_ports, k->sport, k->dport, k->has_tid, k->tid, k->truncated, k->dir,
              mdec_verdict_name((enum mdec_verdict)want), mdec_verdict_name((enum mdec_verdict)got));
@@ -608,12 +628,12 @@ static void test_against_reference(void **state)
     print_message("filter differential test: seed %llu (set MDEC_DIFF_SEED to change)\n",
                   (unsigned long long)seed);
     rng = seed;
-    struct mdec_filter *f = new_filter(MAX_RULES);
+    struct mdec_filter *f = new_filter(2 * MAX_RULES);
     static struct ref_set s;
-    long cases = 0, accepted = 0, by_way[3] = {0, 0, 0};
+    long cases = 0, accepted = 0, by_way[4] = {0, 0, 0, 0};
     for (int set = 0; set < N_SETS; set++) {
-        random_set(&s, set % 3 == 2);
-        const int way = load_set(f, &s, set % 3);
+        random_set(&s, set % 4 == 2);
+        const int way = load_set(f, &s, set % 4);
         by_way[way]++;
         for (int i = 0; i < FLOWS_PER_SET; i++) {
             struct ref_pkt k;
@@ -638,11 +658,12 @@ static void test_against_reference(void **state)
             cases++;
         }
     }
-    print_message("%ld cases, %ld accepted; rule sets loaded by add %ld, text %ld, json %ld\n",
-                  cases, accepted, by_way[0], by_way[1], by_way[2]);
+    print_message("%ld cases, %ld accepted; rule sets loaded by add %ld, text %ld, json %ld, "
+                  "add and remove %ld\n",
+                  cases, accepted, by_way[0], by_way[1], by_way[2], by_way[3]);
     /* the cases are not all one way: both verdicts are well represented */
     assert_true(accepted > cases / 10 && accepted < cases * 9 / 10);
-    assert_true(by_way[2] > N_SETS / 20);
+    assert_true(by_way[2] > N_SETS / 20 && by_way[3] > N_SETS / 20);
     free(f);
 }
 

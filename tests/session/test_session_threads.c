@@ -98,7 +98,7 @@ static void *own_table_worker(void *arg)
     if (t) {
         /* 16 sessions learned; the 4 other VNIs were refused, table full. */
         const struct mdec_table_stats *st = mdec_table_get_stats(t);
-        if (mdec_table_count(t) != 16 || st->learned != 16 || st->learn_full != ROUNDS * 4)
+        if (st->count != 16 || st->learned != 16 || st->learn_full != ROUNDS * 4)
             w->ok = 0;
         for (struct mdec_session *s = mdec_table_next(t, NULL); s; s = mdec_table_next(t, s))
             if (s->counters.packets != ROUNDS ||
@@ -168,15 +168,13 @@ static void populate(struct mdec_table *t, const struct mdec_prefix *allow,
                      const struct mdec_filter *f)
 {
     for (uint64_t vni = 1; vni <= 5; vni++) {
-        struct mdec_session *s = mdec_table_add(t, &(struct mdec_key){MDEC_KEY_VXLAN, 1, {0}, vni},
-                                                NULL);
-        assert_non_null(s);
-        if (vni == 2) {
-            s->allow = allow;
-            s->n_allow = 1;
-        }
+        struct mdec_session *s;
+        assert_int_equal(mdec_table_add(t, &(struct mdec_key){MDEC_KEY_VXLAN, 1, {0}, vni}, &s),
+                         0);
+        if (vni == 2)
+            assert_int_equal(mdec_session_set_allow(t, s, allow, 1), 0);
         if (vni == 3)
-            s->filter = f;
+            assert_int_equal(mdec_session_set_filter(t, s, f), 0);
     }
 }
 
@@ -252,7 +250,7 @@ static void test_shared_read_only_table(void **state)
         const int is_default = s == NULL;
         if (is_default)
             s = mdec_table_default(t);
-        const uint32_t idx = mdec_session_index(t, s);
+        const uint32_t idx = s->index;
         assert_true(idx <= cap);
         struct mdec_counters sum;
         memset(&sum, 0, sizeof sum);
