@@ -469,6 +469,9 @@ static uint64_t run_burst(const struct ctx *c, const struct layout *L, struct md
             }
             (void)mdec_decode_burst(&c->cfg, MDEC_LINK_ETHERNET, fr, NULL, n, res);
             acc += mdec_table_process_burst(t, res, n, m) + m[0].index + res[0].flow.sport;
+        }
+    return acc;
+}
 
 static VARIANT uint64_t run_dedup(const struct ctx *c, const struct layout *L)
 {
@@ -480,7 +483,7 @@ static VARIANT uint64_t run_dedup(const struct ctx *c, const struct layout *L)
             const struct rec *r = &L->rec[i];
             mdec_decode(&c->cfg, MDEC_LINK_ETHERNET, L->data + r->off, r->len, r->len, &res);
             if (mdec_table_process(c->demux, &res, &m) == MDEC_VERDICT_ACCEPT)
-                acc += (uint64_t)mdec_dedup_check(c->dedup, &res, t, 0, &m.session->counters);
+                acc += mdec_dedup_check(c->dedup, &res, t, 0, &m.session->counters);
             acc += m.index;
         }
     return acc;

@@ -170,9 +170,10 @@ static void hostile(struct mdec_dedup *h, const struct mdec_config *cfg, uint8_t
     const struct mdec_dedup_stats before = *mdec_dedup_get_stats(h);
     struct mdec_counters c;
     memset(&c, 0, sizeof c);
-    const int a = mdec_dedup_check(h, &r, t, op >> 4, &c);
+    const enum mdec_verdict v = mdec_dedup_check(h, &r, t, op >> 4, &c);
+    FUZZ_CHECK(v == MDEC_VERDICT_ACCEPT || v == MDEC_VERDICT_DUPLICATE);
+    const int a = v == MDEC_VERDICT_DUPLICATE;
     const struct mdec_dedup_stats *s = mdec_dedup_get_stats(h);
-    FUZZ_CHECK(a == 0 || a == 1);
     FUZZ_CHECK(c.duplicates == (uint64_t)a);
     FUZZ_CHECK(s->checked == before.checked + 1);
     FUZZ_CHECK(s->copies == before.copies + (uint64_t)a);
@@ -276,7 +277,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 k[hl + (size_t)i] = (uint8_t)(scope >> (8 * i));
             want = model_check((unsigned)(lkey % buckets), k, hl + 8, t, point, window);
         }
-        const int got = mdec_dedup_check(d, &r, t, scope, &c);
+        const enum mdec_verdict v = mdec_dedup_check(d, &r, t, scope, &c);
+        FUZZ_CHECK(v == MDEC_VERDICT_ACCEPT || v == MDEC_VERDICT_DUPLICATE);
+        const int got = v == MDEC_VERDICT_DUPLICATE;
         dups += (uint64_t)want;
         if (got != want)
             fuzz_fail("packet (IPv%d, point %d, scope %llu, cut %zu, t %llu): answer %d, the "

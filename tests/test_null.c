@@ -233,8 +233,8 @@ static void test_dedup(void **state)
     memset(&r, 0, sizeof r);
     struct mdec_counters c;
     memset(&c, 0, sizeof c);
-    assert_int_equal(mdec_dedup_check(NULL, &r, 0, 0, &c), 0);
-    assert_int_equal(mdec_dedup_check(dd, NULL, 0, 0, &c), 0);
+    assert_int_equal(mdec_dedup_check(NULL, &r, 0, 0, &c), MDEC_VERDICT_ACCEPT);
+    assert_int_equal(mdec_dedup_check(dd, NULL, 0, 0, &c), MDEC_VERDICT_ACCEPT);
     assert_true(mdec_dedup_get_stats(dd)->checked == 0); /* nothing counted */
     assert_true(c.duplicates == 0);
     mdec_dedup_clear(NULL);
@@ -242,7 +242,7 @@ static void test_dedup(void **state)
     assert_int_equal(mdec_dedup_capacity(NULL), 0);
     assert_true(mdec_dedup_window(NULL) == 0);
     /* c NULL is allowed: nothing to count in. */
-    assert_int_equal(mdec_dedup_check(dd, &r, 0, 0, NULL), 0);
+    assert_int_equal(mdec_dedup_check(dd, &r, 0, 0, NULL), MDEC_VERDICT_ACCEPT);
     assert_true(mdec_dedup_get_stats(dd)->unjudged == 1);
     free(mem);
 }

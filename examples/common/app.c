@@ -282,8 +282,7 @@ static void after_table(struct mt_worker *w, const struct mt_frame *fr,
     if (v == MDEC_VERDICT_ACCEPT && w->dedup) {
         const uint64_t ns = (uint64_t)fr->sec * 1000000000u + fr->nsec;
         const uint64_t scope = app->o->dedup_per_session ? (uint64_t)m->index + 1 : 0;
-        if (mdec_dedup_check(w->dedup, r, ns, scope, &m->session->counters))
-            v = MDEC_VERDICT_DUPLICATE;
+        v = mdec_dedup_check(w->dedup, r, ns, scope, &m->session->counters);
     }
     if (app->o->json) {
         w->line.len = 0;

@@ -15,9 +15,10 @@
  *   void *mem = aligned_alloc(MDEC_DEDUP_ALIGN, need);      // caller's memory
  *   struct mdec_dedup *d = mdec_dedup_init(mem, need, 65536, 10000000, &key);
  *   ...
- *   if (mdec_table_process(t, &res, &m) == MDEC_VERDICT_ACCEPT &&
- *       mdec_dedup_check(d, &res, ts_ns, 0, &m.session->counters))
- *       verdict = MDEC_VERDICT_DUPLICATE;                    // drop this copy
+ *   enum mdec_verdict v = mdec_table_process(t, &res, &m);
+ *   if (v == MDEC_VERDICT_ACCEPT)
+ *       v = mdec_dedup_check(d, &res, ts_ns, 0, &m.session->counters);
+ *   if (v == MDEC_VERDICT_ACCEPT) deliver(...);              // DUPLICATE: drop
  *
  * What makes two packets copies.  Three things, all needed:
  *
@@ -122,7 +123,8 @@ extern "C" {
 /* What a window counts, kept by mdec_dedup_check(). */
 struct mdec_dedup_stats {
     uint64_t checked;  /* calls with a result                               */
-    uint64_t copies;   /* answered 1: copies found (and removed by the caller) */
+    uint64_t copies;   /* answered DUPLICATE: copies found (and removed by the
+                          caller)                                           */
     uint64_t unjudged; /* kept unjudged: no inner IP header, or its headers
                           not wholly present                                */
     uint64_t repeats;  /* kept: the key of a live entry, from a mirror point
@@ -162,15 +164,17 @@ MDEC_API struct mdec_dedup *mdec_dedup_init(void *mem, size_t size, uint32_t ent
  * ts_ns is the packet's timestamp in nanoseconds (any epoch, the same for
  * every call); scope is part of the key (0: across all sessions).  Reads
  * res and its frame (res->frame must still hold the decoded bytes; every
- * span is checked against res->cap_len before a byte is read); when the
- * answer is 1 and c is not NULL, adds 1 to c->duplicates (c may be NULL;
- * pass the packet's session's counters).  Returns 1 for a copy, 0
+ * span is checked against res->cap_len before a byte is read); for a copy,
+ * when c is not NULL, adds 1 to c->duplicates (c may be NULL; pass the
+ * packet's session's counters).  Returns the packet's verdict, as the
+ * per-packet calls do: MDEC_VERDICT_DUPLICATE for a copy, MDEC_VERDICT_ACCEPT
  * otherwise (the packet is then remembered, unless unjudged); counts in the
- * window's statistics.  Never fails.  (NULL policy: d or res NULL, 0 and
- * nothing counted.)
+ * window's statistics.  Never fails.  (NULL policy: d or res NULL,
+ * MDEC_VERDICT_ACCEPT and nothing counted.)
  */
-MDEC_API int mdec_dedup_check(struct mdec_dedup *d, const struct mdec_result *res, uint64_t ts_ns,
-                              uint64_t scope, struct mdec_counters *c);
+MDEC_API enum mdec_verdict mdec_dedup_check(struct mdec_dedup *d, const struct mdec_result *res,
+                                            uint64_t ts_ns, uint64_t scope,
+                                            struct mdec_counters *c);
 
 /* Forgets every packet and zeroes the statistics; keeps the key and the
  * window.  O(entries). */

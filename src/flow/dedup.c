@@ -232,16 +232,16 @@ static inline void start(struct dd_entry *e, uint64_t key, uint64_t ts, uint32_t
     e->point[1] = e->point[2] = e->point[3] = 0;
 }
 
-int mdec_dedup_check(struct mdec_dedup *d, const struct mdec_result *res, uint64_t ts_ns,
-                     uint64_t scope, struct mdec_counters *c)
+enum mdec_verdict mdec_dedup_check(struct mdec_dedup *d, const struct mdec_result *res,
+                                   uint64_t ts_ns, uint64_t scope, struct mdec_counters *c)
 {
     if (d == NULL || res == NULL)
-        return 0;
+        return MDEC_VERDICT_ACCEPT;
     d->stats.checked++;
     uint64_t key;
     if (!key_of(d, res, scope, &key)) {
         d->stats.unjudged++;
-        return 0;
+        return MDEC_VERDICT_ACCEPT;
     }
     const uint32_t point = point_of(d, res);
     struct dd_entry *b = bucket(d, key);
@@ -252,7 +252,7 @@ int mdec_dedup_check(struct mdec_dedup *d, const struct mdec_result *res, uint64
         if (!within(ts_ns, e->t, d->window)) {
             d->stats.expired++;
             start(e, key, ts_ns, point);
-            return 0;
+            return MDEC_VERDICT_ACCEPT;
         }
         unsigned j = 0;
         while (j < POINTS && e->point[j] != 0 && e->point[j] != point)
@@ -261,14 +261,14 @@ int mdec_dedup_check(struct mdec_dedup *d, const struct mdec_result *res, uint64
             /* Seen from this point already: the same bytes sent again. */
             d->stats.repeats++;
             start(e, key, ts_ns, point);
-            return 0;
+            return MDEC_VERDICT_ACCEPT;
         }
         if (j < POINTS)
             e->point[j] = point;
         d->stats.copies++;
         if (c != NULL)
             c->duplicates++;
-        return 1;
+        return MDEC_VERDICT_DUPLICATE;
     }
     /* A new packet: an empty entry, else an expired one, else the oldest. */
     struct dd_entry *victim = NULL;
@@ -286,5 +286,5 @@ int mdec_dedup_check(struct mdec_dedup *d, const struct mdec_result *res, uint64
         d->stats.evicted++;
     }
     start(victim, key, ts_ns, point);
-    return 0;
+    return MDEC_VERDICT_ACCEPT;
 }

@@ -70,7 +70,9 @@ static int seen(struct mdec_dedup *d, const struct mb_spec *s, uint64_t t, uint6
 {
     struct mdec_result r;
     decode(s, &r);
-    return mdec_dedup_check(d, &r, t, scope, c);
+    const enum mdec_verdict v = mdec_dedup_check(d, &r, t, scope, c);
+    assert_true(v == MDEC_VERDICT_ACCEPT || v == MDEC_VERDICT_DUPLICATE);
+    return v == MDEC_VERDICT_DUPLICATE;
 }
 
 static int setup(void **state)
@@ -266,8 +268,9 @@ static void test_masked_fields(void **state)
                 struct mdec_result r1, r2;
                 mdec_decode(&cfg, MDEC_LINK_ETHERNET, orig, olen, olen, &r1);
                 mdec_decode(&cfg, MDEC_LINK_ETHERNET, f2, olen, olen, &r2);
-                assert_int_equal(mdec_dedup_check(d, &r1, 0, 0, NULL), 0);
-                const int copy = mdec_dedup_check(d, &r2, 1000, 0, NULL);
+                assert_int_equal(mdec_dedup_check(d, &r1, 0, 0, NULL), MDEC_VERDICT_ACCEPT);
+                const int copy =
+                    mdec_dedup_check(d, &r2, 1000, 0, NULL) == MDEC_VERDICT_DUPLICATE;
                 const uint32_t rel = at - ip;
                 int masked;
                 if (!v6)
@@ -306,9 +309,9 @@ static void test_truncated_copies(void **state)
                 struct mdec_dedup *d = window(64, 10 * MS);
                 struct mdec_result r;
                 decode(order ? &whole : &cut, &r);
-                assert_int_equal(mdec_dedup_check(d, &r, 0, 0, NULL), 0);
+                assert_int_equal(mdec_dedup_check(d, &r, 0, 0, NULL), MDEC_VERDICT_ACCEPT);
                 decode(order ? &cut : &whole, &r);
-                if (mdec_dedup_check(d, &r, 1000, 0, NULL) != judged)
+                if ((mdec_dedup_check(d, &r, 1000, 0, NULL) == MDEC_VERDICT_DUPLICATE) != judged)
                     fail_msg("IPv%d cut at %zu, %s first: expected %s", v6 ? 6 : 4, cut.cut,
                              order ? "whole" : "cut", judged ? "a copy" : "kept");
                 assert_true(mdec_dedup_get_stats(d)->unjudged == (judged ? 0u : 1u));
@@ -430,14 +433,14 @@ static void test_unjudged(void **state)
     assert_int_equal(seen(d, &a, 0, 0, NULL), 0);
     struct mdec_result r;
     memset(&r, 0, sizeof r);
-    assert_int_equal(mdec_dedup_check(d, &r, 0, 0, NULL), 0);
+    assert_int_equal(mdec_dedup_check(d, &r, 0, 0, NULL), MDEC_VERDICT_ACCEPT);
     /* A hand-made result whose spans lie beyond its bytes. */
     struct mb_spec b = base();
     decode(&b, &r);
     r.cap_len = r.span[MDEC_SPAN_INNER_L4].off + 4;
-    assert_int_equal(mdec_dedup_check(d, &r, 0, 0, NULL), 0);
+    assert_int_equal(mdec_dedup_check(d, &r, 0, 0, NULL), MDEC_VERDICT_ACCEPT);
     r.frame = NULL;
-    assert_int_equal(mdec_dedup_check(d, &r, 0, 0, NULL), 0);
+    assert_int_equal(mdec_dedup_check(d, &r, 0, 0, NULL), MDEC_VERDICT_ACCEPT);
     assert_true(mdec_dedup_get_stats(d)->unjudged == 5);
     free(d);
 }
