@@ -236,11 +236,14 @@ grep -q "output abandoned after a second signal" "$tmp/block.err" || fail "no me
 
 echo "== 7. --dedup: each packet mirrored twice, kept once"
 "$py" "$traffic" gen-dup "$tmp/dup.json" || fail "cannot build the duplicated traffic"
-ip netns exec $B "$bin/mirrordec-udp" --dedup --json --stats-json "$tmp/dupu.stats" \
+# A window of a second: the sender sends the two copies 2 ms apart, but a
+# loaded machine (sanitizers, parallel tests) may hold it back far longer
+# between them; no two different packets here share a key.
+ip netns exec $B "$bin/mirrordec-udp" --dedup=1s --json --stats-json "$tmp/dupu.stats" \
     >"$tmp/dupu.jsonl" 2>"$tmp/dupu.err" &
 dupu=$!
 pids+=($dupu)
-ip netns exec $B "$bin/mirrordec-afpacket" -i vB --workers 2 --dedup --json \
+ip netns exec $B "$bin/mirrordec-afpacket" -i vB --workers 2 --dedup=1s --json \
     >"$tmp/dupa.jsonl" 2>"$tmp/dupa.err" &
 dupa=$!
 pids+=($dupa)
