@@ -741,14 +741,30 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
             mt_usage_error("--tap '%s': a device name has at most 15 characters%s", o->tap,
                            o->tap_per_session ? " (4 of them for the session number)" : "");
     }
-    /* UDP receivers bind every port they decode: by default only the ports
-     * AWS, Azure and Google use, not the Linux vxlan default 8472 that a
-     * kernel vxlan device may hold, nor VXLAN-GPE's 4790. */
+    /* UDP receivers bind every port they decode: for each tunnel type no
+     * option named, only the ports AWS, Azure and Google use (VXLAN 4789,
+     * GENEVE 6081), never the Linux vxlan default 8472 that a kernel vxlan
+     * device or flannel may hold, nor VXLAN-GPE's 4790.  A type given
+     * with an option gets exactly the ports given. */
     const int udp_input = tool == MT_UDP || (tool == MT_TAP && !o->read_file && !o->iface);
-    if (udp_input && !ports_given) {
-        o->cfg.n_ports = 0;
-        (void)mdec_config_set_port(&o->cfg, 4789, MDEC_TUNNEL_VXLAN);
-        (void)mdec_config_set_port(&o->cfg, 6081, MDEC_TUNNEL_GENEVE);
+    if (udp_input) {
+        static const struct {
+            uint8_t type;
+            uint16_t port; /* 0: none */
+        } udp_default[] = {{MDEC_TUNNEL_VXLAN, 4789},
+                           {MDEC_TUNNEL_GENEVE, 6081},
+                           {MDEC_TUNNEL_VXLAN_GPE, 0}};
+        for (size_t d = 0; d < sizeof udp_default / sizeof udp_default[0]; d++) {
+            const unsigned type = udp_default[d].type;
+            if (ports_given & (1u << type))
+                continue;
+            for (int i = o->cfg.n_ports - 1; i >= 0; i--)
+                if (o->cfg.ports[i].type == type)
+                    (void)mdec_config_set_port(&o->cfg, o->cfg.ports[i].port, MDEC_TUNNEL_NONE);
+            if (udp_default[d].port)
+                (void)mdec_config_set_port(&o->cfg, udp_default[d].port,
+                                           (enum mdec_tunnel_type)type);
+        }
     }
     if (udp_input && o->cfg.n_ports == 0)
         mt_usage_error("no UDP port left to receive on");

@@ -80,8 +80,8 @@ int mdec_config_set_port(struct mdec_config *cfg, uint16_t port, enum mdec_tunne
 int mdec_config_add_transport(struct mdec_config *cfg, enum mdec_tunnel_type type,
                               const struct mdec_prefix *from, size_t n_from)
 {
-    if (cfg == NULL || type < MDEC_TUNNEL_VXLAN || type > MDEC_TUNNEL_GRE || from == NULL || n_from == 0 ||
-        n_from > MDEC_TRANSPORT_PREFIXES)
+    if (cfg == NULL || type < MDEC_TUNNEL_VXLAN || type > MDEC_TUNNEL_GRE || from == NULL ||
+        n_from == 0 || n_from > MDEC_TRANSPORT_PREFIXES)
         return MDEC_E_INVALID;
     for (size_t i = 0; i < n_from; i++) {
         const unsigned fam = from[i].addr.family;
