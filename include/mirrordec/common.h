@@ -75,7 +75,8 @@ static inline int mdec_version_compatible(void)
  *     mdec_key_from_result) when there is none: absence, not failure;
  *   - per-packet calls never fail: they return the packet's enum
  *     mdec_status (decoding) or enum mdec_verdict (sessions, filters); a
- *     burst call returns how many packets it accepted;
+ *     burst call returns a count of its packets (how many decoded with
+ *     status OK, or how many the table accepted: see each call);
  *   - the GENEVE option iterator returns an enum mdec_iter_result.
  * The three enums' names do not overlap (MDEC_STATUS_*, MDEC_VERDICT_*,
  * MDEC_ITER_*), and their values are all >= 0, so none can be mistaken for
@@ -98,17 +99,17 @@ static inline int mdec_version_compatible(void)
  * A pointer argument may be NULL only where the function's comment says so
  * (an optional error report, a table config meaning "the defaults", a text
  * or frame of length 0, the start of a walk).  A NULL anywhere else is a
- * caller's mistake that the library answers without touching memory and
- * without any other effect:
+ * caller's mistake that the library answers without any other effect than
+ * clearing what it would have written (an error report, a result, an
+ * iterator, a key, an out-pointer set to NULL):
  *   - a function returning int (an mdec_error, a length) returns
  *     MDEC_E_INVALID; mdec_key_from_result() returns -1;
  *   - one returning a pointer returns NULL; a count, capacity or option set
- *     returns 0, mdec_session_index() UINT32_MAX; a yes/no question 0;
+ *     returns 0; a yes/no question 0;
  *   - mdec_decode() and mdec_decode_udp() return MDEC_STATUS_UNSUPPORTED (and, when
  *     res is not NULL, store an empty result with that status);
  *   - the per-packet table calls return MDEC_VERDICT_UNKNOWN_SESSION and
  *     count nothing; the filter evaluations return MDEC_VERDICT_REJECT;
- *     mdec_session_direction() returns MDEC_DIR_UNKNOWN;
  *   - the GENEVE iterator returns MDEC_ITER_END; a void function does
  *     nothing.
  * tests/test_null.c holds every public function to this.
@@ -129,7 +130,7 @@ enum mdec_error {
     MDEC_E_SYNTAX = -5    /* text could not be parsed: see mdec_parse_error */
 };
 
-/* A constant English sentence for an mdec_error ("table is full"). */
+/* A constant English sentence for an mdec_error ("not found"). */
 MDEC_API const char *mdec_strerror(int err);
 
 /*
