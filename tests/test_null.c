@@ -203,13 +203,19 @@ static void test_flowid(void **state)
     memset(&k, 0, sizeof k);
     uint8_t d[20];
     char buf[MDEC_COMMUNITY_ID_STRLEN] = "x";
+    memset(d, 0xAA, sizeof d);
     assert_int_equal(mdec_community_id_digest(NULL, 0, d), MDEC_E_INVALID);
+    for (size_t i = 0; i < sizeof d; i++)
+        assert_int_equal(d[i], 0); /* cleared */
     assert_int_equal(mdec_community_id_digest(&f, 0, NULL), MDEC_E_INVALID);
     assert_int_equal(mdec_community_id(NULL, 0, 0, buf, sizeof buf), MDEC_E_INVALID);
-    assert_int_equal(buf[0], 'x'); /* untouched */
+    assert_int_equal(buf[0], '\0'); /* cleared, as the policy says */
+    buf[0] = 'x';
+    assert_int_equal(mdec_community_id(NULL, 0, 0, buf, 0), MDEC_E_INVALID);
+    assert_int_equal(buf[0], 'x'); /* size 0: nothing may be written */
     assert_int_equal(mdec_community_id(&f, 0, 0, NULL, 10), MDEC_E_INVALID);
     assert_int_equal(mdec_community_id_result(NULL, 0, 0, buf, sizeof buf), MDEC_E_INVALID);
-    assert_int_equal(buf[0], 'x');
+    assert_int_equal(buf[0], '\0');
     assert_int_equal(mdec_community_id_result(&r, 0, 0, NULL, 10), MDEC_E_INVALID);
     assert_true(mdec_flow_hash(NULL, &k) == 0);
     assert_true(mdec_flow_hash(&f, NULL) == 0);

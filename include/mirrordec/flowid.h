@@ -78,6 +78,7 @@ enum {
  * and code (MDEC_FLOW_ICMP); any other protocol is hashed without ports,
  * as the spec says.  Reads flow only; writes digest[0..20).  Returns 20, or
  * 0 when the flow lacks what the hash needs (digest then untouched).
+ * (NULL policy: MDEC_E_INVALID, digest zeroed when it is not NULL.)
  */
 MDEC_API int mdec_community_id_digest(const struct mdec_flow *flow, uint16_t seed,
                                       uint8_t digest[20]);
@@ -91,7 +92,8 @@ MDEC_API int mdec_community_id_digest(const struct mdec_flow *flow, uint16_t see
  * 0, which is what the spec suggests a monitor report); MDEC_E_NOSPACE
  * when buf is too small (buf then holds "" when size > 0: a cut ID would
  * name another flow); MDEC_E_INVALID for flags other than
- * MDEC_COMMUNITY_ID_HEX.
+ * MDEC_COMMUNITY_ID_HEX, and under the NULL policy (flow NULL: buf then
+ * holds "" when size > 0).
  */
 MDEC_API int mdec_community_id(const struct mdec_flow *flow, uint16_t seed, unsigned flags,
                                char *buf, size_t size);

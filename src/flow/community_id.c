@@ -62,8 +62,11 @@ static int icmp6_counterpart(uint8_t type)
 
 int mdec_community_id_digest(const struct mdec_flow *flow, uint16_t seed, uint8_t digest[20])
 {
-    if (flow == NULL || digest == NULL)
+    if (flow == NULL || digest == NULL) {
+        if (digest != NULL)
+            memset(digest, 0, 20); /* the NULL policy: cleared */
         return MDEC_E_INVALID;
+    }
     const unsigned want = MDEC_FLOW_IP | MDEC_FLOW_PROTO;
     if ((flow->flags & want) != want)
         return 0;
@@ -151,8 +154,11 @@ static const char hex[] = "0123456789abcdef";
 int mdec_community_id(const struct mdec_flow *flow, uint16_t seed, unsigned flags, char *buf,
                       size_t size)
 {
-    if (flow == NULL || buf == NULL)
+    if (flow == NULL || buf == NULL) {
+        if (buf != NULL && size > 0)
+            buf[0] = '\0'; /* the NULL policy: cleared */
         return MDEC_E_INVALID;
+    }
     if (flags & ~(unsigned)MDEC_COMMUNITY_ID_HEX) {
         if (size > 0)
             buf[0] = '\0';
@@ -202,7 +208,10 @@ int mdec_community_id(const struct mdec_flow *flow, uint16_t seed, unsigned flag
 int mdec_community_id_result(const struct mdec_result *res, uint16_t seed, unsigned flags,
                              char *buf, size_t size)
 {
-    if (res == NULL)
+    if (res == NULL) {
+        if (buf != NULL && size > 0)
+            buf[0] = '\0'; /* the NULL policy: cleared */
         return MDEC_E_INVALID;
+    }
     return mdec_community_id(&res->flow, seed, flags, buf, size);
 }
