@@ -1,6 +1,6 @@
 /*
  * mt.h - code shared by the example tools (mirrordec, mirrordec-udp,
- * mirrordec-afpacket, mirrordec-tap).
+ * mirrordec-afpacket, mirrordec-tap, mirrordec-dpdk).
  *
  * The tools differ only in where frames come from.  Everything after the
  * decode call is here and is the same for all of them:
@@ -94,7 +94,7 @@ double mt_now(void);
 
 /* -------------------------------------------------------------- options */
 
-enum mt_tool { MT_CLI = 1, MT_UDP = 2, MT_AFPACKET = 4, MT_TAP = 8 };
+enum mt_tool { MT_CLI = 1, MT_UDP = 2, MT_AFPACKET = 4, MT_TAP = 8, MT_DPDK = 16 };
 
 struct mt_session_arg {
     const char *text; /* the option's argument, for messages */
@@ -123,6 +123,9 @@ struct mt_opts {
     const char *fanout;      /* hash | lb | cpu | qm */
     unsigned ring_mb;
     int outgoing;
+    unsigned port;           /* mirrordec-dpdk: the DPDK port id */
+    unsigned rx_desc;        /* mirrordec-dpdk: descriptors per rx queue */
+    unsigned idle_exit;      /* mirrordec-dpdk: stop after this many idle seconds; 0 never */
 
     /* decoding */
     struct mdec_config cfg; /* ports, --strict, --max-depth, --transport */
@@ -349,6 +352,8 @@ struct mt_app {
     int rcvbuf;              /* UDP: receive buffer the kernel gave a socket */
     uint64_t inbox_dropped;  /* mirrordec-afpacket: a worker's inbox was full */
     struct mt_buf extra;     /* tool-specific lines for the summary */
+    struct mt_buf extra_json; /* tool-specific members for --stats-json, each ",\"k\":v";
+                                 the tool frees it after mt_app_finish */
     struct mt_buf obuf;      /* --json lines not written yet (under out_lock) */
     int stdout_failed;       /* standard output failed: no more lines */
     int ready;               /* mt_app_init succeeded: finish prints the summary */

@@ -1,7 +1,7 @@
 /*
  * opts.c - the command line of every tool.
  *
- * One table lists every option with the tools that take it, so the four
+ * One table lists every option with the tools that take it, so the five
  * tools share their options' names, parsing and messages.  Errors name the
  * option, what it was given and what was expected, and exit with
  * MT_EXIT_USAGE before anything was opened or written.
@@ -47,6 +47,9 @@ enum {
     O_LEARN_FROM,
     O_MAX_OPEN_FILES,
     O_MAX_TAPS,
+    O_PORT,
+    O_RX_DESC,
+    O_IDLE_EXIT,
     O_DEDUP,
     O_DEDUP_SCOPE,
     O_DEDUP_ENTRIES,
@@ -54,7 +57,7 @@ enum {
     O_FLOW_KEY
 };
 
-#define ALL (MT_CLI | MT_UDP | MT_AFPACKET | MT_TAP)
+#define ALL (MT_CLI | MT_UDP | MT_AFPACKET | MT_TAP | MT_DPDK)
 
 struct opt_def {
     const char *name;
@@ -71,7 +74,7 @@ static const struct opt_def defs[] = {
     {"bind", required_argument, 'b', MT_UDP | MT_TAP},
     {"count", required_argument, 'c', ALL},
     {"snaplen", required_argument, O_SNAPLEN, MT_CLI | MT_TAP | MT_AFPACKET},
-    {"no-promisc", no_argument, O_NO_PROMISC, MT_CLI | MT_TAP | MT_AFPACKET},
+    {"no-promisc", no_argument, O_NO_PROMISC, MT_CLI | MT_TAP | MT_AFPACKET | MT_DPDK},
     {"progress", no_argument, O_PROGRESS, MT_CLI},
     {"no-progress", no_argument, O_NO_PROGRESS, MT_CLI},
     {"batch", required_argument, O_BATCH, MT_UDP | MT_TAP},
@@ -80,6 +83,9 @@ static const struct opt_def defs[] = {
     {"fanout", required_argument, O_FANOUT, MT_AFPACKET},
     {"ring-mb", required_argument, O_RING_MB, MT_AFPACKET},
     {"outgoing", no_argument, O_OUTGOING, MT_AFPACKET},
+    {"port", required_argument, O_PORT, MT_DPDK},
+    {"rx-desc", required_argument, O_RX_DESC, MT_DPDK},
+    {"idle-exit", required_argument, O_IDLE_EXIT, MT_DPDK},
     {"vxlan-port", required_argument, O_VXLAN_PORT, ALL},
     {"geneve-port", required_argument, O_GENEVE_PORT, ALL},
     {"gpe-port", required_argument, O_GPE_PORT, ALL},
@@ -529,6 +535,7 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
     o->workers = 1;
     o->fanout = "hash";
     o->ring_mb = 8;
+    o->rx_desc = 1024;
     o->max_sessions = MT_MAX_SESSIONS_DEFAULT;
     mdec_config_init(&o->cfg);
 
@@ -557,6 +564,8 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
     o->dedup_entries = MT_DEDUP_ENTRIES;
 
     unsigned ports_given = 0, dedup_opts = 0;
+    /* mirrordec-dpdk gets only what comes before "--" here. */
+    static const char eal_hint[] = " (DPDK's EAL arguments go after '--')";
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
@@ -619,6 +628,15 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
             break;
         case O_OUTGOING:
             o->outgoing = 1;
+            break;
+        case O_PORT:
+            o->port = (unsigned)parse_number(c, optarg, 0, 65535);
+            break;
+        case O_RX_DESC:
+            o->rx_desc = (unsigned)parse_number(c, optarg, 32, 65535);
+            break;
+        case O_IDLE_EXIT:
+            o->idle_exit = (unsigned)parse_number(c, optarg, 1, 86400);
             break;
         case O_VXLAN_PORT:
         case O_GENEVE_PORT:
@@ -703,13 +721,16 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
             mt_usage_error("-%c needs an argument", optopt);
         default:
             if (optopt && optopt < 256)
-                mt_usage_error("unknown option -%c", optopt);
-            mt_usage_error("unknown option '%s'", argv[optind - 1]);
+                mt_usage_error("unknown option -%c%s", optopt, tool == MT_DPDK ? eal_hint : "");
+            mt_usage_error("unknown option '%s'%s", argv[optind - 1],
+                           tool == MT_DPDK ? eal_hint : "");
         }
     }
     if (optind < argc)
         mt_usage_error("unexpected argument '%s'%s", argv[optind],
-                       tool & (MT_CLI | MT_TAP) ? " (to read a capture file, use -r FILE)" : "");
+                       tool & (MT_CLI | MT_TAP) ? " (to read a capture file, use -r FILE)"
+                       : tool == MT_DPDK        ? eal_hint
+                                                : "");
 
     /* What each tool needs. */
     if (o->aws_filter_id && !o->n_aws_files)

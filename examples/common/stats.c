@@ -330,6 +330,8 @@ int mt_stats_write_json(const struct mt_stats *s, const struct mt_app *app, cons
         mt_buf_printf(&b, ",\"rcvbuf\":%d", app->rcvbuf);
     if (app->o->tool == MT_AFPACKET)
         mt_buf_printf(&b, ",\"inbox_dropped\":%" PRIu64, app->inbox_dropped);
+    if (app->extra_json.len) /* the tool's own members (mirrordec-dpdk: the NIC's counters) */
+        mt_buf_put(&b, app->extra_json.p, app->extra_json.len);
     const struct mt_out_stats *os = &s->out;
     if (app->o->write_dir || (app->o->tap && app->o->tap_per_session))
         mt_buf_printf(&b,
