@@ -24,6 +24,12 @@
  *               layouts are skipped, which flatters it)
  *   (c') (d')   (c), (d) through the burst calls, 32 frames at a time:
  *               mdec_decode_burst() + mdec_table_process_burst()
+ *   (g) dedup   (c) + mdec_dedup_check() on every accepted packet (a
+ *               65536-entry, 10 ms window across all sessions; frame i at
+ *               i microseconds, so the hot frames come back every 4 ms
+ *               and take the "sent again" path)
+ *   (h) cid     (b) + mdec_community_id_result(), base64 text
+ *   (i) hash    (b) + mdec_flow_hash_result()
  *
  *   mdec_bench --spread     the session step alone (mdec_table_process_burst
  *                           on decoded packets, no filter), traffic spread
@@ -201,6 +207,8 @@ struct ctx {
     struct mdec_table *demux;  /* sessions, no filter   */
     struct mdec_table *filter; /* sessions + AWS filter */
     struct bpf_program bpf;
+    struct mdec_dedup *dedup;  /* (g)                   */
+    struct mdec_hash_key key;  /* (i)                   */
 };
 
 enum {
@@ -212,15 +220,21 @@ enum {
     V_NAIVE,
     V_DEMUX_BURST,
     V_FILTER_BURST,
+    V_DEDUP,
+    V_CID,
+    V_HASH,
     N_VARIANTS
 };
 static const char *const variant_key[N_VARIANTS] = {
-    "floor", "decode", "demux", "filter", "bpf", "naive", "demux_burst", "filter_burst"};
+    "floor", "decode",       "demux",        "filter", "bpf",
+    "naive", "demux_burst", "filter_burst", "dedup",  "cid", "flow_hash"};
 static const char *const variant_text[N_VARIANTS] = {
     "(a) floor: touch 64 bytes",   "(b) decode to flow key",
     "(c) + session lookup",        "(d) + 10-rule AWS filter",
     "(e) libpcap BPF filter",      "(f) naive parse + rules",
-    "(c') (c) in bursts of 32",    "(d') (d) in bursts of 32"};
+    "(c') (c) in bursts of 32",    "(d') (d) in bursts of 32",
+    "(g) (c) + dedup window",      "(h) (b) + Community ID",
+    "(i) (b) + flow hash"};
 
 /* --------------------------------------------------------- naive variant */
 
@@ -459,6 +473,49 @@ static uint64_t run_burst(const struct ctx *c, const struct layout *L, struct md
     return acc;
 }
 
+static VARIANT uint64_t run_dedup(const struct ctx *c, const struct layout *L)
+{
+    uint64_t acc = 0, t = 0;
+    struct mdec_result res;
+    struct mdec_match m;
+    for (unsigned k = 0; k < L->cycles; k++)
+        for (size_t i = 0; i < L->n; i++, t += 1000) {
+            const struct rec *r = &L->rec[i];
+            mdec_decode(&c->cfg, MDEC_LINK_ETHERNET, L->data + r->off, r->len, r->len, &res);
+            if (mdec_table_process(c->demux, &res, &m) == MDEC_VERDICT_ACCEPT)
+                acc += mdec_dedup_check(c->dedup, &res, t, 0, &m.session->counters);
+            acc += m.index;
+        }
+    return acc;
+}
+
+static VARIANT uint64_t run_cid(const struct ctx *c, const struct layout *L)
+{
+    uint64_t acc = 0;
+    struct mdec_result res;
+    char id[MDEC_COMMUNITY_ID_STRLEN];
+    for (unsigned k = 0; k < L->cycles; k++)
+        for (size_t i = 0; i < L->n; i++) {
+            const struct rec *r = &L->rec[i];
+            mdec_decode(&c->cfg, MDEC_LINK_ETHERNET, L->data + r->off, r->len, r->len, &res);
+            acc += (uint64_t)mdec_community_id_result(&res, 0, 0, id, sizeof id) + (uint8_t)id[5];
+        }
+    return acc;
+}
+
+static VARIANT uint64_t run_hash(const struct ctx *c, const struct layout *L)
+{
+    uint64_t acc = 0;
+    struct mdec_result res;
+    for (unsigned k = 0; k < L->cycles; k++)
+        for (size_t i = 0; i < L->n; i++) {
+            const struct rec *r = &L->rec[i];
+            mdec_decode(&c->cfg, MDEC_LINK_ETHERNET, L->data + r->off, r->len, r->len, &res);
+            acc += mdec_flow_hash_result(&res, &c->key);
+        }
+    return acc;
+}
+
 static VARIANT uint64_t run_demux_burst(const struct ctx *c, const struct layout *L)
 {
     return run_burst(c, L, c->demux);
@@ -472,7 +529,8 @@ static VARIANT uint64_t run_filter_burst(const struct ctx *c, const struct layou
 typedef uint64_t (*run_fn)(const struct ctx *, const struct layout *);
 static const run_fn runs[N_VARIANTS] = {run_floor,       run_decode,    run_demux,
                                         run_filter,      run_bpf,       run_naive,
-                                        run_demux_burst, run_filter_burst};
+                                        run_demux_burst, run_filter_burst, run_dedup,
+                                        run_cid,         run_hash};
 
 /* ---------------------------------------------------------------- spread */
 
@@ -926,6 +984,12 @@ int main(int argc, char **argv)
     c.filter = make_table(f);
     compile_bpf(&c.bpf, f);
     naive_setup(f);
+    for (unsigned i = 0; i < sizeof c.key.bytes; i++)
+        c.key.bytes[i] = (uint8_t)(0x5a ^ i * 37);
+    const size_t dsize = mdec_dedup_size(65536);
+    void *dmem = aligned_alloc(MDEC_DEDUP_ALIGN, dsize);
+    if (!dmem || !(c.dedup = mdec_dedup_init(dmem, dsize, 65536, 10000000, &c.key)))
+        die("cannot build the dedup window");
 
     if (profile) {
         /* One pass of each variant over the same frames, nothing else:
@@ -941,6 +1005,7 @@ int main(int argc, char **argv)
         pcap_freecode(&c.bpf);
         free(c.demux);
         free(c.filter);
+        free(c.dedup);
         free(f);
         return 0;
     }
@@ -1110,6 +1175,7 @@ int main(int argc, char **argv)
     free(check_table);
     free(c.demux);
     free(c.filter);
+    free(c.dedup);
     free(f);
     return chk.disagree ? 1 : 0;
 }

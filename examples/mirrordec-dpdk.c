@@ -24,8 +24,10 @@
  * gives each inner flow one owner:
  *
  *   1. the worker that receives a burst decodes it;
- *   2. it hashes each frame's inner flow symmetrically (min/max address,
- *      min/max port, protocol; ports left out for IP fragments);
+ *   2. it hashes each frame's inner flow with mdec_flow_hash_result(), as
+ *      mirrordec-afpacket does: symmetric, blind to the tunnel (both mirror
+ *      copies of a packet reach one worker and its --dedup window), ports
+ *      left out for IP fragments, keyed by --flow-hash-key;
  *   3. hash % workers names the owner; a frame another worker owns is
  *      handed over as it is, the mbuf itself, through the owner's rte_ring
  *      (no copy), and decoded again there.
@@ -165,50 +167,18 @@ static struct mt_frame *frame_of(struct rte_mbuf *m)
 
 /* ------------------------------------------------------------- steering */
 
-static uint32_t fnv1a(uint32_t h, const void *p, size_t n)
-{
-    const uint8_t *b = p;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ b[i]) * 16777619u;
-    return h;
-}
-
 /*
  * The worker that owns the packet's inner flow, or -1 when it has none:
- * mirrordec-afpacket's hash, so both tools split flows alike.  Symmetric:
- * the two addresses, and the two ports, are put in order first.
+ * mdec_flow_hash_result(), as mirrordec-afpacket steers, so both tools split
+ * flows alike: symmetric (both directions alike), blind to the tunnel and
+ * session (both mirror copies of a packet alike, for --dedup), ports left
+ * out for IP fragments, keyed by --flow-hash-key.
  */
-static int owner_of(const struct mdec_result *r, unsigned n)
+static int owner_of(const struct mdec_result *r, unsigned n, const struct mdec_hash_key *key)
 {
-    const struct mdec_flow *f = &r->flow;
-    if (!(f->flags & MDEC_FLOW_IP))
+    if (!(r->flow.flags & MDEC_FLOW_IP))
         return -1;
-    const struct mdec_addr *lo = &f->src, *hi = &f->dst;
-    if (memcmp(lo, hi, sizeof *lo) > 0) {
-        lo = &f->dst;
-        hi = &f->src;
-    }
-    int fragment = (f->flags & MDEC_FLOW_FRAGMENT) != 0;
-    for (unsigned i = 0; i < r->n_anomalies; i++)
-        fragment |= r->anomalies[i].code == MDEC_A_IP_FRAGMENT &&
-                    r->anomalies[i].depth == r->n_tunnels;
-    uint16_t ports[2] = {0, 0};
-    if ((f->flags & MDEC_FLOW_PORTS) && !fragment) {
-        ports[0] = f->sport < f->dport ? f->sport : f->dport;
-        ports[1] = f->sport < f->dport ? f->dport : f->sport;
-    }
-    const uint8_t proto = (f->flags & MDEC_FLOW_PROTO) ? f->proto : 0;
-    uint32_t h = 2166136261u;
-    h = fnv1a(h, lo, sizeof *lo);
-    h = fnv1a(h, hi, sizeof *hi);
-    h = fnv1a(h, ports, sizeof ports);
-    h = fnv1a(h, &proto, 1);
-    h ^= h >> 16; /* murmur3's finaliser: every input bit into the low bits */
-    h *= 0x85ebca6bu;
-    h ^= h >> 13;
-    h *= 0xc2b2ae35u;
-    h ^= h >> 16;
-    return (int)(h % n);
+    return (int)(mdec_flow_hash_result(r, key) % n);
 }
 
 /* ---------------------------------------------------------------- bursts */
@@ -236,7 +206,8 @@ static void burst_run(struct ctx *c, struct dworker *me, size_t n, int steered)
     size_t k = 0; /* the frames this worker owns, moved to the front */
     int handed = 0;
     for (size_t i = 0; i < n; i++) {
-        const int owner = c->n > 1 && !steered ? owner_of(&me->r[i], c->n) : -1;
+        const int owner =
+            c->n > 1 && !steered ? owner_of(&me->r[i], c->n, &c->app->o->flow_key) : -1;
         if (owner >= 0 && (unsigned)owner != me->id) {
             me->out[(size_t)owner * MT_BURST + me->n_out[owner]++] = me->pkts[i];
             me->w->steered_out++;

@@ -4,6 +4,8 @@
  *   decode.h   one frame -> tunnel stack, layers, inner flow, truncation
  *   session.h  packet -> mirror session, forged-source check, direction
  *   filter.h   AWS Traffic Mirror filter rules (text, AWS JSON, C)
+ *   flowid.h   Community ID and a keyed symmetric flow hash of the inner flow
+ *   dedup.h    de-duplication window: the second copy of a mirrored packet
  *   common.h   version, errors, addresses
  *
  * Every public name starts with mdec_ or MDEC_.  The library never
@@ -19,5 +21,7 @@
 #include "mirrordec/decode.h"
 #include "mirrordec/filter.h"
 #include "mirrordec/session.h"
+#include "mirrordec/flowid.h"
+#include "mirrordec/dedup.h"
 
 #endif /* MIRRORDEC_H */

@@ -192,6 +192,67 @@ static void test_session(void **state)
     free(mem);
 }
 
+static void test_flowid(void **state)
+{
+    (void)state;
+    struct mdec_flow f;
+    struct mdec_result r;
+    struct mdec_hash_key k;
+    memset(&f, 0, sizeof f);
+    memset(&r, 0, sizeof r);
+    memset(&k, 0, sizeof k);
+    uint8_t d[20];
+    char buf[MDEC_COMMUNITY_ID_STRLEN] = "x";
+    memset(d, 0xAA, sizeof d);
+    assert_int_equal(mdec_community_id_digest(NULL, 0, d), MDEC_E_INVALID);
+    for (size_t i = 0; i < sizeof d; i++)
+        assert_int_equal(d[i], 0); /* cleared */
+    assert_int_equal(mdec_community_id_digest(&f, 0, NULL), MDEC_E_INVALID);
+    assert_int_equal(mdec_community_id(NULL, 0, 0, buf, sizeof buf), MDEC_E_INVALID);
+    assert_int_equal(buf[0], '\0'); /* cleared, as the policy says */
+    buf[0] = 'x';
+    assert_int_equal(mdec_community_id(NULL, 0, 0, buf, 0), MDEC_E_INVALID);
+    assert_int_equal(buf[0], 'x'); /* size 0: nothing may be written */
+    assert_int_equal(mdec_community_id(&f, 0, 0, NULL, 10), MDEC_E_INVALID);
+    assert_int_equal(mdec_community_id_result(NULL, 0, 0, buf, sizeof buf), MDEC_E_INVALID);
+    assert_int_equal(buf[0], '\0');
+    assert_int_equal(mdec_community_id_result(&r, 0, 0, NULL, 10), MDEC_E_INVALID);
+    assert_true(mdec_flow_hash(NULL, &k) == 0);
+    assert_true(mdec_flow_hash(&f, NULL) == 0);
+    assert_true(mdec_flow_hash_result(NULL, &k) == 0);
+    assert_true(mdec_flow_hash_result(&r, NULL) == 0);
+}
+
+static void test_dedup(void **state)
+{
+    (void)state;
+    struct mdec_hash_key k;
+    memset(&k, 0, sizeof k);
+    const size_t size = mdec_dedup_size(8);
+    void *mem = aligned_alloc(MDEC_DEDUP_ALIGN, size);
+    assert_non_null(mem);
+    assert_null(mdec_dedup_init(NULL, size, 8, 1000, &k));
+    assert_null(mdec_dedup_init(mem, size, 8, 1000, NULL));
+    struct mdec_dedup *dd = mdec_dedup_init(mem, size, 8, 1000, &k);
+    assert_non_null(dd);
+    struct mdec_result r;
+    memset(&r, 0, sizeof r);
+    struct mdec_counters c;
+    memset(&c, 0, sizeof c);
+    assert_int_equal(mdec_dedup_check(NULL, &r, 0, 0, &c), MDEC_VERDICT_ACCEPT);
+    assert_int_equal(mdec_dedup_check(dd, NULL, 0, 0, &c), MDEC_VERDICT_ACCEPT);
+    assert_true(mdec_dedup_get_stats(dd)->checked == 0); /* nothing counted */
+    assert_true(c.duplicates == 0);
+    mdec_dedup_clear(NULL);
+    assert_null(mdec_dedup_get_stats(NULL));
+    assert_int_equal(mdec_dedup_capacity(NULL), 0);
+    assert_true(mdec_dedup_window(NULL) == 0);
+    /* c NULL is allowed: nothing to count in. */
+    assert_int_equal(mdec_dedup_check(dd, &r, 0, 0, NULL), MDEC_VERDICT_ACCEPT);
+    assert_true(mdec_dedup_get_stats(dd)->unjudged == 1);
+    free(mem);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -199,6 +260,8 @@ int main(void)
         cmocka_unit_test(test_decode),
         cmocka_unit_test(test_filter),
         cmocka_unit_test(test_session),
+        cmocka_unit_test(test_flowid),
+        cmocka_unit_test(test_dedup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

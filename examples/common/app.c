@@ -10,7 +10,10 @@
  *      added first (a table never evicts, so learning cannot displace them),
  *      and --max-sessions more for learning;
  *   2. --inner-bpf on accepted packets (a rejection counts as filtered);
- *   3. outputs: a JSON line, the session's pcap file, the TAP device.
+ *   3. --dedup on accepted packets: a copy of a packet the worker's window
+ *      saw from another mirror point gets the verdict "duplicate" (counted
+ *      in its session's duplicates) and goes to no pcap nor TAP device;
+ *   4. outputs: a JSON line, the session's pcap file, the TAP device.
  *
  * Standard output is written with write(2) from a buffer of whole lines: a
  * signal that interrupts a blocked write (EINTR) is retried, so SIGINT and
@@ -25,6 +28,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #define OUT_BUF (64u << 10) /* standard output is written in pieces this large */
@@ -104,6 +108,26 @@ static int build_filter(struct mt_app *app)
 
 /* -------------------------------------------------------------- workers */
 
+/* --dedup: the worker's window, keyed by a secret of its own, so that no
+ * sender can aim packets at one bucket or pass one off as a copy. */
+static int init_dedup(struct mt_worker *w)
+{
+    const struct mt_opts *o = w->app->o;
+    struct mdec_hash_key key;
+    if (getrandom(&key, sizeof key, 0) != (ssize_t)sizeof key) {
+        mt_msg("--dedup: no random key: %s", strerror(errno));
+        return -1;
+    }
+    const size_t size = mdec_dedup_size(o->dedup_entries);
+    w->dedup_mem = mt_xaligned(MDEC_DEDUP_ALIGN, size);
+    w->dedup = mdec_dedup_init(w->dedup_mem, size, o->dedup_entries, o->dedup_window_ns, &key);
+    if (!w->dedup) {
+        mt_msg("--dedup: cannot build a window of %u entries", o->dedup_entries);
+        return -1;
+    }
+    return 0;
+}
+
 static int init_worker(struct mt_app *app, struct mt_worker *w, unsigned id)
 {
     const struct mt_opts *o = app->o;
@@ -122,6 +146,8 @@ static int init_worker(struct mt_app *app, struct mt_worker *w, unsigned id)
         mt_msg("cannot build a session table of %u sessions", cap);
         return -1;
     }
+    if (o->dedup && init_dedup(w) != 0)
+        return -1;
     for (size_t i = 0; i < o->n_sessions; i++) {
         const struct mt_session_arg *a = &o->sessions[i];
         struct mdec_session *s;
@@ -241,7 +267,7 @@ static void write_line(struct mt_worker *w)
 }
 
 /* Everything after the session table: a learned untunneled session's name,
- * --inner-bpf, then the outputs. */
+ * --inner-bpf, --dedup, then the outputs. */
 static void after_table(struct mt_worker *w, const struct mt_frame *fr,
                         const struct mdec_result *r, struct mdec_match *m, enum mdec_verdict v)
 {
@@ -255,9 +281,15 @@ static void after_table(struct mt_worker *w, const struct mt_frame *fr,
         m->session->counters.filtered++;
         w->bpf_rejected++;
     }
+    if (v == MDEC_VERDICT_ACCEPT && w->dedup) {
+        const uint64_t ns = (uint64_t)fr->sec * 1000000000u + fr->nsec;
+        const uint64_t scope = app->o->dedup_per_session ? (uint64_t)m->index + 1 : 0;
+        v = mdec_dedup_check(w->dedup, r, ns, scope, &m->session->counters);
+    }
     if (app->o->json) {
         w->line.len = 0;
-        mt_json_packet(&w->line, fr, r, m, v, app->nano, app->threaded ? (int)w->id : -1);
+        mt_json_packet(&w->line, fr, r, m, v, app->nano, app->threaded ? (int)w->id : -1,
+                       app->o);
         mt_buf_putc(&w->line, '\n');
         write_line(w);
     }
@@ -336,6 +368,7 @@ int mt_app_finish(struct mt_app *app, int rc)
     app->out = NULL;
     for (unsigned i = 0; app->workers && i < app->n_workers; i++) {
         free(app->workers[i].table_mem);
+        free(app->workers[i].dedup_mem);
         mt_buf_free(&app->workers[i].line);
     }
     free(app->workers);

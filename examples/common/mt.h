@@ -8,10 +8,11 @@
  *   opts.c     command line -> struct mt_opts (ports, strict, depth,
  *              sessions, filters, outputs); one table of options, each
  *              marked with the tools that accept it
- *   app.c      builds the mdec_config, the filter, the session tables (one
- *              per worker, in malloc'ed memory: the examples may allocate,
- *              the library may not) and runs each decoded packet through
- *              session table, --inner-bpf and the outputs
+ *   app.c      builds the mdec_config, the filter, the session tables and
+ *              --dedup windows (one per worker, in malloc'ed memory: the
+ *              examples may allocate, the library may not) and runs each
+ *              decoded packet through session table, --inner-bpf, --dedup
+ *              and the outputs
  *   json.c     one JSON object per packet
  *   outputs.c  per-session outputs: pcap files (-w DIR) and TAP devices
  *   pcapw.c    a minimal pcap file writer
@@ -144,6 +145,14 @@ struct mt_opts {
     const char *aws_filter_id;
     const char *inner_bpf;
 
+    /* flow identity and de-duplication */
+    int dedup;                /* --dedup: duplicates are removed             */
+    uint64_t dedup_window_ns; /* --dedup=WINDOW, default MT_DEDUP_WINDOW     */
+    int dedup_per_session;    /* --dedup-scope session                       */
+    uint32_t dedup_entries;   /* --dedup-entries, per worker                 */
+    uint16_t cid_seed;        /* --community-id-seed                         */
+    struct mdec_hash_key flow_key; /* --flow-hash-key (default all zero)    */
+
     /* outputs */
     int json;
     int quiet;
@@ -157,6 +166,9 @@ struct mt_opts {
 
 /* Sessions a table learns unless --max-sessions says otherwise. */
 #define MT_MAX_SESSIONS_DEFAULT 1024u
+/* --dedup's window and entries per worker unless told otherwise. */
+#define MT_DEDUP_WINDOW (10u * 1000000u)
+#define MT_DEDUP_ENTRIES 65536u
 /* Receive buffer each UDP socket asks for unless --rcvbuf says otherwise. */
 #define MT_RCVBUF_DEFAULT (16 << 20)
 
@@ -310,6 +322,8 @@ struct mt_worker {
     unsigned id;
     void *table_mem;
     struct mdec_table *table;
+    void *dedup_mem;
+    struct mdec_dedup *dedup; /* --dedup: this worker's window, or NULL */
     struct mt_buf line; /* JSON line being built */
     uint64_t frames;
     uint64_t by_status[5];
@@ -383,9 +397,11 @@ int mt_app_finish(struct mt_app *app, int rc);
 
 /* --------------------------------------------------------------- pieces */
 
-/* Appends the JSON object for one packet (no newline). */
+/* Appends the JSON object for one packet (no newline); o gives the
+ * Community ID seed and the flow hash key. */
 void mt_json_packet(struct mt_buf *b, const struct mt_frame *fr, const struct mdec_result *r,
-                    const struct mdec_match *m, enum mdec_verdict verdict, int nano, int worker);
+                    const struct mdec_match *m, enum mdec_verdict verdict, int nano, int worker,
+                    const struct mt_opts *o);
 /* Appends s as a JSON string (quotes included); invalid UTF-8 -> U+FFFD. */
 void mt_json_str(struct mt_buf *b, const char *s);
 void mt_json_addr(struct mt_buf *b, const struct mdec_addr *a);

@@ -49,7 +49,12 @@ enum {
     O_MAX_TAPS,
     O_PORT,
     O_RX_DESC,
-    O_IDLE_EXIT
+    O_IDLE_EXIT,
+    O_DEDUP,
+    O_DEDUP_SCOPE,
+    O_DEDUP_ENTRIES,
+    O_CID_SEED,
+    O_FLOW_KEY
 };
 
 #define ALL (MT_CLI | MT_UDP | MT_AFPACKET | MT_TAP | MT_DPDK)
@@ -103,6 +108,11 @@ static const struct opt_def defs[] = {
     {"learn-from", required_argument, O_LEARN_FROM, ALL},
     {"max-open-files", required_argument, O_MAX_OPEN_FILES, ALL},
     {"max-taps", required_argument, O_MAX_TAPS, MT_TAP},
+    {"dedup", optional_argument, O_DEDUP, ALL},
+    {"dedup-scope", required_argument, O_DEDUP_SCOPE, ALL},
+    {"dedup-entries", required_argument, O_DEDUP_ENTRIES, ALL},
+    {"community-id-seed", required_argument, O_CID_SEED, ALL},
+    {"flow-hash-key", required_argument, O_FLOW_KEY, ALL},
 };
 #define N_DEFS (sizeof defs / sizeof defs[0])
 
@@ -372,6 +382,54 @@ static void add_learn_from(struct mt_opts *o, const char *arg)
                        "prefixes that cover them)", arg, o->n_learn_allow, MDEC_SESSION_ALLOW);
 }
 
+/* ----------------------------------------------- --dedup, --flow-hash-key */
+
+/* "10ms", "500us", "2s", "250000ns", or a bare number of milliseconds;
+ * 1 ns to 1 hour. */
+static uint64_t parse_window(const char *arg)
+{
+    char *end;
+    errno = 0;
+    const unsigned long long v = strtoull(arg, &end, 10);
+    uint64_t unit = 1000000;
+    if (strcmp(end, "ns") == 0)
+        unit = 1;
+    else if (strcmp(end, "us") == 0)
+        unit = 1000;
+    else if (strcmp(end, "s") == 0)
+        unit = 1000000000;
+    else if (*end && strcmp(end, "ms") != 0)
+        unit = 0;
+    const uint64_t hour = 3600ull * 1000000000ull;
+    if (arg[0] < '0' || arg[0] > '9' || errno || unit == 0 || v == 0 || v > hour / unit)
+        mt_usage_error("--dedup=%s: expected a time window from 1ns to 1 hour: a number and "
+                       "ns, us, ms or s (a bare number is milliseconds), e.g. --dedup=10ms",
+                       arg);
+    return (uint64_t)v * unit;
+}
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+static void parse_flow_key(struct mt_opts *o, const char *arg)
+{
+    const size_t n = strlen(arg);
+    for (size_t i = 0; i < n; i++)
+        if (hexval(arg[i]) < 0)
+            mt_usage_error("--flow-hash-key '%s': '%c' at column %zu is not a hex digit", arg,
+                           arg[i], i + 1);
+    if (n != 32)
+        mt_usage_error("--flow-hash-key '%s': expected 32 hex digits (128 bits), got %zu", arg,
+                       n);
+    for (size_t i = 0; i < 16; i++)
+        o->flow_key.bytes[i] = (uint8_t)(hexval(arg[2 * i]) << 4 | hexval(arg[2 * i + 1]));
+}
+
 /* -------------------------------------------------------------- parsing */
 
 /* The options every tool shares, after the tool's own part of --help. */
@@ -422,6 +480,25 @@ static const char help_common[] =
     "      --aws-filter-id ID the filter of that JSON to use, when it holds several\n"
     "      --inner-bpf EXPR   a tcpdump expression the inner packet must match;\n"
     "                         packets it refuses are 'reject'\n"
+    "\n";
+
+/* The rest (one string literal may hold at most 4095 bytes in C99). */
+static const char help_common2[] =
+    "Duplicates and flow identity:\n"
+    "      --dedup[=WINDOW]   remove the second copy of a mirrored packet seen\n"
+    "                         within WINDOW (default 10ms; ns, us, ms, s) from\n"
+    "                         another mirror point: verdict 'duplicate', not\n"
+    "                         written.  Across all sessions unless\n"
+    "      --dedup-scope all|session\n"
+    "                         says copies are only looked for within a session\n"
+    "      --dedup-entries N  packets the window remembers, per worker (default\n"
+    "                         65536; size it for twice the packets of a window)\n"
+    "      --community-id-seed N\n"
+    "                         seed of the Community ID in --json (default 0)\n"
+    "      --flow-hash-key HEX\n"
+    "                         the 128-bit key (32 hex digits) of the symmetric\n"
+    "                         flow hash: --json's flow_hash and how\n"
+    "                         mirrordec-afpacket spreads flows (default all zero)\n"
     "\n"
     "Output:\n"
     "      --json             one JSON object per packet on standard output\n"
@@ -483,7 +560,10 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
     memset(&longs[nl], 0, sizeof longs[nl]);
     shorts[ns] = '\0';
 
-    unsigned ports_given = 0;
+    o->dedup_window_ns = MT_DEDUP_WINDOW;
+    o->dedup_entries = MT_DEDUP_ENTRIES;
+
+    unsigned ports_given = 0, dedup_opts = 0;
     /* mirrordec-dpdk gets only what comes before "--" here. */
     static const char eal_hint[] = " (DPDK's EAL arguments go after '--')";
     opterr = 0;
@@ -493,6 +573,7 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
         case 'h':
             fputs(help, stdout);
             fputs(help_common, stdout);
+            fputs(help_common2, stdout);
             exit(MT_EXIT_OK);
         case 'V':
             print_version();
@@ -610,6 +691,27 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
         case O_MAX_OPEN_FILES:
             o->max_open_files = (unsigned)parse_number(c, optarg, 1, 1u << 20);
             break;
+        case O_DEDUP:
+            o->dedup = 1;
+            if (optarg)
+                o->dedup_window_ns = parse_window(optarg);
+            break;
+        case O_DEDUP_SCOPE:
+            if (strcmp(optarg, "all") && strcmp(optarg, "session"))
+                mt_usage_error("--dedup-scope '%s': expected all or session", optarg);
+            o->dedup_per_session = strcmp(optarg, "session") == 0;
+            dedup_opts |= 1;
+            break;
+        case O_DEDUP_ENTRIES:
+            o->dedup_entries = (uint32_t)parse_number(c, optarg, 4, 1u << 24);
+            dedup_opts |= 2;
+            break;
+        case O_CID_SEED:
+            o->cid_seed = (uint16_t)parse_number(c, optarg, 0, 65535);
+            break;
+        case O_FLOW_KEY:
+            parse_flow_key(o, optarg);
+            break;
         case O_MAX_TAPS:
             o->max_taps = (unsigned)parse_number(c, optarg, 1, 9999);
             break;
@@ -639,6 +741,8 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
     o->learn = o->n_sessions == 0 || o->n_learn_allow > 0;
     if (o->max_taps && !o->tap_per_session)
         mt_usage_error("--max-taps needs --tap-per-session");
+    if (dedup_opts && !o->dedup)
+        mt_usage_error("%s needs --dedup", dedup_opts & 1 ? "--dedup-scope" : "--dedup-entries");
     if (o->max_open_files && !o->write_dir)
         mt_usage_error("--max-open-files needs -w DIR");
     if (tool == MT_CLI && !o->read_file == !o->iface)
