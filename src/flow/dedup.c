@@ -184,7 +184,9 @@ static uint32_t point_of(const struct mdec_dedup *d, const struct mdec_result *r
 {
     uint8_t in[40];
     memset(in, 0, sizeof in);
-    const unsigned n = res->n_tunnels < MDEC_MAX_TUNNELS ? res->n_tunnels : MDEC_MAX_TUNNELS;
+    unsigned n = res->n_tunnels;
+    if (n > MDEC_MAX_TUNNELS)
+        n = MDEC_MAX_TUNNELS;
     if (n > 0) {
         const struct mdec_tunnel *t = &res->tunnels[n - 1];
         in[0] = t->type;

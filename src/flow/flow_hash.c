@@ -62,8 +62,9 @@ uint64_t mdec_flow_hash_result(const struct mdec_result *res, const struct mdec_
      * out for all of them.  The anomaly is noted at the innermost level,
      * whose depth is the number of tunnels peeled. */
     int fragment = 0;
-    const unsigned n = res->n_anomalies < MDEC_MAX_ANOMALIES ? res->n_anomalies
-                                                             : MDEC_MAX_ANOMALIES;
+    unsigned n = res->n_anomalies;
+    if (n > MDEC_MAX_ANOMALIES)
+        n = MDEC_MAX_ANOMALIES;
     for (unsigned i = 0; i < n; i++)
         fragment |= res->anomalies[i].code == MDEC_A_IP_FRAGMENT &&
                     res->anomalies[i].depth == res->n_tunnels;

@@ -93,6 +93,7 @@ static enum mdec_verdict run(struct bench *b, const struct mdec_config *cfg,
     const unsigned k = sb_keying(cfg, layers, n);
     if (k >= n) { /* the model keys on one of the layers built */
         fail_msg("keying layer %u of %u", k, n);
+        memset(m, 0, sizeof *m);
         return MDEC_VERDICT_UNKNOWN_SESSION;
     }
     assert_int_equal(r.n_tunnels, k + 1);
