@@ -695,7 +695,6 @@ int main(int argc, char **argv)
                           (unsigned long long)steer_waits);
     }
     rc = mt_app_finish(&app, rc);
-    mt_buf_free(&app.extra_json);
     for (unsigned i = 0; c.wk && i < c.n; i++) {
         rte_ring_free(c.wk[i].inbox);
         free(c.wk[i].scratch);

@@ -375,6 +375,7 @@ int mt_app_finish(struct mt_app *app, int rc)
     free(app->filter_mem);
     mt_bpf_free(app->bpf);
     mt_buf_free(&app->extra);
+    mt_buf_free(&app->extra_json);
     mt_buf_free(&app->obuf);
     pthread_mutex_destroy(&app->out_lock);
     if (rc == 0 && atomic_load(&app->failed))

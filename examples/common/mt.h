@@ -19,6 +19,7 @@
  *   stats.c    the session table on stderr and --stats-json
  *   in_pcap.c  libpcap input (-r FILE, -i IFACE)
  *   in_udp.c   UDP sockets with recvmmsg
+ *   probe.c    the load balancer's health-check listener (--health-port)
  *   util.c     messages, growable buffers, signals, files
  *
  * Exit codes of every tool: MT_EXIT_OK, MT_EXIT_RUNTIME, MT_EXIT_USAGE.
@@ -28,6 +29,7 @@
 #ifndef MT_H
 #define MT_H
 
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -119,6 +121,7 @@ struct mt_opts {
     uint64_t count;          /* -c: stop after this many frames; 0 never */
     unsigned batch;          /* recvmmsg batch */
     int rcvbuf;              /* receive buffer asked for; 0: MT_RCVBUF_DEFAULT */
+    const char *health_port; /* --health-port [ADDR:]PORT, or NULL */
     unsigned workers;        /* mirrordec-afpacket */
     const char *fanout;      /* hash | lb | cpu | qm */
     unsigned ring_mb;
@@ -440,6 +443,32 @@ struct mt_udp_in;
 int mt_udp_open(const struct mt_opts *o, struct mt_udp_in **in);
 int mt_udp_run(struct mt_app *app, struct mt_udp_in *in);
 void mt_udp_close(struct mt_udp_in *in);
+
+/*
+ * The health-check listener of --health-port [ADDR:]PORT (probe.c): TCP
+ * checks succeed on connect, HTTP checks get "200 OK".  mt_probe_open()
+ * returns 0, or with a message -2 (spec is not [ADDR:]PORT) or -1 (the
+ * listener cannot be opened); mt_probe_pollfds() fills
+ * MT_PROBE_POLLFDS entries of pfd for the caller's poll(); after poll,
+ * mt_probe_handle() serves what is ready and closes clients older than
+ * MT_PROBE_TIMEOUT_MS (call it after every poll, ready or not).
+ */
+#define MT_PROBE_CLIENTS 32
+#define MT_PROBE_POLLFDS (1 + MT_PROBE_CLIENTS)
+#define MT_PROBE_TIMEOUT_MS 2000u
+struct mt_probe;
+struct mt_probe_stats {
+    uint16_t port;
+    uint64_t connections; /* accepted */
+    uint64_t answered;    /* HTTP requests answered "200 OK" */
+    uint64_t timeouts;    /* closed after MT_PROBE_TIMEOUT_MS without a word */
+    uint64_t evicted;     /* closed to make room: MT_PROBE_CLIENTS were open */
+};
+int mt_probe_open(const char *spec, struct mt_probe **out, char *msg, size_t msize);
+size_t mt_probe_pollfds(const struct mt_probe *p, struct pollfd *pfd);
+void mt_probe_handle(struct mt_probe *p, const struct pollfd *pfd, size_t n);
+void mt_probe_stats(const struct mt_probe *p, struct mt_probe_stats *st);
+void mt_probe_close(struct mt_probe *p);
 
 /* ------------------------------------------------------------------ main */
 

@@ -38,6 +38,7 @@ enum {
     O_NO_PROGRESS,
     O_BATCH,
     O_RCVBUF,
+    O_HEALTH_PORT,
     O_WORKERS,
     O_FANOUT,
     O_RING_MB,
@@ -79,6 +80,7 @@ static const struct opt_def defs[] = {
     {"no-progress", no_argument, O_NO_PROGRESS, MT_CLI},
     {"batch", required_argument, O_BATCH, MT_UDP | MT_TAP},
     {"rcvbuf", required_argument, O_RCVBUF, MT_UDP | MT_TAP},
+    {"health-port", required_argument, O_HEALTH_PORT, MT_UDP | MT_TAP},
     {"workers", required_argument, O_WORKERS, MT_AFPACKET},
     {"fanout", required_argument, O_FANOUT, MT_AFPACKET},
     {"ring-mb", required_argument, O_RING_MB, MT_AFPACKET},
@@ -613,6 +615,9 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
             break;
         case O_RCVBUF:
             o->rcvbuf = (int)parse_number(c, optarg, 4096, 1u << 30);
+            break;
+        case O_HEALTH_PORT:
+            o->health_port = optarg;
             break;
         case O_WORKERS:
             o->workers = (unsigned)parse_number(c, optarg, 1, 64);
