@@ -4,6 +4,7 @@
  *   decode.h   one frame -> tunnel stack, layers, inner flow, truncation
  *   session.h  packet -> mirror session, forged-source check, direction
  *   filter.h   AWS Traffic Mirror filter rules (text, AWS JSON, C)
+ *   health.h   capture loss and visibility per session (a flow tracker)
  *   common.h   version, errors, addresses
  *
  * Every public name starts with mdec_ or MDEC_.  The library never
@@ -18,6 +19,7 @@
 #include "mirrordec/common.h"
 #include "mirrordec/decode.h"
 #include "mirrordec/filter.h"
+#include "mirrordec/health.h"
 #include "mirrordec/session.h"
 
 #endif /* MIRRORDEC_H */
