@@ -31,7 +31,7 @@ static enum det starts_with(const struct win *w, const char *word, size_t n)
     const uint64_t cap = w->end - w->off, wire = w->wire_end - w->off;
     const size_t have = cap < n ? (size_t)cap : n;
     const uint8_t *p = rd_view(w, 0, have);
-    if (!p || memcmp(p, word, have) != 0)
+    if (have && (!p || memcmp(p, word, have) != 0))
         return DET_NO;
     if (have == n)
         return DET_YES;
@@ -82,8 +82,8 @@ enum det mdec__text_detect(const struct win *w)
     const uint64_t cap = w->end - w->off, wire = w->wire_end - w->off;
     const size_t n = cap < 16 ? (size_t)cap : 16;
     const uint8_t *p = rd_view(w, 0, n);
-    if (!p)
-        return DET_NO;
+    if (n == 0 || !p)
+        return wire > cap ? DET_MORE : DET_NO;
     for (size_t i = 0; i < n; i++)
         if (!((p[i] >= 0x20 && p[i] < 0x7F) || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
             return DET_NO;

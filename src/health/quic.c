@@ -44,7 +44,9 @@ static bool known_version(uint32_t v)
 enum det mdec__quic_detect(const struct win *w)
 {
     const uint8_t *b = rd_view(w, 0, 1);
-    if (!b || (b[0] & 0xC0u) != 0xC0u)
+    if (!b)
+        return w->wire_end - w->off >= 7 ? DET_MORE : DET_NO;
+    if ((b[0] & 0xC0u) != 0xC0u)
         return DET_NO;
     const uint8_t *h = rd_view(w, 0, 6);
     if (!h)

@@ -49,8 +49,8 @@ enum det mdec__tls_detect(const struct win *w)
     const int r = mdec__tls_record(w, 0, &type, &len);
     if (r != 1) { /* not all five bytes present: MORE only if the type fits */
         const uint8_t *t = rd_view(w, 0, 1);
-        return r == 0 || w->wire_end - w->off < 5 || !t || t[0] < 20 || t[0] > 24 ? DET_NO
-                                                                                  : DET_MORE;
+        return r == 0 || w->wire_end - w->off < 5 || (t && (t[0] < 20 || t[0] > 24)) ? DET_NO
+                                                                                    : DET_MORE;
     }
     if (type == 22) {
         const uint8_t *b = rd_view(w, 5, 1);

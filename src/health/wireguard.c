@@ -33,7 +33,7 @@ enum det mdec__wireguard_detect(const struct win *w)
     const uint8_t *h = rd_view(w, 0, 4);
     if (!h) {
         const uint8_t *b = rd_view(w, 0, 1);
-        return b && b[0] >= 1 && b[0] <= 4 && wire >= 32 ? DET_MORE : DET_NO;
+        return (!b || (b[0] >= 1 && b[0] <= 4)) && wire >= 32 ? DET_MORE : DET_NO;
     }
     if (h[1] | h[2] | h[3])
         return DET_NO;
