@@ -10,7 +10,9 @@
  *      added first (a table never evicts, so learning cannot displace them),
  *      and --max-sessions more for learning;
  *   2. --inner-bpf on accepted packets (a rejection counts as filtered);
- *   3. outputs: a JSON line, the session's pcap file, the TAP device.
+ *   3. outputs: a JSON line, the session's pcap file, the TAP device;
+ *   4. --report: the worker's flow tracker (capture loss and visibility per
+ *      session) takes every packet still accepted, with its timestamp.
  *
  * Standard output is written with write(2) from a buffer of whole lines: a
  * signal that interrupts a blocked write (EINTR) is retried, so SIGINT and
@@ -102,6 +104,36 @@ static int build_filter(struct mt_app *app)
     return rc;
 }
 
+/* ---------------------------------------------------------- --report */
+
+/* A flow tracker for worker w: as many session indexes as its table has
+ * (capacity + 1, the default session's included), its hash keyed at
+ * random so that no sender can aim its flows at one bucket. */
+static int init_flows(struct mt_app *app, struct mt_worker *w, uint32_t table_cap)
+{
+    uint8_t key[MDEC_FLOWS_KEY_LEN];
+    FILE *f = fopen("/dev/urandom", "rb");
+    const int got = f && fread(key, 1, sizeof key, f) == sizeof key;
+    if (f)
+        fclose(f);
+    if (!got) { /* no urandom: a key from the clock, the process and the worker */
+        const double t = mt_now();
+        uint64_t x = (uint64_t)(t * 1e9) ^ (uint64_t)getpid() << 32 ^ w->id;
+        for (unsigned i = 0; i < sizeof key; i++, x = x * 6364136223846793005u + 1442695040888963407u)
+            key[i] = (uint8_t)(x >> 56);
+    }
+    const uint32_t n = app->o->report_flows;
+    const size_t size = mdec_flows_size(n, table_cap + 1);
+    w->flows_mem = mt_xaligned(MDEC_FLOWS_ALIGN, size);
+    w->flows = mdec_flows_init(w->flows_mem, size, n, table_cap + 1,
+                               (uint64_t)MT_REPORT_IDLE_S * MDEC_NS_PER_S, key);
+    if (!w->flows) {
+        mt_msg("cannot build a flow tracker of %u flows", n);
+        return -1;
+    }
+    return 0;
+}
+
 /* -------------------------------------------------------------- workers */
 
 static int init_worker(struct mt_app *app, struct mt_worker *w, unsigned id)
@@ -122,6 +154,8 @@ static int init_worker(struct mt_app *app, struct mt_worker *w, unsigned id)
         mt_msg("cannot build a session table of %u sessions", cap);
         return -1;
     }
+    if (o->report && init_flows(app, w, cap) != 0)
+        return -1;
     for (size_t i = 0; i < o->n_sessions; i++) {
         const struct mt_session_arg *a = &o->sessions[i];
         struct mdec_session *s;
@@ -265,6 +299,9 @@ static void after_table(struct mt_worker *w, const struct mt_frame *fr,
             s->user = mt_outputs_entry(app->out, s);
         (void)mt_outputs_packet(app->out, s->user, r, fr->sec, fr->nsec);
     }
+    if (v == MDEC_VERDICT_ACCEPT && w->flows) /* what goes on to the sensor */
+        (void)mdec_flows_packet(w->flows, r, m->index,
+                                (uint64_t)(fr->sec > 0 ? fr->sec : 0) * MDEC_NS_PER_S + fr->nsec);
 }
 
 static void count_status(struct mt_worker *w, const struct mdec_result *r)
@@ -334,6 +371,7 @@ int mt_app_finish(struct mt_app *app, int rc)
     app->out = NULL;
     for (unsigned i = 0; app->workers && i < app->n_workers; i++) {
         free(app->workers[i].table_mem);
+        free(app->workers[i].flows_mem);
         mt_buf_free(&app->workers[i].line);
     }
     free(app->workers);

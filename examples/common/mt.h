@@ -15,7 +15,8 @@
  *   json.c     one JSON object per packet
  *   outputs.c  per-session outputs: pcap files (-w DIR) and TAP devices
  *   pcapw.c    a minimal pcap file writer
- *   stats.c    the session table on stderr and --stats-json
+ *   stats.c    the session table on stderr and --stats-json; the health
+ *              table with --report
  *   in_pcap.c  libpcap input (-r FILE, -i IFACE)
  *   in_udp.c   UDP sockets with recvmmsg
  *   util.c     messages, growable buffers, signals, files
@@ -150,10 +151,16 @@ struct mt_opts {
     int tap_per_session;
     unsigned max_taps;        /* --max-taps; 0: from the open-file budget */
     unsigned max_open_files;  /* --max-open-files; 0: the default */
+    int report;               /* --report: mirror health per session */
+    uint32_t report_flows;    /* --report-flows: the tracker's flow slots */
 };
 
 /* Sessions a table learns unless --max-sessions says otherwise. */
 #define MT_MAX_SESSIONS_DEFAULT 1024u
+/* Flows a worker's tracker holds unless --report-flows says otherwise, and
+ * how long a flow may stay silent before its slot is reused. */
+#define MT_REPORT_FLOWS_DEFAULT 65536u
+#define MT_REPORT_IDLE_S 300u
 /* Receive buffer each UDP socket asks for unless --rcvbuf says otherwise. */
 #define MT_RCVBUF_DEFAULT (16 << 20)
 
@@ -307,6 +314,8 @@ struct mt_worker {
     unsigned id;
     void *table_mem;
     struct mdec_table *table;
+    void *flows_mem;           /* --report: the flow tracker            */
+    struct mdec_flows *flows;
     struct mt_buf line; /* JSON line being built */
     uint64_t frames;
     uint64_t by_status[5];
