@@ -34,39 +34,31 @@
 
 enum mdec_app mdec__classify_app(const struct win *w, const struct pkt_meta *m)
 {
-    enum det d[6];
-    static const uint8_t app_tcp[] = {MDEC_APP_ESP, MDEC_APP_TLS, MDEC_APP_SSH, MDEC_APP_HTTP,
-                                      MDEC_APP_DNS, MDEC_APP_TEXT};
-    static const uint8_t app_udp[] = {MDEC_APP_ESP, MDEC_APP_WIREGUARD, MDEC_APP_QUIC,
-                                      MDEC_APP_DNS, MDEC_APP_TEXT, MDEC_APP_NONE};
-    const uint8_t *apps;
-    size_t n;
-    d[0] = mdec__esp_detect(w, m);
-    if (m->proto == 6) {
-        d[1] = mdec__tls_detect(w);
-        d[2] = mdec__ssh_detect(w);
-        d[3] = mdec__http_detect(w);
-        d[4] = mdec__dns_detect(w, m);
-        d[5] = mdec__text_detect(w);
-        apps = app_tcp;
-        n = 6;
-    } else if (m->proto == 17) {
-        d[1] = mdec__wireguard_detect(w);
-        d[2] = mdec__quic_detect(w);
-        d[3] = mdec__dns_detect(w, m);
-        d[4] = mdec__text_detect(w);
-        apps = app_udp;
-        n = 5;
-    } else {
-        apps = app_udp;
-        n = 1;
-    }
+    /* In order, the first yes decides; a "more bytes needed" from any of
+     * them keeps the flow undecided. */
     bool more = false;
-    for (size_t i = 0; i < n; i++) {
-        if (d[i] == DET_YES)
-            return (enum mdec_app)apps[i];
-        more |= d[i] == DET_MORE;
+    enum det d;
+#define TRY(call, app)                                                                             \
+    do {                                                                                           \
+        d = (call);                                                                                \
+        if (d == DET_YES)                                                                          \
+            return (app);                                                                          \
+        more |= d == DET_MORE;                                                                     \
+    } while (0)
+    TRY(mdec__esp_detect(w, m), MDEC_APP_ESP);
+    if (m->proto == 6) {
+        TRY(mdec__tls_detect(w), MDEC_APP_TLS);
+        TRY(mdec__ssh_detect(w), MDEC_APP_SSH);
+        TRY(mdec__http_detect(w), MDEC_APP_HTTP);
+        TRY(mdec__dns_detect(w, m), MDEC_APP_DNS);
+        TRY(mdec__text_detect(w), MDEC_APP_TEXT);
+    } else if (m->proto == 17) {
+        TRY(mdec__wireguard_detect(w), MDEC_APP_WIREGUARD);
+        TRY(mdec__quic_detect(w), MDEC_APP_QUIC);
+        TRY(mdec__dns_detect(w, m), MDEC_APP_DNS);
+        TRY(mdec__text_detect(w), MDEC_APP_TEXT);
     }
+#undef TRY
     return more ? MDEC_APP_NONE : MDEC_APP_OTHER;
 }
 

@@ -1,14 +1,15 @@
 /*
  * flowtrack.c - the bounded flow table of the health reports.
  *
- *   memory: [struct mdec_flows][tag: slots x 4 bytes][slot: slots x 128 bytes]
- *           [counters: n_sessions x struct mdec_health], each part aligned
- *           to 64 bytes
+ *   memory: [struct mdec_flows][buckets: slots / 8 x 64 bytes]
+ *           [slots: slots x 128 bytes][counters: n_sessions x
+ *           struct mdec_health], each part aligned to 64 bytes
  *
- *   bucket b = slots b*8 .. b*8+7       tag[] 0 free, else the hash's upper
- *   hash = SipHash-1-3(key, session,     half | 1; a lookup reads the 32
- *          family, proto, ports,         bytes of its bucket's tags and
- *          addresses)                    compares a flow only on a tag match
+ *   bucket b = slots b*8 .. b*8+7       one cache line: 8 tags (0 free, else
+ *   hash = SipHash-1-3(key, session,     the hash's upper half | 1) and 8
+ *          family, proto, ports,         coarse last-seen times; a lookup
+ *          addresses)                    reads it and compares a flow only
+ *                                        on a tag match
  *
  * A flow's key is canonical, the lower (address, port) first, so both
  * directions of a conversation find one entry.  A new flow takes a free
@@ -22,7 +23,8 @@
 #include "health_int.h"
 
 _Static_assert(sizeof(struct flow) == 128, "a flow is two cache lines");
-_Static_assert(MDEC_FLOWS_PROBE == 8, "buckets of 8 tags, 32 bytes");
+_Static_assert(MDEC_FLOWS_PROBE == 8, "buckets of 8 slots");
+_Static_assert(sizeof(struct bucket) == 64, "a bucket is one cache line");
 
 #define MAX_SLOTS (UINT32_C(1) << 26)
 #define MAX_SESSIONS (UINT32_C(1) << 26)
@@ -51,7 +53,8 @@ size_t mdec_flows_size(uint32_t capacity, uint32_t n_sessions)
     if (capacity == 0 || capacity > MAX_SLOTS || n_sessions == 0 || n_sessions > MAX_SESSIONS)
         return 0;
     const size_t slots = slots_for(capacity);
-    return align64(sizeof(struct mdec_flows)) + align64(slots * sizeof(uint32_t)) +
+    return align64(sizeof(struct mdec_flows)) +
+           align64(slots / MDEC_FLOWS_PROBE * sizeof(struct bucket)) +
            align64(slots * sizeof(struct flow)) + align64(n_sessions * sizeof(struct mdec_health));
 }
 
@@ -67,8 +70,8 @@ struct mdec_flows *mdec_flows_init(void *mem, size_t size, uint32_t capacity, ui
     struct mdec_flows *t = mem;
     memset(t, 0, sizeof *t);
     p += align64(sizeof *t);
-    t->tag = (uint32_t *)(void *)p;
-    p += align64(slots * sizeof(uint32_t));
+    t->bucket = (struct bucket *)(void *)p;
+    p += align64(slots / MDEC_FLOWS_PROBE * sizeof(struct bucket));
     t->slot = (struct flow *)(void *)p;
     p += align64(slots * sizeof(struct flow));
     t->counters = (struct mdec_health *)(void *)p;
@@ -78,10 +81,12 @@ struct mdec_flows *mdec_flows_init(void *mem, size_t size, uint32_t capacity, ui
     t->k0 = k[0];
     t->k1 = k[1];
     t->idle_ns = idle_ns;
+    while ((idle_ns >> t->shift) > (UINT64_C(1) << 20))
+        t->shift++;
     t->mask = slots - 1;
     t->n_sessions = n_sessions;
     t->stats.capacity = slots;
-    memset(t->tag, 0, slots * sizeof(uint32_t));
+    memset(t->bucket, 0, slots / MDEC_FLOWS_PROBE * sizeof(struct bucket));
     memset(t->counters, 0, n_sessions * sizeof(struct mdec_health));
     return t;
 }
@@ -90,7 +95,7 @@ void mdec_flows_clear(struct mdec_flows *t)
 {
     if (!t)
         return;
-    memset(t->tag, 0, ((size_t)t->mask + 1) * sizeof(uint32_t));
+    memset(t->bucket, 0, ((size_t)t->mask + 1) / MDEC_FLOWS_PROBE * sizeof(struct bucket));
     memset(t->counters, 0, t->n_sessions * sizeof(struct mdec_health));
     memset(&t->stats, 0, sizeof t->stats);
     t->stats.capacity = t->mask + 1;
@@ -111,7 +116,8 @@ const struct mdec_flows_stats *mdec_flows_get_stats(const struct mdec_flows *t)
 
 /* A packet's flow key, canonical, and which endpoint sent it. */
 struct fkey {
-    uint64_t w[6];   /* what is hashed: session/family/proto, ports, addresses */
+    uint64_t w[6];   /* session/family/proto, ports, addresses (compared)      */
+    uint64_t h4[3];  /* IPv4: the same in three words (hashed instead of w)    */
     uint8_t dir;     /* the sender is endpoint dir of the canonical order      */
     uint8_t ok;      /* the packet has a flow                                  */
 };
@@ -141,6 +147,11 @@ static bool key_of(const struct mdec_result *res, uint32_t session, struct fkey 
     k->w[1] = c <= 0 ? (uint64_t)sp | (uint64_t)dp << 16 : (uint64_t)dp | (uint64_t)sp << 16;
     memcpy(&k->w[2], lo->a, 16);
     memcpy(&k->w[4], hi->a, 16);
+    if (fl->src.family == MDEC_AF_IPV4) { /* half the words to hash */
+        k->h4[0] = k->w[0];
+        k->h4[1] = k->w[1] | (k->w[2] & 0xFFFFFFFFu) << 32;
+        k->h4[2] = k->w[4] & 0xFFFFFFFFu;
+    }
     k->ok = 1;
     return true;
 }
@@ -172,18 +183,29 @@ static void flow_start(struct flow *f, const struct fkey *k, uint64_t now)
 
 /* ----------------------------------------------------------- per packet */
 
+/* The bucket of hash h, and the tag its flow carries there. */
+static inline uint32_t bucket_of(const struct mdec_flows *t, uint64_t h)
+{
+    return ((uint32_t)h & t->mask) / MDEC_FLOWS_PROBE;
+}
+
+static inline uint32_t tag_of(uint64_t h)
+{
+    return (uint32_t)(h >> 32) | 1u;
+}
+
 /* The flow of key k (hash h), found or made. */
 static struct flow *lookup(struct mdec_flows *t, const struct fkey *k, uint64_t h,
                            enum mdec_track *how)
 {
-    const uint32_t base = (uint32_t)h & t->mask & ~(uint32_t)(MDEC_FLOWS_PROBE - 1);
-    const uint32_t tag = (uint32_t)(h >> 32) | 1u;
-    uint32_t *tags = &t->tag[base];
-    struct flow *bucket = &t->slot[base];
+    const uint32_t b = bucket_of(t, h), tag = tag_of(h);
+    const uint32_t now_c = (uint32_t)(t->now >> t->shift);
+    struct bucket *bk = &t->bucket[b];
+    struct flow *slots = &t->slot[(size_t)b * MDEC_FLOWS_PROBE];
     int free_at = -1;
     for (unsigned j = 0; j < MDEC_FLOWS_PROBE; j++) {
-        if (tags[j] == tag && flow_is(&bucket[j], k)) {
-            struct flow *f = &bucket[j];
+        if (bk->tag[j] == tag && flow_is(&slots[j], k)) {
+            struct flow *f = &slots[j];
             *how = MDEC_TRACK_FOUND;
             if (t->now - f->last_ns > t->idle_ns) { /* idle too long: a new flow */
                 t->stats.expired++;
@@ -192,9 +214,10 @@ static struct flow *lookup(struct mdec_flows *t, const struct fkey *k, uint64_t 
                 *how = MDEC_TRACK_NEW;
             }
             f->last_ns = t->now;
+            bk->seen[j] = now_c;
             return f;
         }
-        if (tags[j] == 0 && free_at < 0)
+        if (bk->tag[j] == 0 && free_at < 0)
             free_at = (int)j;
     }
     unsigned j;
@@ -203,12 +226,13 @@ static struct flow *lookup(struct mdec_flows *t, const struct fkey *k, uint64_t 
         t->stats.active++;
         *how = MDEC_TRACK_NEW;
     } else {
-        /* The flow idle longest: expired if beyond idle_ns, else evicted. */
+        /* The flow idle longest by the coarse times: expired if its exact
+         * time is beyond idle_ns, else evicted. */
         j = 0;
         for (unsigned i = 1; i < MDEC_FLOWS_PROBE; i++)
-            if (bucket[i].last_ns < bucket[j].last_ns)
+            if ((uint32_t)(now_c - bk->seen[i]) > (uint32_t)(now_c - bk->seen[j]))
                 j = i;
-        if (t->now - bucket[j].last_ns > t->idle_ns) {
+        if (t->now - slots[j].last_ns > t->idle_ns) {
             t->stats.expired++;
             *how = MDEC_TRACK_NEW;
         } else {
@@ -217,9 +241,10 @@ static struct flow *lookup(struct mdec_flows *t, const struct fkey *k, uint64_t 
         }
     }
     t->stats.created++;
-    tags[j] = tag;
-    flow_start(&bucket[j], k, t->now);
-    return &bucket[j];
+    bk->tag[j] = tag;
+    bk->seen[j] = now_c;
+    flow_start(&slots[j], k, t->now);
+    return &slots[j];
 }
 
 /* The payload as a window over the frame: present bytes and wire end. */
@@ -305,7 +330,10 @@ static enum mdec_track track(struct mdec_flows *t, const struct mdec_result *res
 
 static uint64_t hash_of(const struct mdec_flows *t, const struct fkey *k)
 {
-    return mdec__siphash13(t->k0, t->k1, k->w, 6);
+    /* IPv4 keys hash three words, IPv6 keys six: w[0] holds the family, so
+     * the two never meet. */
+    return (k->w[0] >> 32 & 0xFF) == MDEC_AF_IPV4 ? mdec__siphash13(t->k0, t->k1, k->h4, 3)
+                                                  : mdec__siphash13(t->k0, t->k1, k->w, 6);
 }
 
 static void advance(struct mdec_flows *t, uint64_t ts)
@@ -341,18 +369,31 @@ size_t mdec_flows_packet_burst(struct mdec_flows *t, const struct mdec_result *r
     uint64_t h[BURST_CHUNK];
     for (size_t i = 0; i < n; i += BURST_CHUNK) {
         const size_t m = n - i < BURST_CHUNK ? n - i : BURST_CHUNK;
+        /* Every key and hash first, fetching each packet's bucket line... */
         for (size_t j = 0; j < m; j++) {
             h[j] = 0;
             if (session[i + j] < t->n_sessions && key_of(&res[i + j], session[i + j], &k[j])) {
                 h[j] = hash_of(t, &k[j]);
-                const uint32_t base =
-                    (uint32_t)h[j] & t->mask & ~(uint32_t)(MDEC_FLOWS_PROBE - 1);
-                PREFETCH(&t->tag[base]);
-                PREFETCH(&t->slot[base]);
+                PREFETCH(&t->bucket[bucket_of(t, h[j])]);
             } else {
                 k[j].ok = 0;
             }
         }
+        /* ... then, from the tags, the flow each will find (both lines) ... */
+        for (size_t j = 0; j < m; j++) {
+            if (!k[j].ok)
+                continue;
+            const uint32_t b = bucket_of(t, h[j]), tag = tag_of(h[j]);
+            const struct bucket *bk = &t->bucket[b];
+            for (unsigned s = 0; s < MDEC_FLOWS_PROBE; s++)
+                if (bk->tag[s] == tag) {
+                    const struct flow *f = &t->slot[(size_t)b * MDEC_FLOWS_PROBE + s];
+                    PREFETCH(f);
+                    PREFETCH((const uint8_t *)f + 64);
+                    break;
+                }
+        }
+        /* ... then each packet in order, as mdec_flows_packet() would. */
         for (size_t j = 0; j < m; j++) {
             if (session[i + j] >= t->n_sessions) {
                 t->stats.bad_session++;

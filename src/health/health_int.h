@@ -59,17 +59,26 @@ struct flow {
     uint64_t pad3_;    /* to 128 bytes: two cache lines                       */
 };
 
+/* One bucket's slots at a glance, in one cache line: a lookup compares a
+ * flow only where the tag matches, and a new flow picks its slot (free, or
+ * the one idle longest) without touching the flows. */
+struct bucket {
+    uint32_t tag[MDEC_FLOWS_PROBE];  /* the hash's upper half | 1; 0: free     */
+    uint32_t seen[MDEC_FLOWS_PROBE]; /* last packet, in units of 2^shift ns   */
+};
+
 /* The tracker.  Slots are grouped in buckets of MDEC_FLOWS_PROBE: a flow
- * lives in its hash's bucket; tag[] (0 = free) lets a lookup touch only the
- * flows whose tag matches. */
+ * lives in its hash's bucket. */
 struct mdec_flows {
     uint64_t k0, k1;      /* SipHash key                                      */
     uint64_t idle_ns;
     uint64_t now;         /* latest timestamp seen                            */
     uint32_t mask;        /* slots - 1                                        */
     uint32_t n_sessions;
+    uint32_t shift;       /* bucket.seen's unit: idle_ns spans about 2^20     */
+    uint32_t pad_;
     struct mdec_flows_stats stats;
-    uint32_t *tag;        /* per slot: hash tag, 0 when free                  */
+    struct bucket *bucket; /* slots / MDEC_FLOWS_PROBE                        */
     struct flow *slot;
     struct mdec_health *counters; /* n_sessions                              */
 };

@@ -42,6 +42,9 @@ enum det mdec__http_detect(const struct win *w)
 {
     static const char *const words[] = {"GET ",     "POST ",  "PUT ",     "HEAD ",  "DELETE ",
                                         "OPTIONS ", "PATCH ", "CONNECT ", "TRACE ", "HTTP/1."};
+    const uint8_t *b = rd_view(w, 0, 1);
+    if (b && !memchr("GPHDOCT", b[0], 7))
+        return DET_NO; /* no method or "HTTP/" starts with it */
     enum det best = DET_NO;
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
         const enum det d = starts_with(w, words[i], strlen(words[i]));
