@@ -29,8 +29,9 @@ enum mdec_track hu_feed(struct mdec_flows *t, const uint8_t *frame, size_t cap, 
 
 /* Every record of the fixture tests/health/fixtures/NAME through a fresh
  * tracker (session 0); the session's counters into *h.  The fixture's
- * records are also fed at every shorter captured length to a second
- * tracker, on a guard page (no byte past the capture may be read). */
+ * first 40 records are also fed at shorter captured lengths (every one
+ * through 16 bytes, then in growing steps) to a second tracker, on a
+ * guard page (no byte past the capture may be read). */
 void hu_run_fixture(const char *name, struct mdec_health *h);
 
 /* The expected.txt line of fixture NAME: value of key (NULL when absent). */
