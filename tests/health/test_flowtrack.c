@@ -205,7 +205,7 @@ static void test_burst_equals_packets(void **state)
         snprintf(src, sizeof src, "10.0.%u.%u", (unsigned)(x % 3), (unsigned)(x >> 8) % 40);
         const int back = (x >> 20) & 1;
         const unsigned proto = (x >> 21) % 4 ? 6 : 17;
-        static const uint8_t tls[] = {23, 3, 3, 0, 20};
+        static const uint8_t tls[64] = {23, 3, 3, 0, 20}; /* a record, then zeros */
         hu_frame(&frames[i], 7, back ? "10.9.9.9" : src, back ? src : "10.9.9.9", proto,
                  back ? 443 : 40000, back ? 40000 : 443, (uint32_t)(x >> 24) % 5000,
                  (uint32_t)(x >> 30) % 5000, 0x10, (x >> 40) % 2 ? tls : NULL,
