@@ -480,11 +480,17 @@ static void naive_setup(const struct mdec_filter *f)
 
 #define BURST 32
 
-static uint64_t run_burst(const struct ctx *c, const struct layout *L, struct mdec_table *t)
+/* (c'), (d'), and with a tracker (g'): Packets of no session go to an
+ * index the tracker counts apart (bad_session), as a caller would skip
+ * them. */
+static uint64_t run_burst(const struct ctx *c, const struct layout *L, struct mdec_table *t,
+                          struct mdec_flows *fl)
 {
     static struct mdec_result res[BURST];
     static struct mdec_match m[BURST];
     struct mdec_frame fr[BURST];
+    uint32_t sess[BURST];
+    uint64_t ts[BURST];
     uint64_t acc = 0;
     for (unsigned k = 0; k < L->cycles; k++)
         for (size_t i = 0; i < L->n; i += BURST) {
@@ -496,41 +502,8 @@ static uint64_t run_burst(const struct ctx *c, const struct layout *L, struct md
             }
             (void)mdec_decode_burst(&c->cfg, MDEC_LINK_ETHERNET, fr, NULL, n, res);
             acc += mdec_table_process_burst(t, res, n, m) + m[0].index + res[0].flow.sport;
-        }
-    return acc;
-}
-
-static VARIANT uint64_t run_demux_burst(const struct ctx *c, const struct layout *L)
-{
-    return run_burst(c, L, c->demux);
-}
-
-static VARIANT uint64_t run_filter_burst(const struct ctx *c, const struct layout *L)
-{
-    return run_burst(c, L, c->filter);
-}
-
-static VARIANT uint64_t run_health_burst(const struct ctx *c, const struct layout *L)
-{
-    static struct mdec_result res[BURST];
-    static struct mdec_match m[BURST];
-    struct mdec_frame fr[BURST];
-    uint32_t sess[BURST];
-    uint64_t ts[BURST];
-    struct mdec_flows *fl = flows_of(c, L);
-    uint64_t acc = 0;
-    for (unsigned k = 0; k < L->cycles; k++)
-        for (size_t i = 0; i < L->n; i += BURST) {
-            const size_t n = L->n - i < BURST ? L->n - i : BURST;
-            for (size_t j = 0; j < n; j++) {
-                const struct rec *r = &L->rec[i + j];
-                fr[j].data = L->data + r->off;
-                fr[j].cap_len = fr[j].wire_len = r->len;
-            }
-            (void)mdec_decode_burst(&c->cfg, MDEC_LINK_ETHERNET, fr, NULL, n, res);
-            acc += mdec_table_process_burst(c->demux, res, n, m);
-            /* Packets of no session go to an index the tracker counts
-             * apart (bad_session), as a caller would skip them. */
+            if (!fl)
+                continue;
             for (size_t j = 0; j < n; j++) {
                 sess[j] = m[j].index;
                 ts[j] = bench_clock += 1000;
@@ -538,6 +511,21 @@ static VARIANT uint64_t run_health_burst(const struct ctx *c, const struct layou
             acc += mdec_flows_packet_burst(fl, res, sess, ts, n);
         }
     return acc;
+}
+
+static VARIANT uint64_t run_demux_burst(const struct ctx *c, const struct layout *L)
+{
+    return run_burst(c, L, c->demux, NULL);
+}
+
+static VARIANT uint64_t run_filter_burst(const struct ctx *c, const struct layout *L)
+{
+    return run_burst(c, L, c->filter, NULL);
+}
+
+static VARIANT uint64_t run_health_burst(const struct ctx *c, const struct layout *L)
+{
+    return run_burst(c, L, c->demux, flows_of(c, L));
 }
 
 typedef uint64_t (*run_fn)(const struct ctx *, const struct layout *);

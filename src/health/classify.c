@@ -216,16 +216,13 @@ enum mdec_vis mdec__classify_payload(struct flow *f, unsigned dir, const struct 
     }
     switch (f->app) {
     case MDEC_APP_TLS:
-        if (tcp)
+    case MDEC_APP_SSH: /* record streams: TCP only */
+        if (!tcp)
+            count(&t, 0, t.cap, MDEC_VIS_UNKNOWN);
+        else if (f->app == MDEC_APP_TLS)
             walk_tls(s, w, seq, &t);
         else
-            count(&t, 0, t.cap, MDEC_VIS_UNKNOWN);
-        break;
-    case MDEC_APP_SSH:
-        if (tcp)
             walk_ssh(s, w, seq, &t);
-        else
-            count(&t, 0, t.cap, MDEC_VIS_UNKNOWN);
         break;
     case MDEC_APP_QUIC:
         count(&t, 0, t.cap, mdec__quic_datagram(w));
