@@ -21,10 +21,10 @@
  * and a few bytes of protocol state.  Flows are keyed by session index and
  * the inner 5-tuple, both directions one entry, through a keyed hash (a
  * sender chooses its 5-tuples: the key, from the caller, keeps it from
- * choosing collisions).  Every lookup probes at most MDEC_FLOWS_PROBE slots;
- * a flow idle for longer than idle_ns (packet timestamps) is expired when
- * its slot is wanted, and when the probed slots all hold live flows the
- * one idle longest is evicted and counted.  Per packet: O(1), no
+ * choosing collisions).  A flow lives in one of two buckets of
+ * MDEC_FLOWS_PROBE slots; a flow idle for longer than idle_ns (packet
+ * timestamps) is expired when its slot is wanted, and when both buckets
+ * hold live flows only, the one idle longest is evicted and counted.  Per packet: O(1), no
  * allocation.
  *
  * Capture loss (TCP), in the spirit of Zeek's capture_loss: an ACK that
@@ -170,9 +170,11 @@ struct mdec_flows; /* opaque: lives in the caller's buffer */
 /*
  * Bytes a tracker of `capacity` flow slots (rounded up to a power of two,
  * 1..2^26) keeping counters for `n_sessions` session indexes (1..2^26)
- * needs; 0 when an argument is out of range.  About 128 bytes a slot: keep
- * capacity at least 1.5 times the flows expected at once, for with
- * MDEC_FLOWS_PROBE slots probed a table nearly full evicts early.
+ * needs; 0 when an argument is out of range.  136 bytes a slot (the flow,
+ * and its share of its bucket's line of tags and times) and 400 a session
+ * index: keep capacity at least 1.5 times the flows expected at once (a
+ * flow may live in two buckets of MDEC_FLOWS_PROBE slots; at half full,
+ * 0.02 % of new flows find both full and evict one).
  */
 MDEC_API size_t mdec_flows_size(uint32_t capacity, uint32_t n_sessions);
 

@@ -9,7 +9,8 @@
  *   hash = SipHash-1-3(key, session,     the hash's upper half | 1) and 8
  *          family, proto, ports,         coarse last-seen times; a lookup
  *          addresses)                    reads it and compares a flow only
- *                                        on a tag match
+ *   two buckets per hash: the low bits,  on a tag match
+ *   and the hash times a constant
  *
  * A flow's key is canonical, the lower (address, port) first, so both
  * directions of a conversation find one entry.  A new flow takes a free
@@ -183,10 +184,14 @@ static void flow_start(struct flow *f, const struct fkey *k, uint64_t now)
 
 /* ----------------------------------------------------------- per packet */
 
-/* The bucket of hash h, and the tag its flow carries there. */
-static inline uint32_t bucket_of(const struct mdec_flows *t, uint64_t h)
+/* The two buckets hash h may live in ("two choices": a new flow goes to
+ * the one with room, so that a bucket overflows only when both are full),
+ * and the tag its flow carries there. */
+static inline uint32_t bucket_of(const struct mdec_flows *t, uint64_t h, unsigned which)
 {
-    return ((uint32_t)h & t->mask) / MDEC_FLOWS_PROBE;
+    const uint32_t n = (t->mask + 1) / MDEC_FLOWS_PROBE;
+    const uint64_t x = which ? (h * UINT64_C(0x9E3779B97F4A7C15)) >> 32 : h;
+    return (uint32_t)x & (n - 1);
 }
 
 static inline uint32_t tag_of(uint64_t h)
@@ -194,45 +199,74 @@ static inline uint32_t tag_of(uint64_t h)
     return (uint32_t)(h >> 32) | 1u;
 }
 
+/* The slot of key k's flow in bucket b, or -1. */
+static inline int find_in(const struct mdec_flows *t, uint32_t b, uint32_t tag,
+                          const struct fkey *k)
+{
+    const struct bucket *bk = &t->bucket[b];
+    const struct flow *slots = &t->slot[(size_t)b * MDEC_FLOWS_PROBE];
+    for (unsigned j = 0; j < MDEC_FLOWS_PROBE; j++)
+        if (bk->tag[j] == tag && flow_is(&slots[j], k))
+            return (int)j;
+    return -1;
+}
+
+/* A free slot of bucket b, or -1. */
+static inline int free_in(const struct mdec_flows *t, uint32_t b)
+{
+    const struct bucket *bk = &t->bucket[b];
+    for (unsigned j = 0; j < MDEC_FLOWS_PROBE; j++)
+        if (bk->tag[j] == 0)
+            return (int)j;
+    return -1;
+}
+
 /* The flow of key k (hash h), found or made. */
 static struct flow *lookup(struct mdec_flows *t, const struct fkey *k, uint64_t h,
                            enum mdec_track *how)
 {
-    const uint32_t b = bucket_of(t, h), tag = tag_of(h);
-    const uint32_t now_c = (uint32_t)(t->now >> t->shift);
-    struct bucket *bk = &t->bucket[b];
-    struct flow *slots = &t->slot[(size_t)b * MDEC_FLOWS_PROBE];
-    int free_at = -1;
-    for (unsigned j = 0; j < MDEC_FLOWS_PROBE; j++) {
-        if (bk->tag[j] == tag && flow_is(&slots[j], k)) {
-            struct flow *f = &slots[j];
-            *how = MDEC_TRACK_FOUND;
-            if (t->now - f->last_ns > t->idle_ns) { /* idle too long: a new flow */
-                t->stats.expired++;
-                t->stats.created++;
-                flow_start(f, k, t->now);
-                *how = MDEC_TRACK_NEW;
-            }
-            f->last_ns = t->now;
-            bk->seen[j] = now_c;
-            return f;
+    const uint32_t tag = tag_of(h), now_c = (uint32_t)(t->now >> t->shift);
+    const uint32_t b[2] = {bucket_of(t, h, 0), bucket_of(t, h, 1)};
+    for (unsigned c = 0; c < 2; c++) {
+        const int j = find_in(t, b[c], tag, k);
+        if (j < 0)
+            continue;
+        struct flow *f = &t->slot[(size_t)b[c] * MDEC_FLOWS_PROBE + (unsigned)j];
+        *how = MDEC_TRACK_FOUND;
+        if (t->now - f->last_ns > t->idle_ns) { /* idle too long: a new flow */
+            t->stats.expired++;
+            t->stats.created++;
+            flow_start(f, k, t->now);
+            *how = MDEC_TRACK_NEW;
         }
-        if (bk->tag[j] == 0 && free_at < 0)
-            free_at = (int)j;
+        f->last_ns = t->now;
+        t->bucket[b[c]].seen[j] = now_c;
+        return f;
     }
-    unsigned j;
-    if (free_at >= 0) {
-        j = (unsigned)free_at;
+    uint32_t vb = b[0];
+    int vj = free_in(t, b[0]);
+    if (vj < 0 && b[1] != b[0]) {
+        vb = b[1];
+        vj = free_in(t, b[1]);
+    }
+    if (vj >= 0) {
         t->stats.active++;
         *how = MDEC_TRACK_NEW;
     } else {
-        /* The flow idle longest by the coarse times: expired if its exact
-         * time is beyond idle_ns, else evicted. */
-        j = 0;
-        for (unsigned i = 1; i < MDEC_FLOWS_PROBE; i++)
-            if ((uint32_t)(now_c - bk->seen[i]) > (uint32_t)(now_c - bk->seen[j]))
-                j = i;
-        if (t->now - slots[j].last_ns > t->idle_ns) {
+        /* Both full: the flow idle longest by the coarse times, expired if
+         * its exact time is beyond idle_ns, else evicted. */
+        uint32_t oldest = 0;
+        for (unsigned c = 0; c < 2; c++)
+            for (unsigned i = 0; i < MDEC_FLOWS_PROBE; i++) {
+                const uint32_t age = (uint32_t)(now_c - t->bucket[b[c]].seen[i]);
+                if (vj < 0 || age > oldest) {
+                    oldest = age;
+                    vb = b[c];
+                    vj = (int)i;
+                }
+            }
+        const struct flow *victim = &t->slot[(size_t)vb * MDEC_FLOWS_PROBE + (unsigned)vj];
+        if (t->now - victim->last_ns > t->idle_ns) {
             t->stats.expired++;
             *how = MDEC_TRACK_NEW;
         } else {
@@ -241,10 +275,11 @@ static struct flow *lookup(struct mdec_flows *t, const struct fkey *k, uint64_t 
         }
     }
     t->stats.created++;
-    bk->tag[j] = tag;
-    bk->seen[j] = now_c;
-    flow_start(&slots[j], k, t->now);
-    return &slots[j];
+    t->bucket[vb].tag[vj] = tag;
+    t->bucket[vb].seen[vj] = now_c;
+    struct flow *f = &t->slot[(size_t)vb * MDEC_FLOWS_PROBE + (unsigned)vj];
+    flow_start(f, k, t->now);
+    return f;
 }
 
 /* The payload as a window over the frame: present bytes and wire end. */
@@ -369,12 +404,14 @@ size_t mdec_flows_packet_burst(struct mdec_flows *t, const struct mdec_result *r
     uint64_t h[BURST_CHUNK];
     for (size_t i = 0; i < n; i += BURST_CHUNK) {
         const size_t m = n - i < BURST_CHUNK ? n - i : BURST_CHUNK;
-        /* Every key and hash first, fetching each packet's bucket line... */
+        /* Every key and hash first, fetching each packet's two bucket
+         * lines... */
         for (size_t j = 0; j < m; j++) {
             h[j] = 0;
             if (session[i + j] < t->n_sessions && key_of(&res[i + j], session[i + j], &k[j])) {
                 h[j] = hash_of(t, &k[j]);
-                PREFETCH(&t->bucket[bucket_of(t, h[j])]);
+                PREFETCH(&t->bucket[bucket_of(t, h[j], 0)]);
+                PREFETCH(&t->bucket[bucket_of(t, h[j], 1)]);
             } else {
                 k[j].ok = 0;
             }
@@ -383,15 +420,20 @@ size_t mdec_flows_packet_burst(struct mdec_flows *t, const struct mdec_result *r
         for (size_t j = 0; j < m; j++) {
             if (!k[j].ok)
                 continue;
-            const uint32_t b = bucket_of(t, h[j]), tag = tag_of(h[j]);
-            const struct bucket *bk = &t->bucket[b];
-            for (unsigned s = 0; s < MDEC_FLOWS_PROBE; s++)
-                if (bk->tag[s] == tag) {
+            const uint32_t tag = tag_of(h[j]);
+            for (unsigned c = 0; c < 2; c++) {
+                const uint32_t b = bucket_of(t, h[j], c);
+                const struct bucket *bk = &t->bucket[b];
+                unsigned s = 0;
+                while (s < MDEC_FLOWS_PROBE && bk->tag[s] != tag)
+                    s++;
+                if (s < MDEC_FLOWS_PROBE) {
                     const struct flow *f = &t->slot[(size_t)b * MDEC_FLOWS_PROBE + s];
                     PREFETCH(f);
                     PREFETCH((const uint8_t *)f + 64);
                     break;
                 }
+            }
         }
         /* ... then each packet in order, as mdec_flows_packet() would. */
         for (size_t j = 0; j < m; j++) {
