@@ -24,9 +24,15 @@
  *               layouts are skipped, which flatters it)
  *   (c') (d')   (c), (d) through the burst calls, 32 frames at a time:
  *               mdec_decode_burst() + mdec_table_process_burst()
- *   (g)         (c) + mdec_flows_packet(): the mirror-health flow tracker
+ *   (g) dedup   (c) + mdec_dedup_check() on every accepted packet (a
+ *               65536-entry, 10 ms window across all sessions; frame i at
+ *               i microseconds, so the hot frames come back every 4 ms
+ *               and take the "sent again" path)
+ *   (h) cid     (b) + mdec_community_id_result(), base64 text
+ *   (i) hash    (b) + mdec_flow_hash_result()
+ *   (j)         (c) + mdec_flows_packet(): the mirror-health flow tracker
  *               (capture loss, visibility) on every packet with a session
- *   (g')        (c') + mdec_flows_packet_burst()
+ *   (j')        (c') + mdec_flows_packet_burst()
  *
  *   mdec_bench --flows      the tracker alone with 1M concurrent flows (a
  *                           table of 2M slots): every flow inserted, then
@@ -209,8 +215,10 @@ struct ctx {
     struct mdec_table *demux;  /* sessions, no filter   */
     struct mdec_table *filter; /* sessions + AWS filter */
     struct bpf_program bpf;
-    struct mdec_flows *flows_hot;  /* (g): 8192 slots for the hot frames */
-    struct mdec_flows *flows_cold; /* (g): 2M slots for the cold frames  */
+    struct mdec_flows *flows_hot;  /* (j): 8192 slots for the hot frames */
+    struct mdec_flows *flows_cold; /* (j): 2M slots for the cold frames  */
+    struct mdec_dedup *dedup;  /* (g)                   */
+    struct mdec_hash_key key;  /* (i)                   */
 };
 
 /* Packet time for the trackers: 1 us a packet, so no flow goes idle. */
@@ -225,19 +233,24 @@ enum {
     V_NAIVE,
     V_DEMUX_BURST,
     V_FILTER_BURST,
+    V_DEDUP,
+    V_CID,
+    V_HASH,
     V_HEALTH,
     V_HEALTH_BURST,
     N_VARIANTS
 };
 static const char *const variant_key[N_VARIANTS] = {
-    "floor", "decode", "demux", "filter", "bpf", "naive", "demux_burst", "filter_burst",
-    "health", "health_burst"};
+    "floor", "decode",       "demux",        "filter", "bpf",   "naive",
+    "demux_burst", "filter_burst", "dedup",  "cid",    "flow_hash", "health", "health_burst"};
 static const char *const variant_text[N_VARIANTS] = {
     "(a) floor: touch 64 bytes",   "(b) decode to flow key",
     "(c) + session lookup",        "(d) + 10-rule AWS filter",
     "(e) libpcap BPF filter",      "(f) naive parse + rules",
     "(c') (c) in bursts of 32",    "(d') (d) in bursts of 32",
-    "(g) (c) + flow tracker",      "(g') (c') + tracker, bursts"};
+    "(g) (c) + dedup window",      "(h) (b) + Community ID",
+    "(i) (b) + flow hash",         "(j) (c) + flow tracker",
+    "(j') (c') + tracker, bursts"};
 
 /* --------------------------------------------------------- naive variant */
 
@@ -480,7 +493,7 @@ static void naive_setup(const struct mdec_filter *f)
 
 #define BURST 32
 
-/* (c'), (d'), and with a tracker (g'): Packets of no session go to an
+/* (c'), (d'), and with a tracker (j'): Packets of no session go to an
  * index the tracker counts apart (bad_session), as a caller would skip
  * them. */
 static uint64_t run_burst(const struct ctx *c, const struct layout *L, struct mdec_table *t,
@@ -513,6 +526,49 @@ static uint64_t run_burst(const struct ctx *c, const struct layout *L, struct md
     return acc;
 }
 
+static VARIANT uint64_t run_dedup(const struct ctx *c, const struct layout *L)
+{
+    uint64_t acc = 0, t = 0;
+    struct mdec_result res;
+    struct mdec_match m;
+    for (unsigned k = 0; k < L->cycles; k++)
+        for (size_t i = 0; i < L->n; i++, t += 1000) {
+            const struct rec *r = &L->rec[i];
+            mdec_decode(&c->cfg, MDEC_LINK_ETHERNET, L->data + r->off, r->len, r->len, &res);
+            if (mdec_table_process(c->demux, &res, &m) == MDEC_VERDICT_ACCEPT)
+                acc += mdec_dedup_check(c->dedup, &res, t, 0, &m.session->counters);
+            acc += m.index;
+        }
+    return acc;
+}
+
+static VARIANT uint64_t run_cid(const struct ctx *c, const struct layout *L)
+{
+    uint64_t acc = 0;
+    struct mdec_result res;
+    char id[MDEC_COMMUNITY_ID_STRLEN];
+    for (unsigned k = 0; k < L->cycles; k++)
+        for (size_t i = 0; i < L->n; i++) {
+            const struct rec *r = &L->rec[i];
+            mdec_decode(&c->cfg, MDEC_LINK_ETHERNET, L->data + r->off, r->len, r->len, &res);
+            acc += (uint64_t)mdec_community_id_result(&res, 0, 0, id, sizeof id) + (uint8_t)id[5];
+        }
+    return acc;
+}
+
+static VARIANT uint64_t run_hash(const struct ctx *c, const struct layout *L)
+{
+    uint64_t acc = 0;
+    struct mdec_result res;
+    for (unsigned k = 0; k < L->cycles; k++)
+        for (size_t i = 0; i < L->n; i++) {
+            const struct rec *r = &L->rec[i];
+            mdec_decode(&c->cfg, MDEC_LINK_ETHERNET, L->data + r->off, r->len, r->len, &res);
+            acc += mdec_flow_hash_result(&res, &c->key);
+        }
+    return acc;
+}
+
 static VARIANT uint64_t run_demux_burst(const struct ctx *c, const struct layout *L)
 {
     return run_burst(c, L, c->demux, NULL);
@@ -531,7 +587,8 @@ static VARIANT uint64_t run_health_burst(const struct ctx *c, const struct layou
 typedef uint64_t (*run_fn)(const struct ctx *, const struct layout *);
 static const run_fn runs[N_VARIANTS] = {run_floor,       run_decode,    run_demux,
                                         run_filter,      run_bpf,       run_naive,
-                                        run_demux_burst, run_filter_burst, run_health,
+                                        run_demux_burst, run_filter_burst, run_dedup,
+                                        run_cid,         run_hash,      run_health,
                                         run_health_burst};
 
 /* ---------------------------------------------------------------- spread */
@@ -647,9 +704,9 @@ static double spread(const struct ctx *c, uint32_t n, unsigned reps)
 
 /* ------------------------------------------------------------- trackers */
 
-static const uint8_t flows_key[MDEC_FLOWS_KEY_LEN] = {0x6d, 0x69, 0x72, 0x72, 0x6f, 0x72,
+static const struct mdec_hash_key flows_key = {{0x6d, 0x69, 0x72, 0x72, 0x6f, 0x72,
                                                       0x64, 0x65, 0x63, 0x20, 0x62, 0x65,
-                                                      0x6e, 0x63, 0x68, 0x21};
+                                                      0x6e, 0x63, 0x68, 0x21}};
 
 static struct mdec_flows *make_flows(uint32_t capacity, size_t *bytes)
 {
@@ -659,7 +716,7 @@ static struct mdec_flows *make_flows(uint32_t capacity, size_t *bytes)
     void *mem = aligned_alloc(MDEC_FLOWS_ALIGN, (need + 63) / 64 * 64);
     if (!mem)
         die("out of memory");
-    struct mdec_flows *f = mdec_flows_init(mem, need, capacity, 65, 300 * MDEC_NS_PER_S, flows_key);
+    struct mdec_flows *f = mdec_flows_init(mem, need, capacity, 65, 300 * MDEC_NS_PER_S, &flows_key);
     if (!f)
         die("cannot build a flow tracker");
     if (bytes)
@@ -1129,6 +1186,12 @@ int main(int argc, char **argv)
     naive_setup(f);
     c.flows_hot = make_flows(2 * HOT_FRAMES, NULL);
     c.flows_cold = make_flows(2 * MILLION, NULL);
+    for (unsigned i = 0; i < sizeof c.key.bytes; i++)
+        c.key.bytes[i] = (uint8_t)(0x5a ^ i * 37);
+    const size_t dsize = mdec_dedup_size(65536);
+    void *dmem = aligned_alloc(MDEC_DEDUP_ALIGN, dsize);
+    if (!dmem || !(c.dedup = mdec_dedup_init(dmem, dsize, 65536, 10000000, &c.key)))
+        die("cannot build the dedup window");
 
     if (profile) {
         /* One pass of each variant over the same frames, nothing else:
@@ -1146,6 +1209,7 @@ int main(int argc, char **argv)
         free(c.filter);
         free(c.flows_hot);
         free(c.flows_cold);
+        free(c.dedup);
         free(f);
         return 0;
     }
@@ -1287,7 +1351,7 @@ int main(int argc, char **argv)
                 printf("  %6u sessions: %6.2f ns  (%.2fx the 10-session cost)\n", spread_n[i],
                        spread_ns[i], spread_ns[i] / spread_ns[0]);
         }
-        printf("\nflow tracker: (g) - (c) hot %.2f ns, cold %.2f ns per packet; bursts (g') - (c') "
+        printf("\nflow tracker: (j) - (c) hot %.2f ns, cold %.2f ns per packet; bursts (j') - (c') "
                "hot %.2f ns, cold %.2f ns\n",
                st[0][V_HEALTH].med - st[0][V_DEMUX].med, st[1][V_HEALTH].med - st[1][V_DEMUX].med,
                st[0][V_HEALTH_BURST].med - st[0][V_DEMUX_BURST].med,
@@ -1335,6 +1399,7 @@ int main(int argc, char **argv)
     free(c.filter);
     free(c.flows_hot);
     free(c.flows_cold);
+    free(c.dedup);
     free(f);
     return chk.disagree ? 1 : 0;
 }

@@ -20,9 +20,11 @@
  * one owner:
  *
  *   1. the worker that receives a frame decodes it;
- *   2. it hashes the inner flow symmetrically: min(address), max(address),
- *      min(port), max(port), protocol (ports left out for IP fragments,
- *      which hold none past the first) so both directions hash alike;
+ *   2. it hashes the inner flow with mdec_flow_hash_result(): symmetric, so
+ *      both directions hash alike, blind to the tunnel and the session, so
+ *      both mirror copies of a packet do too (--dedup sees them on one
+ *      worker), ports left out for IP fragments (which hold none past the
+ *      first), keyed by --flow-hash-key;
  *   3. hash % N names the owning worker; a frame the receiver does not own
  *      is copied into the owner's inbox (a mutex-protected buffer, an
  *      eventfd to wake it) and decoded again there.
@@ -145,51 +147,17 @@ struct ctx {
 
 /* ------------------------------------------------------------- steering */
 
-static uint32_t fnv1a(uint32_t h, const void *p, size_t n)
-{
-    const uint8_t *b = p;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ b[i]) * 16777619u;
-    return h;
-}
-
 /*
- * The worker that owns the packet's inner flow, or -1 when it has none.
- * Symmetric: the two addresses, and the two ports, are put in order first.
+ * The worker that owns the packet's inner flow, or -1 when it has none:
+ * mdec_flow_hash_result(), symmetric (both directions alike), blind to the
+ * tunnel and session (both mirror copies of a packet alike, for --dedup),
+ * ports left out for IP fragments, keyed by --flow-hash-key.
  */
-static int owner_of(const struct mdec_result *r, unsigned n)
+static int owner_of(const struct mdec_result *r, unsigned n, const struct mdec_hash_key *key)
 {
-    const struct mdec_flow *f = &r->flow;
-    if (!(f->flags & MDEC_FLOW_IP))
+    if (!(r->flow.flags & MDEC_FLOW_IP))
         return -1;
-    const struct mdec_addr *lo = &f->src, *hi = &f->dst;
-    if (memcmp(lo, hi, sizeof *lo) > 0) {
-        lo = &f->dst;
-        hi = &f->src;
-    }
-    int fragment = (f->flags & MDEC_FLOW_FRAGMENT) != 0;
-    for (unsigned i = 0; i < r->n_anomalies; i++)
-        fragment |= r->anomalies[i].code == MDEC_A_IP_FRAGMENT &&
-                    r->anomalies[i].depth == r->n_tunnels;
-    uint16_t ports[2] = {0, 0};
-    if ((f->flags & MDEC_FLOW_PORTS) && !fragment) {
-        ports[0] = f->sport < f->dport ? f->sport : f->dport;
-        ports[1] = f->sport < f->dport ? f->dport : f->sport;
-    }
-    const uint8_t proto = (f->flags & MDEC_FLOW_PROTO) ? f->proto : 0;
-    uint32_t h = 2166136261u;
-    h = fnv1a(h, lo, sizeof *lo);
-    h = fnv1a(h, hi, sizeof *hi);
-    h = fnv1a(h, ports, sizeof ports);
-    h = fnv1a(h, &proto, 1);
-    /* FNV's low bits follow the parity of the input bytes: mix them all
-     * into every bit (murmur3's finaliser) before taking h % n. */
-    h ^= h >> 16;
-    h *= 0x85ebca6bu;
-    h ^= h >> 13;
-    h *= 0xc2b2ae35u;
-    h ^= h >> 16;
-    return (int)(h % n);
+    return (int)(mdec_flow_hash_result(r, key) % n);
 }
 
 static void inbox_push(struct ctx *c, struct wctx *to, const struct mt_frame *fr,
@@ -228,7 +196,8 @@ static void burst_run(struct ctx *c, struct wctx *me, int steered)
     (void)mdec_decode_burst(c->app->cfg, c->link, b->f, NULL, b->n, b->r);
     b->k = 0;
     for (size_t i = 0; i < b->n; i++) {
-        const int owner = c->n > 1 && !steered ? owner_of(&b->r[i], c->n) : -1;
+        const int owner =
+            c->n > 1 && !steered ? owner_of(&b->r[i], c->n, &c->app->o->flow_key) : -1;
         if (owner >= 0 && &c->wc[owner] != me) {
             me->w->steered_out++;
             inbox_push(c, &c->wc[owner], &b->fr[i], b->f[i].data, b->f[i].cap_len,

@@ -27,6 +27,10 @@ static const char help[] =
     "      --rcvbuf BYTES     receive buffer each socket asks for (default 16 MiB;\n"
     "                         SO_RCVBUFFORCE when root); datagrams the kernel drops\n"
     "                         when it is full are counted (kernel_drops)\n"
+    "      --health-port [ADDR:]PORT\n"
+    "                         answer a load balancer's TCP and HTTP health checks\n"
+    "                         on this TCP port (\"200 OK\"); closed before the UDP\n"
+    "                         sockets when stopping\n"
     "\n";
 
 int main(int argc, char **argv)

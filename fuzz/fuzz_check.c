@@ -232,6 +232,12 @@ static void cloud_option(struct cloud *c, const struct mdec_geneve_info *g,
     if (!(c->have & bit)) {
         c->first[k].data = o->data;
         c->first[k].len = o->len;
+    } else if (bit == MDEC_GCP_NETWORK) {
+        /* Its value is the network id and the direction bit; bits 1-3 are
+         * reserved, so copies differing only there agree. */
+        const uint64_t a = be(o->data, 4), b = be(c->first[k].data, 4);
+        if ((a >> 4) != (b >> 4) || (a & 1) != (b & 1))
+            c->conflict |= bit;
     } else if (o->len != c->first[k].len || memcmp(o->data, c->first[k].data, o->len) != 0) {
         c->conflict |= bit;
     }

@@ -123,7 +123,13 @@ static void decode_as_packet(const uint8_t *opts, uint32_t len, int strict, int 
         FUZZ_CHECK(walked == MDEC_ITER_END && !opt_len);
     if (opt_len)
         FUZZ_CHECK(walked != MDEC_ITER_END && malformed);
-    if (!strict || !reserved) {
+    /* Strict mode refuses a repeated cloud option (two GWLB endpoint ids,
+     * two cookies, ...) as it refuses reserved bits: the packet is malformed
+     * wherever the repeat stands. */
+    const int dup = mdec_result_has_anomaly(r, MDEC_A_GENEVE_DUP_OPTION);
+    if (strict && dup)
+        FUZZ_CHECK(malformed && !complete);
+    if (!strict || (!reserved && !dup)) {
         /* Nothing else can stop the decoder inside the options. */
         FUZZ_CHECK(complete == (walked == MDEC_ITER_END));
         if (walked != MDEC_ITER_END)

@@ -150,11 +150,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const uint8_t b1 = fuzz_u8(&in);
     const uint32_t n_sessions = 1 + b1 % 4;
     const uint64_t idle = (1 + (uint64_t)(b1 >> 2)) * MS;
-    static const uint8_t key[MDEC_FLOWS_KEY_LEN] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
+    static const struct mdec_hash_key key = {{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14}};
     const size_t need = mdec_flows_size(capacity, n_sessions);
     void *mem = aligned_alloc(MDEC_FLOWS_ALIGN, (need + 63) / 64 * 64);
     FUZZ_CHECK(mem != NULL);
-    struct mdec_flows *t = mdec_flows_init(mem, need, capacity, n_sessions, idle, key);
+    struct mdec_flows *t = mdec_flows_init(mem, need, capacity, n_sessions, idle, &key);
     FUZZ_CHECK(t != NULL);
     struct mdec_config cfg;
     mdec_config_init(&cfg);

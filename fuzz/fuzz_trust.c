@@ -167,7 +167,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (r.status != MDEC_STATUS_OK || r.n_tunnels != k + 1)
         fuzz_fail("status %s, %u tunnels peeled; the model peels %u of %u",
                   mdec_status_name((enum mdec_status)r.status), r.n_tunnels, k + 1, n);
-    for (unsigned i = 0; i <= k; i++) {
+    for (unsigned i = 0; i <= k && i < n; i++) {
         const struct mdec_tunnel *t = &r.tunnels[i];
         FUZZ_CHECK(t->type == sb_tunnel_of[layers[i].type]);
         FUZZ_CHECK((t->flags & MDEC_TF_CARRIER) && is_addr(&t->src, layers[i].src));
@@ -193,6 +193,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct mdec_match m;
     const enum mdec_verdict v = mdec_table_process(t, &r, &m);
     FUZZ_CHECK(m.key_tunnel == (int8_t)k);
+    if (k >= n)
+        fuzz_fail("the model keys on layer %u of %u", k, n);
     const struct sb_layer *key = &layers[k];
     if (key->type == SB_VXLAN && key->id == 101) {
         FUZZ_CHECK(m.session == s);

@@ -440,11 +440,45 @@ def build_health():
     # More flows than 8 slots, sessions 0-3, idle flows expiring.
     seed(0, 0x03, [pkt(f, session=f % 4, proto=f % 3, plen=10, dt=3) for f in range(8)] * 3)
     return (hc,)
+def build_dedup():
+    """Seeds of fuzz_dedup: sequences of mirrored packets (see fuzz_dedup.c
+    for the 8 bytes of an operation)."""
+    dd = Corpus("dedup")
+
+    def op(kind=0, back=0, xor=0, v6=0, flow=0, ts=0, seq=0, ident=0, ttl=0, tos=0, point=0,
+           mac=0, cut=0, payload=25, scope=0, delta=50, vlan=0):
+        return bytes([kind | back << 2 | xor << 4,
+                      v6 | flow << 1 | ts << 3 | seq << 4 | ident << 6,
+                      ttl | tos << 2 | point << 4 | mac << 7,
+                      cut | payload << 3, scope]) + struct.pack("!H", delta) + bytes([vlan])
+
+    # The AWS case: a packet at ENI A, its copy at ENI B after a router.
+    for v6 in (0, 1):
+        for ts in (0, 1):
+            pair = op(v6=v6, ts=ts) + op(v6=v6, ts=ts, point=3, ttl=1, tos=1, mac=1, vlan=1)
+            dd.add(bytes([63, 255]) + pair)
+            # a retransmission: same bytes from A again, then its copy at B
+            dd.add(bytes([63, 255]) + pair + pair)
+            # the retransmission with a new identification, first seen at B
+            dd.add(bytes([63, 255]) + op(v6=v6, ts=ts) + op(v6=v6, ts=ts, ident=1, point=3))
+    # copies cut differently, and cut inside the headers
+    dd.add(bytes([63, 255]) + op(cut=7) + op(point=2, cut=6) + op(point=4) + op(point=5, cut=5))
+    # out of the window, backwards in time, another scope
+    dd.add(bytes([63, 1]) + op() + op(point=1, delta=200) + op(point=2, back=1, delta=150) +
+           op(point=3, scope=1))
+    # one bucket filled by different packets, then copies of each
+    seq = b"".join(op(seq=i & 3, flow=i >> 2, delta=1) for i in range(8))
+    dd.add(bytes([0, 255]) + seq + b"".join(op(seq=i & 3, flow=i >> 2, point=1, delta=1)
+                                            for i in range(8)))
+    # hostile frames and hand-made results on the second window
+    dd.add(bytes([15, 9]) + bytes([3, 40, 0, 0, 0, 0, 1, 0]) + bytes(range(80)) +
+           bytes([7, 60, 0, 0, 0, 0, 1, 0]) + bytes(120) + bytes(range(40)))
+    return (dd,)
 
 
 def main():
     clean = "--clean" in sys.argv[1:]
-    for c in build() + build_trust() + build_json_tokens() + build_health():
+    for c in build() + build_trust() + build_json_tokens() + build_dedup() + build_health():
         c.write(clean)
 
 

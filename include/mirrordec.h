@@ -5,6 +5,8 @@
  *   session.h  packet -> mirror session, forged-source check, direction
  *   filter.h   AWS Traffic Mirror filter rules (text, AWS JSON, C)
  *   health.h   capture loss and visibility per session (a flow tracker)
+ *   flowid.h   Community ID and a keyed symmetric flow hash of the inner flow
+ *   dedup.h    de-duplication window: the second copy of a mirrored packet
  *   common.h   version, errors, addresses
  *
  * Every public name starts with mdec_ or MDEC_.  The library never
@@ -21,5 +23,7 @@
 #include "mirrordec/filter.h"
 #include "mirrordec/health.h"
 #include "mirrordec/session.h"
+#include "mirrordec/flowid.h"
+#include "mirrordec/dedup.h"
 
 #endif /* MIRRORDEC_H */

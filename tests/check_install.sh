@@ -25,7 +25,9 @@ cmake --build "$work/lib" >/dev/null
 cmake --install "$work/lib" --prefix "$prefix" >/dev/null
 for f in include/mirrordec.h include/mirrordec/decode.h lib/libmirrordec.a lib/pkgconfig/mirrordec.pc \
          lib/cmake/mirrordec/mirrordecConfig.cmake lib/cmake/mirrordec/mirrordecConfigVersion.cmake \
-         share/man/man1/mirrordec.1 share/man/man1/mirrordec-udp.1 share/man/man3/mirrordec.3; do
+         share/man/man1/mirrordec.1 share/man/man1/mirrordec-udp.1 share/man/man3/mirrordec.3 \
+         share/man/man3/mdec_decode.3 share/man/man3/mdec_table.3 share/man/man3/mdec_filter.3 \
+         share/man/man3/mdec_common.3 share/man/man3/mdec_decode_udp.3; do
     # lib may be lib64 or lib/<triplet> on some systems
     found=$(find "$prefix" -path "*${f#lib/}" | head -1)
     case $f in share/*) found=$(find "$prefix" -path "*/$f" | head -1) ;; esac
@@ -49,15 +51,47 @@ else
     echo "(tools not built here: no libpcap)"
 fi
 
-# Every installed page renders without a groff warning, the .so aliases included.
+# Every function the installed library exports has a man3 page or link
+# (man3/FUNCTION.3, ".so man3/PAGE.3", made from the pages' NAME sections),
+# and every link leads to an installed page.
+mandir=$(dirname "$(dirname "$(find "$prefix" -path '*/man3/mirrordec.3' | head -1)")")
+nomanpage=$(nm -D --defined-only "$so" | awk '$2 ~ /^[TWi]$/ {sub(/@.*/, "", $3); if ($3 ~ /^mdec_/) print $3}' |
+    sort -u | while read -r f; do [ -f "$mandir/man3/$f.3" ] || printf '%s ' "$f"; done)
+[ -z "$nomanpage" ] || { echo "FAIL: exported, but no man3 page or link in $mandir:" \
+    "${nomanpage}(is it listed in a NAME section of docs/man/*.3?)"; exit 1; }
+links=0 files=0
+for page in "$mandir"/man3/*.3; do
+    files=$((files + 1))
+    first=$(head -1 "$page")
+    case $first in
+    .so\ *)
+        target=${first#.so }
+        case $target in man3/*.3) ;; *) target="" ;; esac
+        if [ -z "$target" ] || [ ! -f "$mandir/$target" ] || [ "$(wc -l < "$page")" -ne 1 ]; then
+            echo "FAIL: man page link ${page#"$mandir"/}: '$first' does not lead to an installed man3 page"
+            exit 1
+        fi
+        links=$((links + 1)) ;;
+    esac
+done
+echo "man3: $files files, $links of them links (.so)"
+
+# Every installed page renders without a groff warning, the .so aliases included,
+# and man finds a function by its name through its link.
 if command -v man >/dev/null 2>&1; then
-    mandir=$(dirname "$(dirname "$(find "$prefix" -path '*/man3/mirrordec.3' | head -1)")")
+    shown=$(LC_ALL=C.UTF-8 MANWIDTH=80 MANPATH="$mandir" man -E UTF-8 -P cat 3 mdec_decode_udp 2>&1 | head -1)
+    case $shown in
+    *"MDEC_DECODE(3)"*) echo "man mdec_decode_udp shows mdec_decode(3)" ;;
+    *) echo "FAIL: man mdec_decode_udp (MANPATH=$mandir) shows '$shown', not mdec_decode(3)"; exit 1 ;;
+    esac
+    rendered=0
     for page in "$mandir"/man1/*.1 "$mandir"/man3/*.3; do
+        rendered=$((rendered + 1))
         rel=${page#"$mandir"/}
         warn=$(cd "$mandir" && LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l "$rel" 2>&1 >/dev/null) || true
         [ -z "$warn" ] || { echo "FAIL: man page $rel: $warn"; exit 1; }
     done
-    echo "man pages render cleanly: $(cd "$mandir" && ls man1/*.1 man3/*.3 | tr '\n' ' ')"
+    echo "man pages render cleanly: $rendered in man1 and man3, links included"
 fi
 
 step "find_package(mirrordec)"

@@ -195,7 +195,8 @@ static void test_session(void **state)
 static void test_health(void **state)
 {
     (void)state;
-    uint8_t key[MDEC_FLOWS_KEY_LEN] = {0};
+    struct mdec_hash_key key;
+    memset(&key, 0, sizeof key);
     struct mdec_result r;
     memset(&r, 0, sizeof r);
     const uint32_t session = 0;
@@ -205,7 +206,7 @@ static void test_health(void **state)
     memset(&h, 0, sizeof h);
     memset(&sum, 0, sizeof sum);
     memset(&s, 0x5A, sizeof s);
-    assert_null(mdec_flows_init(NULL, 1 << 20, 8, 1, 1, key));
+    assert_null(mdec_flows_init(NULL, 1 << 20, 8, 1, 1, &key));
     assert_int_equal(mdec_flows_packet(NULL, &r, 0, 1), MDEC_TRACK_NONE);
     assert_int_equal(mdec_flows_packet_burst(NULL, &r, &session, &ts, 1), 0);
     assert_null(mdec_flows_counters(NULL, 0));
@@ -222,7 +223,7 @@ static void test_health(void **state)
     const size_t need = mdec_flows_size(8, 1);
     void *mem = aligned_alloc(MDEC_FLOWS_ALIGN, need);
     assert_null(mdec_flows_init(mem, need, 8, 1, 1, NULL));
-    struct mdec_flows *t = mdec_flows_init(mem, need, 8, 1, 1, key);
+    struct mdec_flows *t = mdec_flows_init(mem, need, 8, 1, 1, &key);
     assert_non_null(t);
     assert_int_equal(mdec_flows_packet(t, NULL, 0, 1), MDEC_TRACK_NONE);
     assert_int_equal(mdec_flows_packet_burst(t, NULL, &session, &ts, 1), 0);
@@ -230,6 +231,67 @@ static void test_health(void **state)
     /* ts_ns NULL is allowed: the latest time seen. */
     assert_int_equal(mdec_flows_packet_burst(t, &r, &session, NULL, 1), 0);
     assert_int_equal(mdec_flows_counters(t, 0)->packets, 1);
+    free(mem);
+}
+
+static void test_flowid(void **state)
+{
+    (void)state;
+    struct mdec_flow f;
+    struct mdec_result r;
+    struct mdec_hash_key k;
+    memset(&f, 0, sizeof f);
+    memset(&r, 0, sizeof r);
+    memset(&k, 0, sizeof k);
+    uint8_t d[20];
+    char buf[MDEC_COMMUNITY_ID_STRLEN] = "x";
+    memset(d, 0xAA, sizeof d);
+    assert_int_equal(mdec_community_id_digest(NULL, 0, d), MDEC_E_INVALID);
+    for (size_t i = 0; i < sizeof d; i++)
+        assert_int_equal(d[i], 0); /* cleared */
+    assert_int_equal(mdec_community_id_digest(&f, 0, NULL), MDEC_E_INVALID);
+    assert_int_equal(mdec_community_id(NULL, 0, 0, buf, sizeof buf), MDEC_E_INVALID);
+    assert_int_equal(buf[0], '\0'); /* cleared, as the policy says */
+    buf[0] = 'x';
+    assert_int_equal(mdec_community_id(NULL, 0, 0, buf, 0), MDEC_E_INVALID);
+    assert_int_equal(buf[0], 'x'); /* size 0: nothing may be written */
+    assert_int_equal(mdec_community_id(&f, 0, 0, NULL, 10), MDEC_E_INVALID);
+    assert_int_equal(mdec_community_id_result(NULL, 0, 0, buf, sizeof buf), MDEC_E_INVALID);
+    assert_int_equal(buf[0], '\0');
+    assert_int_equal(mdec_community_id_result(&r, 0, 0, NULL, 10), MDEC_E_INVALID);
+    assert_true(mdec_flow_hash(NULL, &k) == 0);
+    assert_true(mdec_flow_hash(&f, NULL) == 0);
+    assert_true(mdec_flow_hash_result(NULL, &k) == 0);
+    assert_true(mdec_flow_hash_result(&r, NULL) == 0);
+}
+
+static void test_dedup(void **state)
+{
+    (void)state;
+    struct mdec_hash_key k;
+    memset(&k, 0, sizeof k);
+    const size_t size = mdec_dedup_size(8);
+    void *mem = aligned_alloc(MDEC_DEDUP_ALIGN, size);
+    assert_non_null(mem);
+    assert_null(mdec_dedup_init(NULL, size, 8, 1000, &k));
+    assert_null(mdec_dedup_init(mem, size, 8, 1000, NULL));
+    struct mdec_dedup *dd = mdec_dedup_init(mem, size, 8, 1000, &k);
+    assert_non_null(dd);
+    struct mdec_result r;
+    memset(&r, 0, sizeof r);
+    struct mdec_counters c;
+    memset(&c, 0, sizeof c);
+    assert_int_equal(mdec_dedup_check(NULL, &r, 0, 0, &c), MDEC_VERDICT_ACCEPT);
+    assert_int_equal(mdec_dedup_check(dd, NULL, 0, 0, &c), MDEC_VERDICT_ACCEPT);
+    assert_true(mdec_dedup_get_stats(dd)->checked == 0); /* nothing counted */
+    assert_true(c.duplicates == 0);
+    mdec_dedup_clear(NULL);
+    assert_null(mdec_dedup_get_stats(NULL));
+    assert_int_equal(mdec_dedup_capacity(NULL), 0);
+    assert_true(mdec_dedup_window(NULL) == 0);
+    /* c NULL is allowed: nothing to count in. */
+    assert_int_equal(mdec_dedup_check(dd, &r, 0, 0, NULL), MDEC_VERDICT_ACCEPT);
+    assert_true(mdec_dedup_get_stats(dd)->unjudged == 1);
     free(mem);
 }
 
@@ -241,6 +303,8 @@ int main(void)
         cmocka_unit_test(test_decode),
         cmocka_unit_test(test_filter),
         cmocka_unit_test(test_session),
+        cmocka_unit_test(test_flowid),
+        cmocka_unit_test(test_dedup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -35,31 +35,36 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TARGET = "10.0.9.9"
 TARGET_MAC, SENSOR_GW = "02:00:00:00:09:09", "02:00:00:00:00:01"
 rnd = random.Random(20261122)
+lag = random.Random(1302)  # the second copy's delay: its own stream, so rnd is unchanged
 records = []
 clock = [1_795_000_000.0]
 
 
-def emit(pkt, cut=None):
+def emit(pkt, cut=None, second_copy=False):
+    """Records pkt after a random pause; a second copy of the previous
+    packet (the other ENI's mirror) arrives 20 to 150 microseconds after the
+    first instead, as the two copies of one packet do."""
     data = bytes(pkt)
     wire = len(data)
+    t = clock[0] + lag.uniform(0.00002, 0.00015) if second_copy else None
     clock[0] += rnd.uniform(0.0005, 0.02)
     if cut is not None:
         data = data[:cut]
-    records.append((clock[0], data, wire))
+    records.append((t if second_copy else clock[0], data, wire))
 
 
 def vxlan_hdr(vni):
     return Raw(struct.pack("!BBHI", 0x08, 0, 0, vni << 8))
 
 
-def mirror(vni, eni, frame, packet_length=None, src=None):
+def mirror(vni, eni, frame, packet_length=None, src=None, second_copy=False):
     """An AWS VPC Traffic Mirroring copy of `frame` (taken at ENI `eni`)."""
     b = bytes(frame)
     if packet_length is not None:
         b = b[:packet_length]
     sport = 1024 + zlib.crc32(b[26:38]) % 60000  # AWS: a hash of the 5-tuple
     emit(Ether(src=SENSOR_GW, dst=TARGET_MAC) / IP(src=src or eni, dst=TARGET, ttl=254) /
-         UDP(sport=sport, dport=4789, chksum=0) / vxlan_hdr(vni) / Raw(b))
+         UDP(sport=sport, dport=4789, chksum=0) / vxlan_hdr(vni) / Raw(b), second_copy=second_copy)
 
 
 def rnd_bytes(n):
@@ -116,10 +121,12 @@ def build():
                DNS(qr=1, qd=DNSQR(qname=f"api{i}.example.com")))
 
     # db-1 and web-1 are both mirrored into session 102 while web-1 talks to
-    # PostgreSQL: every packet of that conversation arrives twice.
+    # PostgreSQL: every packet of that conversation arrives twice, the
+    # receiving ENI's copy a little after the sending ENI's (mirrordec
+    # --dedup removes it).
     def both(f, out):
         mirror(102, web if out else db, f)
-        mirror(102, db if out else web, f)
+        mirror(102, db if out else web, f, second_copy=True)
     tcp_conv(web, db, 51000, 5432, [("c", b"Q\x00\x00\x00\x1aSELECT 1;\x00" + b"x" * 8),
                                     ("s", b"T" + b"\x00" * 40)], both)
 

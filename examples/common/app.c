@@ -10,8 +10,11 @@
  *      added first (a table never evicts, so learning cannot displace them),
  *      and --max-sessions more for learning;
  *   2. --inner-bpf on accepted packets (a rejection counts as filtered);
- *   3. outputs: a JSON line, the session's pcap file, the TAP device;
- *   4. --report: the worker's flow tracker (capture loss and visibility per
+ *   3. --dedup on accepted packets: a copy of a packet the worker's window
+ *      saw from another mirror point gets the verdict "duplicate" (counted
+ *      in its session's duplicates) and goes to no pcap nor TAP device;
+ *   4. outputs: a JSON line, the session's pcap file, the TAP device;
+ *   5. --report: the worker's flow tracker (capture loss and visibility per
  *      session) takes every packet still accepted, with its timestamp.
  *
  * Standard output is written with write(2) from a buffer of whole lines: a
@@ -27,6 +30,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #define OUT_BUF (64u << 10) /* standard output is written in pieces this large */
@@ -111,22 +115,16 @@ static int build_filter(struct mt_app *app)
  * random so that no sender can aim its flows at one bucket. */
 static int init_flows(struct mt_app *app, struct mt_worker *w, uint32_t table_cap)
 {
-    uint8_t key[MDEC_FLOWS_KEY_LEN];
-    FILE *f = fopen("/dev/urandom", "rb");
-    const int got = f && fread(key, 1, sizeof key, f) == sizeof key;
-    if (f)
-        fclose(f);
-    if (!got) { /* no urandom: a key from the clock, the process and the worker */
-        const double t = mt_now();
-        uint64_t x = (uint64_t)(t * 1e9) ^ (uint64_t)getpid() << 32 ^ w->id;
-        for (unsigned i = 0; i < sizeof key; i++, x = x * 6364136223846793005u + 1442695040888963407u)
-            key[i] = (uint8_t)(x >> 56);
+    struct mdec_hash_key key;
+    if (getrandom(&key, sizeof key, 0) != (ssize_t)sizeof key) {
+        mt_msg("--report: no random key: %s", strerror(errno));
+        return -1;
     }
     const uint32_t n = app->o->report_flows;
     const size_t size = mdec_flows_size(n, table_cap + 1);
     w->flows_mem = mt_xaligned(MDEC_FLOWS_ALIGN, size);
     w->flows = mdec_flows_init(w->flows_mem, size, n, table_cap + 1,
-                               (uint64_t)MT_REPORT_IDLE_S * MDEC_NS_PER_S, key);
+                               (uint64_t)MT_REPORT_IDLE_S * MDEC_NS_PER_S, &key);
     if (!w->flows) {
         mt_msg("cannot build a flow tracker of %u flows", n);
         return -1;
@@ -135,6 +133,26 @@ static int init_flows(struct mt_app *app, struct mt_worker *w, uint32_t table_ca
 }
 
 /* -------------------------------------------------------------- workers */
+
+/* --dedup: the worker's window, keyed by a secret of its own, so that no
+ * sender can aim packets at one bucket or pass one off as a copy. */
+static int init_dedup(struct mt_worker *w)
+{
+    const struct mt_opts *o = w->app->o;
+    struct mdec_hash_key key;
+    if (getrandom(&key, sizeof key, 0) != (ssize_t)sizeof key) {
+        mt_msg("--dedup: no random key: %s", strerror(errno));
+        return -1;
+    }
+    const size_t size = mdec_dedup_size(o->dedup_entries);
+    w->dedup_mem = mt_xaligned(MDEC_DEDUP_ALIGN, size);
+    w->dedup = mdec_dedup_init(w->dedup_mem, size, o->dedup_entries, o->dedup_window_ns, &key);
+    if (!w->dedup) {
+        mt_msg("--dedup: cannot build a window of %u entries", o->dedup_entries);
+        return -1;
+    }
+    return 0;
+}
 
 static int init_worker(struct mt_app *app, struct mt_worker *w, unsigned id)
 {
@@ -155,6 +173,8 @@ static int init_worker(struct mt_app *app, struct mt_worker *w, unsigned id)
         return -1;
     }
     if (o->report && init_flows(app, w, cap) != 0)
+        return -1;
+    if (o->dedup && init_dedup(w) != 0)
         return -1;
     for (size_t i = 0; i < o->n_sessions; i++) {
         const struct mt_session_arg *a = &o->sessions[i];
@@ -275,21 +295,29 @@ static void write_line(struct mt_worker *w)
 }
 
 /* Everything after the session table: a learned untunneled session's name,
- * --inner-bpf, then the outputs. */
+ * --inner-bpf, --dedup, then the outputs. */
 static void after_table(struct mt_worker *w, const struct mt_frame *fr,
                         const struct mdec_result *r, struct mdec_match *m, enum mdec_verdict v)
 {
     struct mt_app *app = w->app;
     if (m->session && m->key.kind == MDEC_KEY_NONE && strcmp(m->session->name, "none") == 0)
         (void)mdec_session_set_name(w->table, m->session, "untunneled"); /* learned: not "none" */
+    if (v == MDEC_VERDICT_ACCEPT && !m->session)
+        v = MDEC_VERDICT_UNKNOWN_SESSION; /* not reached: ACCEPT names a session */
     if (v == MDEC_VERDICT_ACCEPT && app->bpf && !mt_bpf_match(app->bpf, r)) {
         v = MDEC_VERDICT_REJECT;
         m->session->counters.filtered++;
         w->bpf_rejected++;
     }
+    if (v == MDEC_VERDICT_ACCEPT && w->dedup) {
+        const uint64_t ns = (uint64_t)fr->sec * 1000000000u + fr->nsec;
+        const uint64_t scope = app->o->dedup_per_session ? (uint64_t)m->index + 1 : 0;
+        v = mdec_dedup_check(w->dedup, r, ns, scope, &m->session->counters);
+    }
     if (app->o->json) {
         w->line.len = 0;
-        mt_json_packet(&w->line, fr, r, m, v, app->nano, app->threaded ? (int)w->id : -1);
+        mt_json_packet(&w->line, fr, r, m, v, app->nano, app->threaded ? (int)w->id : -1,
+                       app->o);
         mt_buf_putc(&w->line, '\n');
         write_line(w);
     }
@@ -372,12 +400,14 @@ int mt_app_finish(struct mt_app *app, int rc)
     for (unsigned i = 0; app->workers && i < app->n_workers; i++) {
         free(app->workers[i].table_mem);
         free(app->workers[i].flows_mem);
+        free(app->workers[i].dedup_mem);
         mt_buf_free(&app->workers[i].line);
     }
     free(app->workers);
     free(app->filter_mem);
     mt_bpf_free(app->bpf);
     mt_buf_free(&app->extra);
+    mt_buf_free(&app->extra_json);
     mt_buf_free(&app->obuf);
     pthread_mutex_destroy(&app->out_lock);
     if (rc == 0 && atomic_load(&app->failed))

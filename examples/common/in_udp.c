@@ -60,6 +60,7 @@ struct mt_udp_in {
     char name[200];
     int rcvbuf; /* the smallest the kernel gave a socket */
     int rcvbuf_warned;
+    struct mt_probe *probe; /* --health-port, or NULL */
 };
 
 /* A new value of a socket's 32-bit drop count. */
@@ -72,6 +73,8 @@ static void drops_seen(struct usock *u, uint32_t now)
 /* Closes the sockets; the drops they counted go to *drops when not NULL. */
 static void close_all(struct mt_udp_in *in, uint64_t *drops)
 {
+    mt_probe_close(in->probe); /* first: the load balancer stops sending */
+    in->probe = NULL;
     for (size_t i = 0; i < in->n; i++) {
         struct usock *u = &in->s[i];
         uint32_t mi[SK_MEMINFO_DROPS + 1];
@@ -215,6 +218,15 @@ int mt_udp_open(const struct mt_opts *o, struct mt_udp_in **inp)
         if (rc < 0) {
             mt_udp_close(in);
             return MT_EXIT_RUNTIME;
+        }
+    }
+    if (o->health_port) { /* after the sockets: healthy means receiving */
+        char msg[200];
+        const int prc = mt_probe_open(o->health_port, &in->probe, msg, sizeof msg);
+        if (prc != 0) {
+            mt_msg("--health-port '%s': %s", o->health_port, msg);
+            mt_udp_close(in);
+            return prc == -2 ? MT_EXIT_USAGE : MT_EXIT_RUNTIME;
         }
     }
     *inp = in;
@@ -384,7 +396,9 @@ int mt_udp_run(struct mt_app *app, struct mt_udp_in *in)
     if (!app->o->quiet)
         mt_msg("receiving on %s (%zu sockets, receive buffer %d bytes each)", in->name, in->n,
                in->rcvbuf);
-    struct pollfd *pfd = mt_xcalloc(in->n, sizeof *pfd);
+    if (in->probe && !app->o->quiet)
+        mt_msg("answering health checks on TCP %s", app->o->health_port);
+    struct pollfd *pfd = mt_xcalloc(in->n + MT_PROBE_POLLFDS, sizeof *pfd);
     for (size_t i = 0; i < in->n; i++) {
         pfd[i].fd = in->s[i].fd;
         pfd[i].events = POLLIN;
@@ -393,7 +407,8 @@ int mt_udp_run(struct mt_app *app, struct mt_udp_in *in)
     batch_init(&b, app->o->batch);
     int rc = MT_EXIT_OK;
     while (!mt_stop && rc == MT_EXIT_OK) {
-        const int ready = poll(pfd, (nfds_t)in->n, 250);
+        const size_t np = mt_probe_pollfds(in->probe, pfd + in->n);
+        const int ready = poll(pfd, (nfds_t)(in->n + np), 250);
         if (ready < 0) {
             if (errno == EINTR)
                 continue;
@@ -404,16 +419,34 @@ int mt_udp_run(struct mt_app *app, struct mt_udp_in *in)
         for (size_t i = 0; i < in->n && ready > 0; i++)
             if ((pfd[i].revents & POLLIN) && drain(app, &in->s[i], &b) != 0)
                 rc = MT_EXIT_RUNTIME;
+        mt_probe_handle(in->probe, pfd + in->n, np);
         mt_app_flush(app);
     }
     batch_free(&b);
     free(pfd);
+    struct mt_probe_stats ps;
+    mt_probe_stats(in->probe, &ps);
+    const int probed = in->probe != NULL;
     app->kernel_drops = 0;
     close_all(in, &app->kernel_drops);
     mt_buf_printf(&app->extra,
                   "UDP sockets: the kernel dropped %llu datagrams (receive buffer of %d bytes "
                   "full, or bad checksum; SO_RXQ_OVFL)\n",
                   (unsigned long long)app->kernel_drops, app->rcvbuf);
+    if (probed) {
+        mt_buf_printf(&app->extra,
+                      "health checks on TCP port %u: %llu connections, %llu HTTP requests "
+                      "answered, %llu timed out, %llu evicted (%d were open)\n",
+                      ps.port, (unsigned long long)ps.connections,
+                      (unsigned long long)ps.answered, (unsigned long long)ps.timeouts,
+                      (unsigned long long)ps.evicted, MT_PROBE_CLIENTS);
+        mt_buf_printf(&app->extra_json,
+                      ",\"health_checks\":{\"port\":%u,\"connections\":%llu,\"answered\":%llu,"
+                      "\"timeouts\":%llu,\"evicted\":%llu}",
+                      ps.port, (unsigned long long)ps.connections,
+                      (unsigned long long)ps.answered, (unsigned long long)ps.timeouts,
+                      (unsigned long long)ps.evicted);
+    }
     return rc;
 }
 

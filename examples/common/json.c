@@ -331,7 +331,8 @@ static const char *cut_by_name(unsigned by)
 }
 
 void mt_json_packet(struct mt_buf *b, const struct mt_frame *fr, const struct mdec_result *r,
-                    const struct mdec_match *m, enum mdec_verdict verdict, int nano, int worker)
+                    const struct mdec_match *m, enum mdec_verdict verdict, int nano, int worker,
+                    const struct mt_opts *o)
 {
     const struct mdec_flow *f = &r->flow;
     mt_buf_putc(b, '{');
@@ -366,6 +367,12 @@ void mt_json_packet(struct mt_buf *b, const struct mt_frame *fr, const struct md
         kv_u64(b, "tcp_flags", f->tcp_flags);
     if (f->flags & MDEC_FLOW_FRAGMENT)
         kv_bool(b, "fragment", 1);
+    if (f->flags & MDEC_FLOW_IP) {
+        char cid[MDEC_COMMUNITY_ID_STRLEN];
+        if (mdec_community_id_result(r, o->cid_seed, 0, cid, sizeof cid) > 0)
+            kv_str(b, "community_id", cid);
+        kv_hex(b, "flow_hash", mdec_flow_hash_result(r, &o->flow_key), 16);
+    }
     vlans(b, "outer_vlan", r->outer_vlan, r->n_outer_vlan);
 
     char keytext[32];

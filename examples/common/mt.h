@@ -1,6 +1,6 @@
 /*
  * mt.h - code shared by the example tools (mirrordec, mirrordec-udp,
- * mirrordec-afpacket, mirrordec-tap).
+ * mirrordec-afpacket, mirrordec-tap, mirrordec-dpdk).
  *
  * The tools differ only in where frames come from.  Everything after the
  * decode call is here and is the same for all of them:
@@ -8,10 +8,11 @@
  *   opts.c     command line -> struct mt_opts (ports, strict, depth,
  *              sessions, filters, outputs); one table of options, each
  *              marked with the tools that accept it
- *   app.c      builds the mdec_config, the filter, the session tables (one
- *              per worker, in malloc'ed memory: the examples may allocate,
- *              the library may not) and runs each decoded packet through
- *              session table, --inner-bpf and the outputs
+ *   app.c      builds the mdec_config, the filter, the session tables and
+ *              --dedup windows (one per worker, in malloc'ed memory: the
+ *              examples may allocate, the library may not) and runs each
+ *              decoded packet through session table, --inner-bpf, --dedup
+ *              and the outputs
  *   json.c     one JSON object per packet
  *   outputs.c  per-session outputs: pcap files (-w DIR) and TAP devices
  *   pcapw.c    a minimal pcap file writer
@@ -19,6 +20,7 @@
  *              table with --report
  *   in_pcap.c  libpcap input (-r FILE, -i IFACE)
  *   in_udp.c   UDP sockets with recvmmsg
+ *   probe.c    the load balancer's health-check listener (--health-port)
  *   util.c     messages, growable buffers, signals, files
  *
  * Exit codes of every tool: MT_EXIT_OK, MT_EXIT_RUNTIME, MT_EXIT_USAGE.
@@ -28,6 +30,7 @@
 #ifndef MT_H
 #define MT_H
 
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -94,7 +97,7 @@ double mt_now(void);
 
 /* -------------------------------------------------------------- options */
 
-enum mt_tool { MT_CLI = 1, MT_UDP = 2, MT_AFPACKET = 4, MT_TAP = 8 };
+enum mt_tool { MT_CLI = 1, MT_UDP = 2, MT_AFPACKET = 4, MT_TAP = 8, MT_DPDK = 16 };
 
 struct mt_session_arg {
     const char *text; /* the option's argument, for messages */
@@ -119,10 +122,14 @@ struct mt_opts {
     uint64_t count;          /* -c: stop after this many frames; 0 never */
     unsigned batch;          /* recvmmsg batch */
     int rcvbuf;              /* receive buffer asked for; 0: MT_RCVBUF_DEFAULT */
+    const char *health_port; /* --health-port [ADDR:]PORT, or NULL */
     unsigned workers;        /* mirrordec-afpacket */
     const char *fanout;      /* hash | lb | cpu | qm */
     unsigned ring_mb;
     int outgoing;
+    unsigned port;           /* mirrordec-dpdk: the DPDK port id */
+    unsigned rx_desc;        /* mirrordec-dpdk: descriptors per rx queue */
+    unsigned idle_exit;      /* mirrordec-dpdk: stop after this many idle seconds; 0 never */
 
     /* decoding */
     struct mdec_config cfg; /* ports, --strict, --max-depth, --transport */
@@ -141,6 +148,14 @@ struct mt_opts {
     size_t n_aws_files;
     const char *aws_filter_id;
     const char *inner_bpf;
+
+    /* flow identity and de-duplication */
+    int dedup;                /* --dedup: duplicates are removed             */
+    uint64_t dedup_window_ns; /* --dedup=WINDOW, default MT_DEDUP_WINDOW     */
+    int dedup_per_session;    /* --dedup-scope session                       */
+    uint32_t dedup_entries;   /* --dedup-entries, per worker                 */
+    uint16_t cid_seed;        /* --community-id-seed                         */
+    struct mdec_hash_key flow_key; /* --flow-hash-key (default all zero)    */
 
     /* outputs */
     int json;
@@ -161,6 +176,9 @@ struct mt_opts {
  * how long a flow may stay silent before its slot is reused. */
 #define MT_REPORT_FLOWS_DEFAULT 65536u
 #define MT_REPORT_IDLE_S 300u
+/* --dedup's window and entries per worker unless told otherwise. */
+#define MT_DEDUP_WINDOW (10u * 1000000u)
+#define MT_DEDUP_ENTRIES 65536u
 /* Receive buffer each UDP socket asks for unless --rcvbuf says otherwise. */
 #define MT_RCVBUF_DEFAULT (16 << 20)
 
@@ -316,6 +334,8 @@ struct mt_worker {
     struct mdec_table *table;
     void *flows_mem;           /* --report: the flow tracker            */
     struct mdec_flows *flows;
+    void *dedup_mem;
+    struct mdec_dedup *dedup; /* --dedup: this worker's window, or NULL */
     struct mt_buf line; /* JSON line being built */
     uint64_t frames;
     uint64_t by_status[5];
@@ -344,6 +364,8 @@ struct mt_app {
     int rcvbuf;              /* UDP: receive buffer the kernel gave a socket */
     uint64_t inbox_dropped;  /* mirrordec-afpacket: a worker's inbox was full */
     struct mt_buf extra;     /* tool-specific lines for the summary */
+    struct mt_buf extra_json; /* tool-specific members for --stats-json, each ",\"k\":v";
+                                 the tool frees it after mt_app_finish */
     struct mt_buf obuf;      /* --json lines not written yet (under out_lock) */
     int stdout_failed;       /* standard output failed: no more lines */
     int ready;               /* mt_app_init succeeded: finish prints the summary */
@@ -387,9 +409,11 @@ int mt_app_finish(struct mt_app *app, int rc);
 
 /* --------------------------------------------------------------- pieces */
 
-/* Appends the JSON object for one packet (no newline). */
+/* Appends the JSON object for one packet (no newline); o gives the
+ * Community ID seed and the flow hash key. */
 void mt_json_packet(struct mt_buf *b, const struct mt_frame *fr, const struct mdec_result *r,
-                    const struct mdec_match *m, enum mdec_verdict verdict, int nano, int worker);
+                    const struct mdec_match *m, enum mdec_verdict verdict, int nano, int worker,
+                    const struct mt_opts *o);
 /* Appends s as a JSON string (quotes included); invalid UTF-8 -> U+FFFD. */
 void mt_json_str(struct mt_buf *b, const char *s);
 void mt_json_addr(struct mt_buf *b, const struct mdec_addr *a);
@@ -428,6 +452,32 @@ struct mt_udp_in;
 int mt_udp_open(const struct mt_opts *o, struct mt_udp_in **in);
 int mt_udp_run(struct mt_app *app, struct mt_udp_in *in);
 void mt_udp_close(struct mt_udp_in *in);
+
+/*
+ * The health-check listener of --health-port [ADDR:]PORT (probe.c): TCP
+ * checks succeed on connect, HTTP checks get "200 OK".  mt_probe_open()
+ * returns 0, or with a message -2 (spec is not [ADDR:]PORT) or -1 (the
+ * listener cannot be opened); mt_probe_pollfds() fills
+ * MT_PROBE_POLLFDS entries of pfd for the caller's poll(); after poll,
+ * mt_probe_handle() serves what is ready and closes clients older than
+ * MT_PROBE_TIMEOUT_MS (call it after every poll, ready or not).
+ */
+#define MT_PROBE_CLIENTS 32
+#define MT_PROBE_POLLFDS (1 + MT_PROBE_CLIENTS)
+#define MT_PROBE_TIMEOUT_MS 2000u
+struct mt_probe;
+struct mt_probe_stats {
+    uint16_t port;
+    uint64_t connections; /* accepted */
+    uint64_t answered;    /* HTTP requests answered "200 OK" */
+    uint64_t timeouts;    /* closed after MT_PROBE_TIMEOUT_MS without a word */
+    uint64_t evicted;     /* closed to make room: MT_PROBE_CLIENTS were open */
+};
+int mt_probe_open(const char *spec, struct mt_probe **out, char *msg, size_t msize);
+size_t mt_probe_pollfds(const struct mt_probe *p, struct pollfd *pfd);
+void mt_probe_handle(struct mt_probe *p, const struct pollfd *pfd, size_t n);
+void mt_probe_stats(const struct mt_probe *p, struct mt_probe_stats *st);
+void mt_probe_close(struct mt_probe *p);
 
 /* ------------------------------------------------------------------ main */
 

@@ -1,7 +1,7 @@
 /*
  * opts.c - the command line of every tool.
  *
- * One table lists every option with the tools that take it, so the four
+ * One table lists every option with the tools that take it, so the five
  * tools share their options' names, parsing and messages.  Errors name the
  * option, what it was given and what was expected, and exit with
  * MT_EXIT_USAGE before anything was opened or written.
@@ -38,6 +38,7 @@ enum {
     O_NO_PROGRESS,
     O_BATCH,
     O_RCVBUF,
+    O_HEALTH_PORT,
     O_WORKERS,
     O_FANOUT,
     O_RING_MB,
@@ -48,10 +49,18 @@ enum {
     O_MAX_OPEN_FILES,
     O_MAX_TAPS,
     O_REPORT,
-    O_REPORT_FLOWS
+    O_REPORT_FLOWS,
+    O_PORT,
+    O_RX_DESC,
+    O_IDLE_EXIT,
+    O_DEDUP,
+    O_DEDUP_SCOPE,
+    O_DEDUP_ENTRIES,
+    O_CID_SEED,
+    O_FLOW_KEY
 };
 
-#define ALL (MT_CLI | MT_UDP | MT_AFPACKET | MT_TAP)
+#define ALL (MT_CLI | MT_UDP | MT_AFPACKET | MT_TAP | MT_DPDK)
 
 struct opt_def {
     const char *name;
@@ -68,15 +77,19 @@ static const struct opt_def defs[] = {
     {"bind", required_argument, 'b', MT_UDP | MT_TAP},
     {"count", required_argument, 'c', ALL},
     {"snaplen", required_argument, O_SNAPLEN, MT_CLI | MT_TAP | MT_AFPACKET},
-    {"no-promisc", no_argument, O_NO_PROMISC, MT_CLI | MT_TAP | MT_AFPACKET},
+    {"no-promisc", no_argument, O_NO_PROMISC, MT_CLI | MT_TAP | MT_AFPACKET | MT_DPDK},
     {"progress", no_argument, O_PROGRESS, MT_CLI},
     {"no-progress", no_argument, O_NO_PROGRESS, MT_CLI},
     {"batch", required_argument, O_BATCH, MT_UDP | MT_TAP},
     {"rcvbuf", required_argument, O_RCVBUF, MT_UDP | MT_TAP},
+    {"health-port", required_argument, O_HEALTH_PORT, MT_UDP | MT_TAP},
     {"workers", required_argument, O_WORKERS, MT_AFPACKET},
     {"fanout", required_argument, O_FANOUT, MT_AFPACKET},
     {"ring-mb", required_argument, O_RING_MB, MT_AFPACKET},
     {"outgoing", no_argument, O_OUTGOING, MT_AFPACKET},
+    {"port", required_argument, O_PORT, MT_DPDK},
+    {"rx-desc", required_argument, O_RX_DESC, MT_DPDK},
+    {"idle-exit", required_argument, O_IDLE_EXIT, MT_DPDK},
     {"vxlan-port", required_argument, O_VXLAN_PORT, ALL},
     {"geneve-port", required_argument, O_GENEVE_PORT, ALL},
     {"gpe-port", required_argument, O_GPE_PORT, ALL},
@@ -101,6 +114,11 @@ static const struct opt_def defs[] = {
     {"max-taps", required_argument, O_MAX_TAPS, MT_TAP},
     {"report", no_argument, O_REPORT, ALL},
     {"report-flows", required_argument, O_REPORT_FLOWS, ALL},
+    {"dedup", optional_argument, O_DEDUP, ALL},
+    {"dedup-scope", required_argument, O_DEDUP_SCOPE, ALL},
+    {"dedup-entries", required_argument, O_DEDUP_ENTRIES, ALL},
+    {"community-id-seed", required_argument, O_CID_SEED, ALL},
+    {"flow-hash-key", required_argument, O_FLOW_KEY, ALL},
 };
 #define N_DEFS (sizeof defs / sizeof defs[0])
 
@@ -370,6 +388,54 @@ static void add_learn_from(struct mt_opts *o, const char *arg)
                        "prefixes that cover them)", arg, o->n_learn_allow, MDEC_SESSION_ALLOW);
 }
 
+/* ----------------------------------------------- --dedup, --flow-hash-key */
+
+/* "10ms", "500us", "2s", "250000ns", or a bare number of milliseconds;
+ * 1 ns to 1 hour. */
+static uint64_t parse_window(const char *arg)
+{
+    char *end;
+    errno = 0;
+    const unsigned long long v = strtoull(arg, &end, 10);
+    uint64_t unit = 1000000;
+    if (strcmp(end, "ns") == 0)
+        unit = 1;
+    else if (strcmp(end, "us") == 0)
+        unit = 1000;
+    else if (strcmp(end, "s") == 0)
+        unit = 1000000000;
+    else if (*end && strcmp(end, "ms") != 0)
+        unit = 0;
+    const uint64_t hour = 3600ull * 1000000000ull;
+    if (arg[0] < '0' || arg[0] > '9' || errno || unit == 0 || v == 0 || v > hour / unit)
+        mt_usage_error("--dedup=%s: expected a time window from 1ns to 1 hour: a number and "
+                       "ns, us, ms or s (a bare number is milliseconds), e.g. --dedup=10ms",
+                       arg);
+    return (uint64_t)v * unit;
+}
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+static void parse_flow_key(struct mt_opts *o, const char *arg)
+{
+    const size_t n = strlen(arg);
+    for (size_t i = 0; i < n; i++)
+        if (hexval(arg[i]) < 0)
+            mt_usage_error("--flow-hash-key '%s': '%c' at column %zu is not a hex digit", arg,
+                           arg[i], i + 1);
+    if (n != 32)
+        mt_usage_error("--flow-hash-key '%s': expected 32 hex digits (128 bits), got %zu", arg,
+                       n);
+    for (size_t i = 0; i < 16; i++)
+        o->flow_key.bytes[i] = (uint8_t)(hexval(arg[2 * i]) << 4 | hexval(arg[2 * i + 1]));
+}
+
 /* -------------------------------------------------------------- parsing */
 
 /* The options every tool shares, after the tool's own part of --help. */
@@ -420,6 +486,25 @@ static const char help_common[] =
     "      --aws-filter-id ID the filter of that JSON to use, when it holds several\n"
     "      --inner-bpf EXPR   a tcpdump expression the inner packet must match;\n"
     "                         packets it refuses are 'reject'\n"
+    "\n";
+
+/* The rest (one string literal may hold at most 4095 bytes in C99). */
+static const char help_common2[] =
+    "Duplicates and flow identity:\n"
+    "      --dedup[=WINDOW]   remove the second copy of a mirrored packet seen\n"
+    "                         within WINDOW (default 10ms; ns, us, ms, s) from\n"
+    "                         another mirror point: verdict 'duplicate', not\n"
+    "                         written.  Across all sessions unless\n"
+    "      --dedup-scope all|session\n"
+    "                         says copies are only looked for within a session\n"
+    "      --dedup-entries N  packets the window remembers, per worker (default\n"
+    "                         65536; size it for twice the packets of a window)\n"
+    "      --community-id-seed N\n"
+    "                         seed of the Community ID in --json (default 0)\n"
+    "      --flow-hash-key HEX\n"
+    "                         the 128-bit key (32 hex digits) of the symmetric\n"
+    "                         flow hash: --json's flow_hash and how\n"
+    "                         mirrordec-afpacket spreads flows (default all zero)\n"
     "\n"
     "Output:\n"
     "      --json             one JSON object per packet on standard output\n"
@@ -433,7 +518,7 @@ static const char help_common[] =
     "  -c, --count N          stop after N frames\n"
     "  -h, --help             this help;  -V, --version  the version\n";
 
-/* Printed after help_common (one string would pass the 4095 characters C
+/* Printed after help_common2 (one string would pass the 4095 characters C
  * promises to support). */
 static const char help_tail[] =
     "\n"
@@ -469,6 +554,7 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
     o->workers = 1;
     o->fanout = "hash";
     o->ring_mb = 8;
+    o->rx_desc = 1024;
     o->max_sessions = MT_MAX_SESSIONS_DEFAULT;
     mdec_config_init(&o->cfg);
 
@@ -493,7 +579,12 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
     memset(&longs[nl], 0, sizeof longs[nl]);
     shorts[ns] = '\0';
 
-    unsigned ports_given = 0;
+    o->dedup_window_ns = MT_DEDUP_WINDOW;
+    o->dedup_entries = MT_DEDUP_ENTRIES;
+
+    unsigned ports_given = 0, dedup_opts = 0;
+    /* mirrordec-dpdk gets only what comes before "--" here. */
+    static const char eal_hint[] = " (DPDK's EAL arguments go after '--')";
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
@@ -501,6 +592,7 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
         case 'h':
             fputs(help, stdout);
             fputs(help_common, stdout);
+            fputs(help_common2, stdout);
             fputs(help_tail, stdout);
             fputs(help_exit, stdout);
             exit(MT_EXIT_OK);
@@ -543,6 +635,9 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
         case O_RCVBUF:
             o->rcvbuf = (int)parse_number(c, optarg, 4096, 1u << 30);
             break;
+        case O_HEALTH_PORT:
+            o->health_port = optarg;
+            break;
         case O_WORKERS:
             o->workers = (unsigned)parse_number(c, optarg, 1, 64);
             break;
@@ -557,6 +652,15 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
             break;
         case O_OUTGOING:
             o->outgoing = 1;
+            break;
+        case O_PORT:
+            o->port = (unsigned)parse_number(c, optarg, 0, 65535);
+            break;
+        case O_RX_DESC:
+            o->rx_desc = (unsigned)parse_number(c, optarg, 32, 65535);
+            break;
+        case O_IDLE_EXIT:
+            o->idle_exit = (unsigned)parse_number(c, optarg, 1, 86400);
             break;
         case O_VXLAN_PORT:
         case O_GENEVE_PORT:
@@ -611,6 +715,27 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
         case O_MAX_OPEN_FILES:
             o->max_open_files = (unsigned)parse_number(c, optarg, 1, 1u << 20);
             break;
+        case O_DEDUP:
+            o->dedup = 1;
+            if (optarg)
+                o->dedup_window_ns = parse_window(optarg);
+            break;
+        case O_DEDUP_SCOPE:
+            if (strcmp(optarg, "all") && strcmp(optarg, "session"))
+                mt_usage_error("--dedup-scope '%s': expected all or session", optarg);
+            o->dedup_per_session = strcmp(optarg, "session") == 0;
+            dedup_opts |= 1;
+            break;
+        case O_DEDUP_ENTRIES:
+            o->dedup_entries = (uint32_t)parse_number(c, optarg, 4, 1u << 24);
+            dedup_opts |= 2;
+            break;
+        case O_CID_SEED:
+            o->cid_seed = (uint16_t)parse_number(c, optarg, 0, 65535);
+            break;
+        case O_FLOW_KEY:
+            parse_flow_key(o, optarg);
+            break;
         case O_MAX_TAPS:
             o->max_taps = (unsigned)parse_number(c, optarg, 1, 9999);
             break;
@@ -626,13 +751,16 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
             mt_usage_error("-%c needs an argument", optopt);
         default:
             if (optopt && optopt < 256)
-                mt_usage_error("unknown option -%c", optopt);
-            mt_usage_error("unknown option '%s'", argv[optind - 1]);
+                mt_usage_error("unknown option -%c%s", optopt, tool == MT_DPDK ? eal_hint : "");
+            mt_usage_error("unknown option '%s'%s", argv[optind - 1],
+                           tool == MT_DPDK ? eal_hint : "");
         }
     }
     if (optind < argc)
         mt_usage_error("unexpected argument '%s'%s", argv[optind],
-                       tool & (MT_CLI | MT_TAP) ? " (to read a capture file, use -r FILE)" : "");
+                       tool & (MT_CLI | MT_TAP) ? " (to read a capture file, use -r FILE)"
+                       : tool == MT_DPDK        ? eal_hint
+                                                : "");
 
     /* What each tool needs. */
     if (o->aws_filter_id && !o->n_aws_files)
@@ -643,6 +771,8 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
     o->learn = o->n_sessions == 0 || o->n_learn_allow > 0;
     if (o->max_taps && !o->tap_per_session)
         mt_usage_error("--max-taps needs --tap-per-session");
+    if (dedup_opts && !o->dedup)
+        mt_usage_error("%s needs --dedup", dedup_opts & 1 ? "--dedup-scope" : "--dedup-entries");
     if (o->max_open_files && !o->write_dir)
         mt_usage_error("--max-open-files needs -w DIR");
     if (o->report_flows && !o->report)
@@ -666,14 +796,30 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
             mt_usage_error("--tap '%s': a device name has at most 15 characters%s", o->tap,
                            o->tap_per_session ? " (4 of them for the session number)" : "");
     }
-    /* UDP receivers bind every port they decode: by default only the ports
-     * AWS, Azure and Google use, not the Linux vxlan default 8472 that a
-     * kernel vxlan device may hold, nor VXLAN-GPE's 4790. */
+    /* UDP receivers bind every port they decode: for each tunnel type no
+     * option named, only the ports AWS, Azure and Google use (VXLAN 4789,
+     * GENEVE 6081), never the Linux vxlan default 8472 that a kernel vxlan
+     * device or flannel may hold, nor VXLAN-GPE's 4790.  A type given
+     * with an option gets exactly the ports given. */
     const int udp_input = tool == MT_UDP || (tool == MT_TAP && !o->read_file && !o->iface);
-    if (udp_input && !ports_given) {
-        o->cfg.n_ports = 0;
-        (void)mdec_config_set_port(&o->cfg, 4789, MDEC_TUNNEL_VXLAN);
-        (void)mdec_config_set_port(&o->cfg, 6081, MDEC_TUNNEL_GENEVE);
+    if (udp_input) {
+        static const struct {
+            uint8_t type;
+            uint16_t port; /* 0: none */
+        } udp_default[] = {{MDEC_TUNNEL_VXLAN, 4789},
+                           {MDEC_TUNNEL_GENEVE, 6081},
+                           {MDEC_TUNNEL_VXLAN_GPE, 0}};
+        for (size_t d = 0; d < sizeof udp_default / sizeof udp_default[0]; d++) {
+            const unsigned type = udp_default[d].type;
+            if (ports_given & (1u << type))
+                continue;
+            for (int i = o->cfg.n_ports - 1; i >= 0; i--)
+                if (o->cfg.ports[i].type == type)
+                    (void)mdec_config_set_port(&o->cfg, o->cfg.ports[i].port, MDEC_TUNNEL_NONE);
+            if (udp_default[d].port)
+                (void)mdec_config_set_port(&o->cfg, udp_default[d].port,
+                                           (enum mdec_tunnel_type)type);
+        }
     }
     if (udp_input && o->cfg.n_ports == 0)
         mt_usage_error("no UDP port left to receive on");

@@ -31,6 +31,7 @@ struct mt_stats {
     uint64_t frames, by_status[5];
     uint64_t unknown_dropped, learned, learn_full, learn_forged, learn_invalid, bpf_rejected,
         steered;
+    struct mdec_dedup_stats dedup; /* --dedup, summed over the workers */
     struct mt_out_stats out;
     struct mdec_flows_stats flows; /* --report: summed over the workers */
 };
@@ -70,6 +71,15 @@ struct mt_stats *mt_stats_collect(const struct mt_app *app)
             st->flows.created += fs->created;
             st->flows.expired += fs->expired;
             st->flows.evicted += fs->evicted;
+        }
+        if (w->dedup) {
+            const struct mdec_dedup_stats *d = mdec_dedup_get_stats(w->dedup);
+            st->dedup.checked += d->checked;
+            st->dedup.copies += d->copies;
+            st->dedup.unjudged += d->unjudged;
+            st->dedup.repeats += d->repeats;
+            st->dedup.expired += d->expired;
+            st->dedup.evicted += d->evicted;
         }
         for (const struct mdec_session *s = mdec_table_next(w->table, NULL); s;
              s = mdec_table_next(w->table, s)) {
@@ -174,6 +184,19 @@ static void print_health(const struct mt_stats *s, FILE *f, int wn)
                 s->flows.evicted, s->flows.capacity);
 }
 
+/* "10 ms", "250 us", "1500 ns": a window in the largest whole unit. */
+static void window_text(uint64_t ns, char *buf, size_t size)
+{
+    if (ns % 1000000000u == 0)
+        snprintf(buf, size, "%" PRIu64 " s", ns / 1000000000u);
+    else if (ns % 1000000u == 0)
+        snprintf(buf, size, "%" PRIu64 " ms", ns / 1000000u);
+    else if (ns % 1000u == 0)
+        snprintf(buf, size, "%" PRIu64 " us", ns / 1000u);
+    else
+        snprintf(buf, size, "%" PRIu64 " ns", ns);
+}
+
 void mt_stats_print(const struct mt_stats *s, const struct mt_app *app, FILE *f)
 {
     fprintf(f,
@@ -197,13 +220,15 @@ void mt_stats_print(const struct mt_stats *s, const struct mt_app *app, FILE *f)
     }
     if (!show_key)
         wk = 0;
-    const int files = app->o->write_dir != NULL;
+    const int files = app->o->write_dir != NULL, dups = app->o->dedup;
     uint64_t total_written = 0;
     fprintf(f, "\n%-*s  ", wn, "session");
     if (show_key)
         fprintf(f, "%-*s  ", wk, "key");
     fprintf(f, "%9s %12s %10s %10s %10s %7s", "packets", "bytes", "truncated", "malformed",
             "filtered", "forged");
+    if (dups)
+        fprintf(f, " %10s", "duplicates");
     if (files)
         fprintf(f, " %9s", "written");
     fputc('\n', f);
@@ -220,6 +245,8 @@ void mt_stats_print(const struct mt_stats *s, const struct mt_app *app, FILE *f)
         fprintf(f,
                 "%9" PRIu64 " %12" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %7" PRIu64,
                 c->packets, c->bytes_wire, c->truncated, c->malformed, c->filtered, c->forged);
+        if (dups)
+            fprintf(f, " %10" PRIu64, c->duplicates);
         if (files)
             fprintf(f, " %9" PRIu64, r ? r->out.written : total_written);
         fputc('\n', f);
@@ -283,6 +310,18 @@ void mt_stats_print(const struct mt_stats *s, const struct mt_app *app, FILE *f)
                 os->tap_no_device);
     if (os->tap_skipped)
         fprintf(f, "%" PRIu64 " frames not taken by the TAP device\n", os->tap_skipped);
+    if (dups) {
+        const struct mdec_dedup_stats *d = &s->dedup;
+        char wt[32];
+        window_text(app->o->dedup_window_ns, wt, sizeof wt);
+        fprintf(f, "--dedup removed %" PRIu64 " copies (window %s, %s)", d->copies, wt,
+                app->o->dedup_per_session ? "within each session" : "across all sessions");
+        if (d->unjudged || d->repeats || d->evicted)
+            fprintf(f, "; kept %" PRIu64 " not judged, %" PRIu64 " sent again, %" PRIu64
+                       " evicted from a full window",
+                    d->unjudged, d->repeats, d->evicted);
+        fputc('\n', f);
+    }
     if (app->extra.len)
         fputs(app->extra.p, f);
 }
@@ -331,9 +370,9 @@ static void counters_json(struct mt_buf *b, const struct mdec_counters *c)
     mt_buf_printf(b,
                   "\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"bytes_captured\":%" PRIu64
                   ",\"truncated\":%" PRIu64 ",\"malformed\":%" PRIu64 ",\"filtered\":%" PRIu64
-                  ",\"forged\":%" PRIu64,
+                  ",\"forged\":%" PRIu64 ",\"duplicates\":%" PRIu64,
                   c->packets, c->bytes_wire, c->bytes_cap, c->truncated, c->malformed,
-                  c->filtered, c->forged);
+                  c->filtered, c->forged, c->duplicates);
 }
 
 int mt_stats_write_json(const struct mt_stats *s, const struct mt_app *app, const char *path)
@@ -392,6 +431,16 @@ int mt_stats_write_json(const struct mt_stats *s, const struct mt_app *app, cons
                       ",\"created\":%" PRIu64 ",\"expired\":%" PRIu64 ",\"evicted\":%" PRIu64 "}",
                       s->flows.capacity, s->flows.active, s->flows.created, s->flows.expired,
                       s->flows.evicted);
+    if (app->o->dedup) {
+        const struct mdec_dedup_stats *d = &s->dedup;
+        mt_buf_printf(&b,
+                      ",\"dedup\":{\"window_ns\":%" PRIu64 ",\"scope\":\"%s\",\"entries\":%" PRIu32
+                      ",\"checked\":%" PRIu64 ",\"copies\":%" PRIu64 ",\"unjudged\":%" PRIu64
+                      ",\"repeats\":%" PRIu64 ",\"expired\":%" PRIu64 ",\"evicted\":%" PRIu64 "}",
+                      app->o->dedup_window_ns, app->o->dedup_per_session ? "session" : "all",
+                      mdec_dedup_capacity(app->workers[0].dedup), d->checked, d->copies,
+                      d->unjudged, d->repeats, d->expired, d->evicted);
+    }
     if (app->n_workers > 1)
         mt_buf_printf(&b, ",\"workers\":%u,\"steered\":%" PRIu64, app->n_workers, s->steered);
     if (app->have_kernel_drops)
@@ -400,6 +449,8 @@ int mt_stats_write_json(const struct mt_stats *s, const struct mt_app *app, cons
         mt_buf_printf(&b, ",\"rcvbuf\":%d", app->rcvbuf);
     if (app->o->tool == MT_AFPACKET)
         mt_buf_printf(&b, ",\"inbox_dropped\":%" PRIu64, app->inbox_dropped);
+    if (app->extra_json.len) /* the tool's own members (mirrordec-dpdk: the NIC's counters) */
+        mt_buf_put(&b, app->extra_json.p, app->extra_json.len);
     const struct mt_out_stats *os = &s->out;
     if (app->o->write_dir || (app->o->tap && app->o->tap_per_session))
         mt_buf_printf(&b,

@@ -58,7 +58,11 @@ static inline int mdec_version_compatible(void)
     const unsigned run = mdec_version_number(), built = MDEC_VERSION_NUMBER;
     if (run / 10000 != built / 10000)
         return 0;
-    return built / 10000 == 0 ? run / 100 == built / 100 : run / 100 >= built / 100;
+#if MDEC_VERSION_MAJOR == 0
+    return run / 100 == built / 100;
+#else
+    return run / 100 >= built / 100;
+#endif
 }
 
 /* ---------------------------------------------------------- conventions */
@@ -74,9 +78,11 @@ static inline int mdec_version_compatible(void)
  *   - lookups return the item, or NULL (or MDEC_NO_INDEX, or -1 for
  *     mdec_key_from_result) when there is none: absence, not failure;
  *   - per-packet calls never fail: they return the packet's enum
- *     mdec_status (decoding), enum mdec_verdict (sessions, filters) or
- *     enum mdec_track (the flow tracker); a burst call returns how many
- *     packets it accepted (or tracked);
+ *     mdec_status (decoding), enum mdec_verdict (sessions, filters, the
+ *     de-duplication window) or enum mdec_track (the flow tracker); a
+ *     burst call returns a count of its packets (how many decoded with
+ *     status OK, how many the table accepted, how many were tracked: see
+ *     each call);
  *   - the GENEVE option iterator returns an enum mdec_iter_result.
  * The enums' names do not overlap (MDEC_STATUS_*, MDEC_VERDICT_*,
  * MDEC_TRACK_*, MDEC_ITER_*), and their values are all >= 0, so none can be
@@ -99,18 +105,22 @@ static inline int mdec_version_compatible(void)
  * A pointer argument may be NULL only where the function's comment says so
  * (an optional error report, a table config meaning "the defaults", a text
  * or frame of length 0, the start of a walk).  A NULL anywhere else is a
- * caller's mistake that the library answers without touching memory and
- * without any other effect:
+ * caller's mistake that the library answers without any other effect than
+ * clearing what it would have written (an error report, a result, an
+ * iterator, a key, an out-pointer set to NULL):
  *   - a function returning int (an mdec_error, a length) returns
  *     MDEC_E_INVALID; mdec_key_from_result() returns -1;
  *   - one returning a pointer returns NULL; a count, capacity or option set
- *     returns 0, mdec_session_index() UINT32_MAX; a yes/no question 0;
+ *     returns 0; a yes/no question 0;
  *   - mdec_decode() and mdec_decode_udp() return MDEC_STATUS_UNSUPPORTED (and, when
  *     res is not NULL, store an empty result with that status);
  *   - the per-packet table calls return MDEC_VERDICT_UNKNOWN_SESSION and
  *     count nothing; mdec_flows_packet() returns MDEC_TRACK_NONE; the
  *     filter evaluations return MDEC_VERDICT_REJECT;
  *     mdec_session_direction() returns MDEC_DIR_UNKNOWN;
+ *     mdec_dedup_check() returns MDEC_VERDICT_ACCEPT (a packet it cannot
+ *     judge is never dropped); the flow hashes return 0 and the Community
+ *     ID calls MDEC_E_INVALID;
  *   - the GENEVE iterator returns MDEC_ITER_END; a void function does
  *     nothing.
  * tests/test_null.c holds every public function to this.
@@ -131,7 +141,7 @@ enum mdec_error {
     MDEC_E_SYNTAX = -5    /* text could not be parsed: see mdec_parse_error */
 };
 
-/* A constant English sentence for an mdec_error ("table is full"). */
+/* A constant English sentence for an mdec_error ("not found"). */
 MDEC_API const char *mdec_strerror(int err);
 
 /*

@@ -122,7 +122,7 @@ struct mdec_transport {
 struct mdec_config {
     uint32_t flags;    /* MDEC_CFG_* bits; default 0 (permissive)          */
     uint8_t max_depth; /* most tunnels peeled from one frame, trusted
-                          transports included (see the trust rule below),
+                          transports included (see the trust rule above),
                           1..MDEC_MAX_TUNNELS; default 4; values outside
                           the range are clamped into it                  */
     uint8_t n_ports;   /* entries used in ports[]; 0 removes every mapping */

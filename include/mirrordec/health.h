@@ -7,9 +7,9 @@
  *
  *   size_t need = mdec_flows_size(65536, sessions);
  *   void *mem = aligned_alloc(MDEC_FLOWS_ALIGN, need);     // caller's memory
- *   uint8_t key[16];  getrandom(key, 16, 0);                // the hash key
+ *   struct mdec_hash_key key;  getrandom(&key, sizeof key, 0); // the hash key
  *   struct mdec_flows *f = mdec_flows_init(mem, need, 65536, sessions,
- *                                          120 * MDEC_NS_PER_S, key);
+ *                                          120 * MDEC_NS_PER_S, &key);
  *   ... per packet, after mdec_table_process():
  *   if (m.verdict == MDEC_VERDICT_ACCEPT) mdec_flows_packet(f, &res, m.index, ts_ns);
  *   ... at the end, or every few seconds:
@@ -64,6 +64,7 @@
 
 #include "common.h"
 #include "decode.h"
+#include "flowid.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -74,7 +75,6 @@ extern "C" {
 #define MDEC_FLOWS_ALIGN 64      /* alignment the tracker's memory must have   */
 #define MDEC_FLOWS_PROBE 8       /* slots a lookup probes, at most             */
 #define MDEC_FLOWS_HOLES 2       /* sequence holes kept per stream             */
-#define MDEC_FLOWS_KEY_LEN 16    /* bytes of the hash key                      */
 #define MDEC_NS_PER_S UINT64_C(1000000000)
 
 /* ------------------------------------------------------------ the classes */
@@ -183,15 +183,15 @@ MDEC_API size_t mdec_flows_size(uint32_t capacity, uint32_t n_sessions);
  * aligned to MDEC_FLOWS_ALIGN; need not be zeroed).  Session indexes
  * 0..n_sessions-1 are counted: with a session table of capacity C, pass
  * C + 1 and the match's index (the default session's is C).  A flow idle
- * for idle_ns (1 ns .. 2^63, packet time) is expired.  key: the
- * MDEC_FLOWS_KEY_LEN bytes of the flow hash's key, copied; pick them at
- * random (getrandom) so that senders cannot aim at one slot.  Returns the
+ * for idle_ns (1 ns .. 2^63, packet time) is expired.  key: the secret
+ * key of the tracker's SipHash (flowid.h), copied; pick it at random
+ * (getrandom) so that senders cannot aim at one slot.  Returns the
  * tracker, which starts at mem, or NULL when an argument is out of range.
  * O(capacity + n_sessions).  The memory stays the caller's.
  */
 MDEC_API struct mdec_flows *mdec_flows_init(void *mem, size_t size, uint32_t capacity,
                                             uint32_t n_sessions, uint64_t idle_ns,
-                                            const uint8_t *key);
+                                            const struct mdec_hash_key *key);
 
 /* What mdec_flows_packet() did with a packet. */
 enum mdec_track {

@@ -166,7 +166,8 @@ struct mdec_session {
 
 /*
  * The settings of session s of table t.  Each returns 0, or an mdec_error
- * and changes nothing.  Call them while no packet is being processed.
+ * and changes nothing (except set_name, which stores a name too long for it
+ * cut and says so).  Call them while no packet is being processed.
  *
  * set_allow: the senders allowed: the carrier source of the keying tunnel
  *   (the frame's outer source, or one a trusted transport vouches for: the

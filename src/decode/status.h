@@ -118,7 +118,7 @@ static inline bool mdec__sub(const struct win *w, uint64_t len, struct win *out)
     out->end = (uint32_t)end;
     out->wire_end = wend;
     out->beyond = 0;
-    if (end >= wend)
+    if (w->end >= wend) /* the layer is wholly there */
         out->cut = MDEC_CUT_NONE;
     else if (w->end < w->wire_end)
         out->cut = w->cut;

@@ -450,6 +450,7 @@ static int tok_after(struct mdec_json *j, struct mdec_jtokens *t, struct mdec_jt
 int mdec__json_token(struct mdec_json *j, struct mdec_jtokens *t, struct mdec_jtok *tok)
 {
     int r;
+    *tok = (struct mdec_jtok){0};
     if (j->rc)
         return -1;
     if (t->state == TS_VALUE)
@@ -473,8 +474,9 @@ int mdec__json_skip(struct mdec_json *j)
     struct mdec_jtok tok;
     int r;
     mdec__json_walk_begin(&t);
-    while ((r = mdec__json_token(j, &t, &tok)) > 0)
-        continue;
+    do
+        r = mdec__json_token(j, &t, &tok);
+    while (r > 0);
     return r;
 }
 

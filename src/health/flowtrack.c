@@ -60,7 +60,7 @@ size_t mdec_flows_size(uint32_t capacity, uint32_t n_sessions)
 }
 
 struct mdec_flows *mdec_flows_init(void *mem, size_t size, uint32_t capacity, uint32_t n_sessions,
-                                   uint64_t idle_ns, const uint8_t *key)
+                                   uint64_t idle_ns, const struct mdec_hash_key *key)
 {
     const size_t need = mdec_flows_size(capacity, n_sessions);
     if (!mem || !key || need == 0 || size < need || ((uintptr_t)mem & (MDEC_FLOWS_ALIGN - 1)) ||
@@ -76,11 +76,8 @@ struct mdec_flows *mdec_flows_init(void *mem, size_t size, uint32_t capacity, ui
     t->slot = (struct flow *)(void *)p;
     p += align64(slots * sizeof(struct flow));
     t->counters = (struct mdec_health *)(void *)p;
-    uint64_t k[2] = {0, 0};
-    for (unsigned i = 0; i < 16; i++)
-        k[i / 8] |= (uint64_t)key[i] << (8 * (i % 8));
-    t->k0 = k[0];
-    t->k1 = k[1];
+    t->k0 = mdec__le64(key->bytes);
+    t->k1 = mdec__le64(key->bytes + 8);
     t->idle_ns = idle_ns;
     while ((idle_ns >> t->shift) > (UINT64_C(1) << 20))
         t->shift++;

@@ -15,6 +15,7 @@
 #define MDEC_HEALTH_INT_H
 
 #include "base.h"
+#include "flow_int.h"
 #include "mirrordec/health.h"
 
 /* ----------------------------------------------------------- the streams */
@@ -85,8 +86,8 @@ struct mdec_flows {
 
 /* ------------------------------------------------------------ the pieces */
 
-/* SipHash-1-3 of n 64-bit words under key (k0, k1) (siphash.c). */
-MDEC_HIDDEN uint64_t mdec__siphash13(uint64_t k0, uint64_t k1, const uint64_t *w, size_t n);
+/* The keyed hash is flow_int.h's mdec__siphash13(): one SipHash for the
+ * library. */
 
 /* What a TCP segment says, for loss.c: flags, numbers, and the bytes of
  * sequence space it covers (its payload on the wire). */

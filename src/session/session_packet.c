@@ -330,7 +330,9 @@ size_t mdec_table_classify_burst(const struct mdec_table *t, const struct mdec_r
         return 0;
     size_t accepted = 0;
     for (size_t at = 0; at < n; at += BURST_STEP) {
-        const size_t k = n - at < BURST_STEP ? n - at : BURST_STEP;
+        size_t k = n - at;
+        if (k > BURST_STEP)
+            k = BURST_STEP;
         int kt[BURST_STEP];
         struct mdec__slot *found[BURST_STEP];
         burst_lookup(t, res + at, k, m + at, kt, found);
@@ -348,7 +350,9 @@ size_t mdec_table_process_burst(struct mdec_table *t, const struct mdec_result *
         return 0;
     size_t accepted = 0;
     for (size_t at = 0; at < n; at += BURST_STEP) {
-        const size_t k = n - at < BURST_STEP ? n - at : BURST_STEP;
+        size_t k = n - at;
+        if (k > BURST_STEP)
+            k = BURST_STEP;
         int kt[BURST_STEP];
         struct mdec__slot *found[BURST_STEP];
         burst_lookup(t, res + at, k, m + at, kt, found);

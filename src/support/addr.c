@@ -123,60 +123,11 @@ static int v6_error(struct mdec_parse_error *err, uint32_t col, const char *what
     return MDEC_E_SYNTAX;
 }
 
-static int parse_v6(const char *s, size_t n, uint8_t *out, struct mdec_parse_error *err)
+/* Places ng groups, with the '::' gap before group `gap` (-1: no gap), as
+ * the 16 bytes of the address. */
+static int v6_finish(const uint16_t *g, int ng, int gap, size_t gap_at, const char *s, size_t n,
+                     uint8_t *out, struct mdec_parse_error *err)
 {
-    uint16_t g[8] = {0};
-    int ng = 0, gap = -1;
-    size_t i = 0, gap_at = 0;
-    if (n >= 2 && s[0] == ':' && s[1] == ':') {
-        gap = 0;
-        i = 2;
-    } else if (n >= 1 && s[0] == ':') {
-        return v6_error(err, 1, "IPv6 address starts with a single ':' in ", s, n);
-    }
-    while (i < n) {
-        const size_t start = i;
-        unsigned v = 0;
-        int h;
-        while (i < n && (h = mdec__hexval(s[i])) >= 0 && i - start < 5) {
-            v = v * 16 + (unsigned)h;
-            i++;
-        }
-        if (i == start)
-            return v6_error(err, (uint32_t)i + 1, "expected a hex group in IPv6 address ", s, n);
-        if (i < n && s[i] == '.') {
-            if (ng > 6)
-                return v6_error(err, (uint32_t)start + 1,
-                                "no room for an IPv4 part in IPv6 address ", s, n);
-            uint8_t v4[4];
-            int rc = parse_v4(s + start, n - start, v4, (uint32_t)start + 1, err);
-            if (rc)
-                return rc;
-            g[ng++] = (uint16_t)(v4[0] << 8 | v4[1]);
-            g[ng++] = (uint16_t)(v4[2] << 8 | v4[3]);
-            break; /* parse_v4 consumed the rest of the text */
-        }
-        if (i - start > 4)
-            return v6_error(err, (uint32_t)start + 1,
-                            "IPv6 group longer than 4 hex digits in ", s, n);
-        if (ng == 8)
-            return v6_error(err, (uint32_t)start + 1, "more than 8 groups in IPv6 address ", s, n);
-        g[ng++] = (uint16_t)v;
-        if (i == n)
-            break;
-        if (s[i] != ':')
-            return v6_error(err, (uint32_t)i + 1, "unexpected character in IPv6 address ", s, n);
-        i++;
-        if (i < n && s[i] == ':') {
-            if (gap >= 0)
-                return v6_error(err, (uint32_t)i, "'::' appears twice in IPv6 address ", s, n);
-            gap = ng;
-            gap_at = i - 1;
-            i++;
-        } else if (i == n) {
-            return v6_error(err, (uint32_t)i, "IPv6 address ends with a single ':' in ", s, n);
-        }
-    }
     if (gap < 0 && ng != 8)
         return v6_error(err, (uint32_t)n + 1, "expected 8 groups or '::' in IPv6 address ", s, n);
     if (gap >= 0 && ng > 7)
@@ -197,6 +148,73 @@ static int parse_v6(const char *s, size_t n, uint8_t *out, struct mdec_parse_err
         out[2 * k + 1] = (uint8_t)full[k];
     }
     return 0;
+}
+
+/* Reads the hex digits at s[*i] (at most 5, so that a sixth is never
+ * looked at) into *v; returns how many were read. */
+static size_t v6_hex(const char *s, size_t n, size_t *i, unsigned *v)
+{
+    const size_t start = *i;
+    int h;
+    *v = 0;
+    while (*i < n && (h = mdec__hexval(s[*i])) >= 0 && *i - start < 5) {
+        *v = *v * 16 + (unsigned)h;
+        (*i)++;
+    }
+    return *i - start;
+}
+
+static int parse_v6(const char *s, size_t n, uint8_t *out, struct mdec_parse_error *err)
+{
+    uint16_t g[8] = {0};
+    int ng = 0, gap = -1;
+    size_t i = 0, gap_at = 0;
+    if (n >= 2 && s[0] == ':' && s[1] == ':') {
+        gap = 0;
+        i = 2;
+    } else if (n >= 1 && s[0] == ':') {
+        return v6_error(err, 1, "IPv6 address starts with a single ':' in ", s, n);
+    }
+    while (i < n) {
+        const size_t start = i;
+        unsigned v;
+        const size_t digits = v6_hex(s, n, &i, &v);
+        if (digits == 0)
+            return v6_error(err, (uint32_t)i + 1, "expected a hex group in IPv6 address ", s, n);
+        if (i < n && s[i] == '.') {
+            if (ng > 6)
+                return v6_error(err, (uint32_t)start + 1,
+                                "no room for an IPv4 part in IPv6 address ", s, n);
+            uint8_t v4[4];
+            int rc = parse_v4(s + start, n - start, v4, (uint32_t)start + 1, err);
+            if (rc)
+                return rc;
+            g[ng++] = (uint16_t)(v4[0] << 8 | v4[1]);
+            g[ng++] = (uint16_t)(v4[2] << 8 | v4[3]);
+            break; /* parse_v4 consumed the rest of the text */
+        }
+        if (digits > 4)
+            return v6_error(err, (uint32_t)start + 1,
+                            "IPv6 group longer than 4 hex digits in ", s, n);
+        if (ng == 8)
+            return v6_error(err, (uint32_t)start + 1, "more than 8 groups in IPv6 address ", s, n);
+        g[ng++] = (uint16_t)v;
+        if (i == n)
+            break;
+        if (s[i] != ':')
+            return v6_error(err, (uint32_t)i + 1, "unexpected character in IPv6 address ", s, n);
+        i++;
+        if (i < n && s[i] == ':') {
+            if (gap >= 0)
+                return v6_error(err, (uint32_t)i, "'::' appears twice in IPv6 address ", s, n);
+            gap = ng;
+            gap_at = i - 1;
+            i++;
+        } else if (i == n) {
+            return v6_error(err, (uint32_t)i, "IPv6 address ends with a single ':' in ", s, n);
+        }
+    }
+    return v6_finish(g, ng, gap, gap_at, s, n, out, err);
 }
 
 int mdec_addr_parse(const char *text, size_t len, struct mdec_addr *addr,
@@ -229,7 +247,7 @@ int mdec_prefix_parse(const char *text, size_t len, struct mdec_prefix *prefix,
 {
     if (prefix == NULL || (text == NULL && len > 0))
         return MDEC_E_INVALID;
-    const char *slash = memchr(text, '/', len);
+    const char *slash = len ? memchr(text, '/', len) : NULL;
     const size_t alen = slash ? (size_t)(slash - text) : len;
     struct mdec_prefix p;
     int rc = mdec_addr_parse(text, alen, &p.addr, err);

@@ -12,6 +12,14 @@
   check-tap FILE PCAP [--key KEY]
                         a tcpdump capture of the TAP device holds the inner
                         frames of accepted packets (of session KEY only)
+  gen-dup FILE          every inner packet mirrored twice, as AWS mirrors
+                        both ENIs of a conversation: VXLAN 301 from SENDER4,
+                        then after a router (TTL one less) VXLAN 302 from
+                        SENDER6
+  check-dup FILE OUT [--workers]
+                        OUT (mirrordec --dedup --json) has each inner packet
+                        once as accept and once as duplicate, both copies
+                        with one community_id; --workers: on one worker
 
 The traffic: inner TCP and UDP conversations, both directions of each sent
 from its own UDP source port (as AWS hashes each direction), mirrored as
@@ -95,6 +103,67 @@ def gen(path):
     out.append(forged)
     with open(path, "w") as f:
         json.dump(out, f)
+
+
+def gen_dup(path):
+    from scapy.all import IP, TCP, UDP, Ether, IPv6, Raw  # noqa: import here: slow
+
+    out = []
+    n = 0
+    for flow in range(16):
+        v6 = flow % 4 == 3
+        a = "2001:db8:70::%x" % (flow + 1) if v6 else "10.70.0.%d" % (flow + 1)
+        b = "2001:db8:80::%x" % (flow + 1) if v6 else "10.80.0.%d" % (flow + 1)
+        pa, pb = 31000 + flow, 5432
+        l4 = TCP if flow % 2 == 0 else UDP
+        for k in range(4):
+            fwd = k % 2 == 0
+            s, d, sp, dp = (a, b, pa, pb) if fwd else (b, a, pb, pa)
+            for copy in range(2):  # the sending ENI's, then the receiving one's
+                hop = 64 - copy
+                ip = (IPv6(src=s, dst=d, hlim=hop) if v6 else IP(src=s, dst=d, id=n, ttl=hop)) / \
+                    l4(sport=sp, dport=dp) / Raw(b"d" * (12 + flow + k))
+                eth = Ether(src="02:00:00:00:70:%02x" % (flow + copy),
+                            dst="02:00:00:00:80:%02x" % flow)
+                inner = bytes(eth / ip)
+                vni = 301 + copy
+                out.append({
+                    "family": 6 if copy else 4,
+                    "src": SENDER6 if copy else SENDER4,
+                    "dst": TARGET6 if copy else TARGET4,
+                    "dport": 4789, "sport": 41000 + flow,
+                    "payload": (struct.pack("!BBHI", 0x08, 0, 0, vni << 8) + inner).hex(),
+                    "inner": inner.hex(), "key": "vxlan:%d" % vni, "ethernet": True,
+                    "flow": [s, d, sp, dp], "forged": False, "packet": n, "copy": copy})
+            n += 1
+    with open(path, "w") as f:
+        json.dump(out, f)
+
+
+def check_dup(path, out, workers):
+    with open(path) as f:
+        dgrams = json.load(f)
+    rows = [json.loads(line) for line in open(out)]
+    rows = [r for r in rows if r["status"] != "not_tunneled"]
+    if len(rows) != len(dgrams):
+        fail(f"{out}: {len(rows)} tunneled packets, expected {len(dgrams)}")
+    # A packet is known by its flow and its L4 payload length (12 + flow + k).
+    by_packet = {}
+    for r in rows:
+        k = (r["src_ip"], r["dest_ip"], r["src_port"], r["dest_port"], r["inner_wire_len"])
+        by_packet.setdefault(k, []).append(r)
+    if len(by_packet) != len(dgrams) // 2:
+        fail(f"{out}: {len(by_packet)} distinct inner packets, expected {len(dgrams) // 2}")
+    for k, rs in by_packet.items():
+        verdicts = sorted(r["verdict"] for r in rs)
+        if verdicts != ["accept", "duplicate"]:
+            fail(f"{out}: packet {k}: verdicts {verdicts}, expected one accept, one duplicate")
+        if len({r["community_id"] for r in rs}) != 1 or len({r["flow_hash"] for r in rs}) != 1:
+            fail(f"{out}: packet {k}: the two copies have different flow ids")
+        if workers and len({r["worker"] for r in rs}) != 1:
+            fail(f"{out}: packet {k}: the two copies went to two workers")
+    print(f"{out}: {len(by_packet)} packets mirrored twice, each kept once"
+          f"{', both copies on one worker' if workers else ''}")
 
 
 def send(path):
@@ -226,6 +295,10 @@ def main():
         check_json(a[1], a[2], "--sessions" in a, "--workers" in a)
     elif a[0] == "check-pcaps":
         check_pcaps(a[1], a[2], "--sessions" in a)
+    elif a[0] == "gen-dup":
+        gen_dup(a[1])
+    elif a[0] == "check-dup":
+        check_dup(a[1], a[2], "--workers" in a)
     elif a[0] == "check-tap":
         check_tap(a[1], a[2], a[a.index("--key") + 1] if "--key" in a else None)
     else:

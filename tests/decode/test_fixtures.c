@@ -197,8 +197,10 @@ static void apply_cfg(struct mdec_config *cfg, const char *id, char *v)
             struct mdec_prefix from[MDEC_TRANSPORT_PREFIXES];
             size_t n = 0;
             int t = 0;
-            if (!list)
+            if (!list) {
                 fail_msg("%s: transport without sources: %s", id, item);
+                return;
+            }
             *list++ = '\0';
             for (int k = 0; k < 5; k++)
                 if (strcmp(type, types[k]) == 0)

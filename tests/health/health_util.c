@@ -48,14 +48,14 @@ void hu_frame(struct pb *p, uint32_t vni, const char *src, const char *dst, unsi
 
 struct mdec_flows *hu_flows(uint32_t capacity, uint32_t n_sessions, uint64_t idle_ns)
 {
-    uint8_t key[16];
+    struct mdec_hash_key key;
     for (unsigned i = 0; i < 16; i++)
-        key[i] = (uint8_t)i;
+        key.bytes[i] = (uint8_t)i;
     const size_t need = mdec_flows_size(capacity, n_sessions);
     assert_true(need > 0);
     void *mem = aligned_alloc(MDEC_FLOWS_ALIGN, (need + 63) / 64 * 64);
     assert_non_null(mem);
-    struct mdec_flows *t = mdec_flows_init(mem, need, capacity, n_sessions, idle_ns, key);
+    struct mdec_flows *t = mdec_flows_init(mem, need, capacity, n_sessions, idle_ns, &key);
     assert_ptr_equal(t, mem);
     return t;
 }

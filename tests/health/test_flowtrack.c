@@ -44,7 +44,8 @@ static void test_siphash_vectors(void **state)
 static void test_size_and_init(void **state)
 {
     (void)state;
-    uint8_t key[16] = {0};
+    struct mdec_hash_key key;
+    memset(&key, 0, sizeof key);
     assert_int_equal(mdec_flows_size(0, 1), 0);
     assert_int_equal(mdec_flows_size(1, 0), 0);
     assert_int_equal(mdec_flows_size((1u << 26) + 1, 1), 0);
@@ -56,14 +57,14 @@ static void test_size_and_init(void **state)
     const size_t need = mdec_flows_size(100, 3);
     uint8_t *mem = aligned_alloc(64, need + 128);
     assert_non_null(mem);
-    assert_null(mdec_flows_init(mem + 8, need, 100, 3, S, key));    /* misaligned */
-    assert_null(mdec_flows_init(mem, need - 1, 100, 3, S, key));    /* too small  */
-    assert_null(mdec_flows_init(mem, need, 100, 3, 0, key));        /* idle 0     */
-    assert_null(mdec_flows_init(mem, need, 100, 3, (UINT64_C(1) << 63) + 1, key));
-    assert_null(mdec_flows_init(mem, need, 0, 3, S, key));
-    assert_null(mdec_flows_init(mem, need, 100, 0, S, key));
+    assert_null(mdec_flows_init(mem + 8, need, 100, 3, S, &key));    /* misaligned */
+    assert_null(mdec_flows_init(mem, need - 1, 100, 3, S, &key));    /* too small  */
+    assert_null(mdec_flows_init(mem, need, 100, 3, 0, &key));        /* idle 0     */
+    assert_null(mdec_flows_init(mem, need, 100, 3, (UINT64_C(1) << 63) + 1, &key));
+    assert_null(mdec_flows_init(mem, need, 0, 3, S, &key));
+    assert_null(mdec_flows_init(mem, need, 100, 0, S, &key));
     memset(mem, 0xA5, need);                                        /* need not be zeroed */
-    struct mdec_flows *t = mdec_flows_init(mem, need, 100, 3, S, key);
+    struct mdec_flows *t = mdec_flows_init(mem, need, 100, 3, S, &key);
     assert_ptr_equal(t, mem);
     const struct mdec_flows_stats *st = mdec_flows_get_stats(t);
     assert_int_equal(st->capacity, 128);
