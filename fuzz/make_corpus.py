@@ -393,6 +393,53 @@ def build_trust():
     return (tr,)
 
 
+def build_health():
+    """Seeds of fuzz_health: conversations of each protocol the classifiers
+    know, a lossy TCP transfer, and more flows than a small table holds
+    (see fuzz_health.c for the bytes)."""
+    hc = Corpus("health")
+    TCP, UDP, ESP = 0, 2, 3
+
+    def pkt(flow, session=0, server=0, proto=TCP, flags=0x18, dseq=0, dack=0, plen=0,
+            keep=255, dt=1, v6=0, start=0, payload=b""):
+        head = bytes([flow | session << 3 | server << 5 | proto << 6, flags, dseq & 0xFF,
+                      dack & 0xFF, plen, keep, dt, v6 << 7, start])
+        return head + payload[:plen]
+
+    def seed(cap_sel, sess_idle, pkts):
+        hc.add(bytes([cap_sel, sess_idle]) + b"".join(pkts))
+
+    # TLS on flow 0 (port 443): ClientHello, handshake, CCS, application data.
+    seed(4, 0x10, [pkt(0, flags=0x02), pkt(0, server=1, flags=0x12),
+                   pkt(0, plen=85, start=1), pkt(0, server=1, plen=200, start=1),
+                   pkt(0, plen=6, start=3), pkt(0, server=1, plen=240, start=2),
+                   pkt(0, server=1, plen=100, keep=20, start=2)])
+    # SSH on flow 1 (port 22): banners, NEWKEYS, then encrypted bytes.
+    seed(4, 0x10, [pkt(1, server=1, plen=20, start=4, payload=b"SSH-2.0-OpenSSH_9.2\r\n"[8:]),
+                   pkt(1, plen=20, start=4), pkt(1, server=1, plen=16, start=5),
+                   pkt(1, plen=16, start=5), pkt(1, server=1, plen=200)])
+    # QUIC (UDP 443), WireGuard (51820), DNS (53), ESP and NAT-T (4500).
+    seed(4, 0x10, [pkt(0, proto=UDP, plen=255, start=6), pkt(0, server=1, proto=UDP, plen=90,
+                                                            start=7)])
+    seed(4, 0x10, [pkt(4, proto=UDP, plen=148, start=8), pkt(4, server=1, proto=UDP, plen=64,
+                                                            start=9)])
+    seed(4, 0x10, [pkt(2, proto=UDP, plen=29, start=10), pkt(2, server=1, proto=UDP, plen=45,
+                                                           start=10)])
+    seed(4, 0x10, [pkt(5, proto=ESP, plen=100, start=11), pkt(3, proto=UDP, plen=60, start=11),
+                   pkt(3, proto=UDP, plen=60, start=14), pkt(3, proto=UDP, plen=1, start=15)])
+    # HTTP on flow 5 (port 80), the response cut by the capture.
+    seed(4, 0x10, [pkt(5, plen=40, start=12), pkt(5, server=1, plen=200, keep=30, start=13)])
+    # A lossy transfer: server data, holes, ACKs beyond them, a retransmission.
+    data = [pkt(6, server=1, flags=0x10, plen=100) for _ in range(3)]
+    seed(3, 0x40, [pkt(6, flags=0x02), pkt(6, server=1, flags=0x12), pkt(6, flags=0x10)] + data +
+         [pkt(6, server=1, flags=0x10, dseq=25, plen=100), pkt(6, flags=0x10, dack=0),
+          pkt(6, server=1, flags=0x10, dseq=-25, plen=100), pkt(6, flags=0x10, dack=40),
+          pkt(6, server=1, flags=0x11, plen=0), pkt(6, flags=0x11, dack=0)])
+    # One direction only, IPv6.
+    seed(3, 0x40, [pkt(6, flags=0x10, dack=12 * k, v6=1) for k in range(6)])
+    # More flows than 8 slots, sessions 0-3, idle flows expiring.
+    seed(0, 0x03, [pkt(f, session=f % 4, proto=f % 3, plen=10, dt=3) for f in range(8)] * 3)
+    return (hc,)
 def build_dedup():
     """Seeds of fuzz_dedup: sequences of mirrored packets (see fuzz_dedup.c
     for the 8 bytes of an operation)."""
@@ -431,7 +478,7 @@ def build_dedup():
 
 def main():
     clean = "--clean" in sys.argv[1:]
-    for c in build() + build_trust() + build_json_tokens() + build_dedup():
+    for c in build() + build_trust() + build_json_tokens() + build_dedup() + build_health():
         c.write(clean)
 
 

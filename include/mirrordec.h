@@ -4,6 +4,7 @@
  *   decode.h   one frame -> tunnel stack, layers, inner flow, truncation
  *   session.h  packet -> mirror session, forged-source check, direction
  *   filter.h   AWS Traffic Mirror filter rules (text, AWS JSON, C)
+ *   health.h   capture loss and visibility per session (a flow tracker)
  *   flowid.h   Community ID and a keyed symmetric flow hash of the inner flow
  *   dedup.h    de-duplication window: the second copy of a mirrored packet
  *   common.h   version, errors, addresses
@@ -20,6 +21,7 @@
 #include "mirrordec/common.h"
 #include "mirrordec/decode.h"
 #include "mirrordec/filter.h"
+#include "mirrordec/health.h"
 #include "mirrordec/session.h"
 #include "mirrordec/flowid.h"
 #include "mirrordec/dedup.h"

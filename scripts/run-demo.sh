@@ -15,8 +15,9 @@ cmake -S . -B build/demo -DCMAKE_BUILD_TYPE=Release -DMDEC_BUILD_TESTS=OFF >/dev
 cmake --build build/demo -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
 if [ -x build/demo/examples/mirrordec ]; then
     # The capture's Gateway Load Balancer (10.0.8.8) is a trusted transport:
-    # the AWS mirror behind it is peeled through to its VXLAN.
-    [ $# -gt 0 ] || set -- -r examples/captures/demo.pcap --transport geneve:10.0.8.8
+    # the AWS mirror behind it is peeled through to its VXLAN.  --report adds
+    # the mirror's health (capture loss, what an IDS can inspect).
+    [ $# -gt 0 ] || set -- -r examples/captures/demo.pcap --transport geneve:10.0.8.8 --report
     exec build/demo/examples/mirrordec "$@"
 fi
 [ $# -gt 0 ] || set -- examples/captures/demo.pcap

@@ -65,7 +65,7 @@ cppcheck=$(first cppcheck) || {
 echo "== cppcheck: $($cppcheck --version)"
 if "$cppcheck" --enable=warning,style,performance,portability --inline-suppr \
     --error-exitcode=1 --std=c11 -I "$root/include" -I "$root/src/support" \
-    -I "$root/src/decode" -I "$root/src/session" -I "$root/src/filter" -I "$root/src/flow" \
+    -I "$root/src/decode" -I "$root/src/session" -I "$root/src/filter" -I "$root/src/flow" -I "$root/src/health" \
     -I "$root/tests" -I "$root/fuzz" --quiet -j 2 \
     --suppressions-list="$root/scripts/cppcheck-suppressions.txt" \
     --library="$root/scripts/cppcheck-mirrordec.cfg" \

@@ -192,6 +192,48 @@ static void test_session(void **state)
     free(mem);
 }
 
+static void test_health(void **state)
+{
+    (void)state;
+    struct mdec_hash_key key;
+    memset(&key, 0, sizeof key);
+    struct mdec_result r;
+    memset(&r, 0, sizeof r);
+    const uint32_t session = 0;
+    const uint64_t ts = 1;
+    struct mdec_health h, sum;
+    struct mdec_health_summary s;
+    memset(&h, 0, sizeof h);
+    memset(&sum, 0, sizeof sum);
+    memset(&s, 0x5A, sizeof s);
+    assert_null(mdec_flows_init(NULL, 1 << 20, 8, 1, 1, &key));
+    assert_int_equal(mdec_flows_packet(NULL, &r, 0, 1), MDEC_TRACK_NONE);
+    assert_int_equal(mdec_flows_packet_burst(NULL, &r, &session, &ts, 1), 0);
+    assert_null(mdec_flows_counters(NULL, 0));
+    assert_null(mdec_flows_get_stats(NULL));
+    mdec_flows_clear(NULL);
+    mdec_health_add(NULL, &h);
+    h.packets = 1;
+    mdec_health_add(&sum, NULL);
+    assert_int_equal(sum.packets, 0);
+    mdec_health_summarize(NULL, &s);
+    assert_int_equal(s.evidence, 0x5A); /* untouched */
+    mdec_health_summarize(&h, NULL);
+
+    const size_t need = mdec_flows_size(8, 1);
+    void *mem = aligned_alloc(MDEC_FLOWS_ALIGN, need);
+    assert_null(mdec_flows_init(mem, need, 8, 1, 1, NULL));
+    struct mdec_flows *t = mdec_flows_init(mem, need, 8, 1, 1, &key);
+    assert_non_null(t);
+    assert_int_equal(mdec_flows_packet(t, NULL, 0, 1), MDEC_TRACK_NONE);
+    assert_int_equal(mdec_flows_packet_burst(t, NULL, &session, &ts, 1), 0);
+    assert_int_equal(mdec_flows_packet_burst(t, &r, NULL, &ts, 1), 0);
+    /* ts_ns NULL is allowed: the latest time seen. */
+    assert_int_equal(mdec_flows_packet_burst(t, &r, &session, NULL, 1), 0);
+    assert_int_equal(mdec_flows_counters(t, 0)->packets, 1);
+    free(mem);
+}
+
 static void test_flowid(void **state)
 {
     (void)state;
@@ -256,6 +298,7 @@ static void test_dedup(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_health),
         cmocka_unit_test(test_common),
         cmocka_unit_test(test_decode),
         cmocka_unit_test(test_filter),

@@ -144,6 +144,8 @@ int pcap_reader_next(struct pcap_reader *rd, const uint8_t **pkt, uint32_t *capl
     if (rd->len - rd->pos < 16)
         return -1;
     const uint8_t *h = rd->data + rd->pos;
+    rd->ts_sec = rd32(rd, h);
+    rd->ts_frac = rd32(rd, h + 4);
     *caplen = rd32(rd, h + 8);
     *wirelen = rd32(rd, h + 12);
     if (*caplen > rd->len - rd->pos - 16)

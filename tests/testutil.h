@@ -66,6 +66,7 @@ struct pcap_reader {
     size_t len, pos;
     int swap;
     uint32_t linktype;
+    uint32_t ts_sec, ts_frac; /* the last record's timestamp (micro or nano) */
 };
 int pcap_reader_open(struct pcap_reader *rd, const uint8_t *data, size_t len);
 /* 1 and the record, 0 at the end, -1 on a damaged file. */

@@ -13,6 +13,9 @@ sending ERSPAN, and a Google Cloud collector) receives in a few seconds.
   ERSPAN   type II session 42 and type III session 7 from a switch
   GENEVE   Google Cloud packet mirroring (class 0x0132 options)
   noise    ARP and the sensor's own SSH session
+  then, for the health report (mirrordec --report): HTTP/3 (QUIC) to web-1,
+  VNI 105 app-2 (SSH, and a TLS download of which the mirror lost 10 %),
+  VNI 106 db-2 mirrored in one direction only
 
 Run with /usr/bin/python3 (python3-scapy); the output is committed and
 deterministic (fixed seed, fixed timestamps).
@@ -64,6 +67,20 @@ def mirror(vni, eni, frame, packet_length=None, src=None, second_copy=False):
          UDP(sport=sport, dport=4789, chksum=0) / vxlan_hdr(vni) / Raw(b), second_copy=second_copy)
 
 
+def rnd_bytes(n):
+    return bytes(rnd.randrange(256) for _ in range(n))
+
+
+def tls(ctype, version, hs_type, body):
+    """A TLS record (RFC 8446 5.1) whose header replaces the first bytes of
+    body, so that the record is as long as body plus three bytes."""
+    b = bytearray(body)
+    b[0:2] = struct.pack("!H", len(body) - 2)
+    if hs_type is not None:
+        b[2] = hs_type
+    return struct.pack("!BH", ctype, version) + bytes(b)
+
+
 def eth(a="02:00:00:00:01:10", b="02:00:00:00:01:01"):
     return Ether(src=a, dst=b)
 
@@ -95,9 +112,8 @@ def build():
     for i in range(4):
         client = f"10.0.0.{100 + i}"
         tcp_conv(client, web, 40000 + i, 443,
-                 [("c", b"\x16\x03\x01" + bytes(rnd.randrange(256) for _ in range(180))),
-                  ("s", b"\x16\x03\x03" + bytes(rnd.randrange(256) for _ in range(900))),
-                  ("c", b"\x17\x03\x03" + bytes(rnd.randrange(256) for _ in range(60)))],
+                 [("c", tls(22, 0x0301, 1, rnd_bytes(180))), ("s", tls(22, 0x0303, 2, rnd_bytes(900))),
+                  ("c", tls(23, 0x0303, None, rnd_bytes(60)))],
                  lambda f, out: mirror(101, web, f))
         q = eth() / IP(src=web, dst="10.0.0.2") / UDP(sport=50000 + i, dport=53) / DNS(rd=1, qd=DNSQR(qname=f"api{i}.example.com"))
         mirror(101, web, q)
@@ -171,6 +187,73 @@ def build():
     # Noise on the sensor's interface.
     emit(Ether(src=SENSOR_GW, dst="ff:ff:ff:ff:ff:ff") / ARP(hwsrc=SENSOR_GW, psrc="10.0.9.1", pdst=TARGET))
     emit(Ether(src=SENSOR_GW, dst=TARGET_MAC) / IP(src="10.0.0.5", dst=TARGET) / TCP(sport=60000, dport=22, flags="PA") / Raw(b"k" * 48))
+
+    # --- Added for the mirror-health report (mirrordec --report); appended
+    # so that every frame above keeps its number.
+    # web-1 also serves HTTP/3: a QUIC v1 Initial (padded to 1200 bytes) and
+    # short-header packets.
+    quic_client, dcid, scid = "10.0.0.104", rnd_bytes(8), rnd_bytes(8)
+    for who, data in (("c", b"\xc3\x00\x00\x00\x01\x08" + dcid + b"\x08" + scid + b"\x00\x44\x8a" + rnd_bytes(1162)),
+                      ("s", b"\xc1\x00\x00\x00\x01\x08" + scid + b"\x08" + dcid + b"\x00\x40\x96" + rnd_bytes(150)),
+                      ("s", b"\x41" + dcid + rnd_bytes(700)), ("c", b"\x41" + scid + rnd_bytes(40)),
+                      ("s", b"\x41" + dcid + rnd_bytes(1100))):
+        src, dst, sp, dp = (quic_client, web, 41000, 443) if who == "c" else (web, quic_client, 443, 41000)
+        mirror(101, web, eth() / IP(src=src, dst=dst) / UDP(sport=sp, dport=dp) / Raw(data))
+
+    # app-2 (VNI 105, ENI 10.0.6.60): an administrator's SSH session (the
+    # key exchange in clear, then encrypted) and a TLS download during
+    # which the mirror target was overloaded: AWS dropped 4 of its 40 data
+    # segments (10 % of the answer's bytes), which the client's ACKs give away.
+    app2, admin = "10.0.6.60", "10.0.0.150"
+
+    def ssh_pkt(msg, body):
+        pad = 8 - (5 + 1 + len(body)) % 8
+        pad += 8 if pad < 4 else 0
+        return struct.pack("!IBB", 1 + 1 + len(body) + pad, pad, msg) + body + rnd_bytes(pad)
+    tcp_conv(admin, app2, 53000, 22,
+             [("s", b"SSH-2.0-OpenSSH_9.2p1\r\n"), ("c", b"SSH-2.0-OpenSSH_9.6\r\n"),
+              ("c", ssh_pkt(20, rnd_bytes(16) + b"\x00\x00\x00\x11curve25519-sha256" + b"\x00" * 60)),
+              ("s", ssh_pkt(20, rnd_bytes(16) + b"\x00\x00\x00\x11curve25519-sha256" + b"\x00" * 60)),
+              ("c", ssh_pkt(30, rnd_bytes(36))), ("s", ssh_pkt(31, rnd_bytes(300)) + ssh_pkt(21, b"")),
+              ("c", ssh_pkt(21, b"")), ("c", rnd_bytes(64)), ("s", rnd_bytes(600)), ("c", rnd_bytes(48)),
+              ("s", rnd_bytes(900))],
+             lambda f, out: mirror(105, app2, f))
+    client, seq_c, seq_s = "10.0.0.160", 7000, 900000
+
+    def seg(from_client, flags, payload=b""):
+        src, dst, sp, dp = (client, app2, 54000, 443) if from_client else (app2, client, 443, 54000)
+        return eth() / IP(src=src, dst=dst) / TCP(sport=sp, dport=dp, flags=flags,
+                                                   seq=seq_c if from_client else seq_s,
+                                                   ack=seq_s if from_client else seq_c) / Raw(payload)
+    mirror(105, app2, seg(True, "S"))
+    seq_c += 1
+    seq_s -= 1
+    mirror(105, app2, seg(False, "SA"))
+    seq_s += 1
+    hello = tls(22, 0x0301, 1, rnd_bytes(200))
+    mirror(105, app2, seg(True, "PA", hello))
+    seq_c += len(hello)
+    lost = {9, 10, 23, 31}
+    for k in range(40):
+        rec = tls(23, 0x0303, None, rnd_bytes(397))
+        if k not in lost:
+            mirror(105, app2, seg(False, "A", rec))
+        seq_s += len(rec)
+        if k % 2 == 1:
+            mirror(105, app2, seg(True, "A"))
+    mirror(105, app2, seg(False, "FA"))
+    seq_s += 1
+    mirror(105, app2, seg(True, "FA"))
+    seq_c += 1
+    mirror(105, app2, seg(False, "A"))
+
+    # db-2 (VNI 106, ENI 10.0.7.70) is mirrored in one direction only (a
+    # filter that accepts ingress traffic alone): its ACKs prove nothing.
+    db2 = "10.0.7.70"
+    for k in range(4):
+        mirror(106, db2, eth() / IP(src=web, dst=db2) /
+               TCP(sport=51500, dport=5432, flags="PA", seq=100 + 30 * k, ack=5000 + 200 * k) /
+               Raw(b"Q\x00\x00\x00\x19SELECT now();\x00" + b"\x00" * 10))
 
 
 def write(path):

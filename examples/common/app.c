@@ -13,7 +13,9 @@
  *   3. --dedup on accepted packets: a copy of a packet the worker's window
  *      saw from another mirror point gets the verdict "duplicate" (counted
  *      in its session's duplicates) and goes to no pcap nor TAP device;
- *   4. outputs: a JSON line, the session's pcap file, the TAP device.
+ *   4. outputs: a JSON line, the session's pcap file, the TAP device;
+ *   5. --report: the worker's flow tracker (capture loss and visibility per
+ *      session) takes every packet still accepted, with its timestamp.
  *
  * Standard output is written with write(2) from a buffer of whole lines: a
  * signal that interrupts a blocked write (EINTR) is retried, so SIGINT and
@@ -106,6 +108,30 @@ static int build_filter(struct mt_app *app)
     return rc;
 }
 
+/* ---------------------------------------------------------- --report */
+
+/* A flow tracker for worker w: as many session indexes as its table has
+ * (capacity + 1, the default session's included), its hash keyed at
+ * random so that no sender can aim its flows at one bucket. */
+static int init_flows(struct mt_app *app, struct mt_worker *w, uint32_t table_cap)
+{
+    struct mdec_hash_key key;
+    if (getrandom(&key, sizeof key, 0) != (ssize_t)sizeof key) {
+        mt_msg("--report: no random key: %s", strerror(errno));
+        return -1;
+    }
+    const uint32_t n = app->o->report_flows;
+    const size_t size = mdec_flows_size(n, table_cap + 1);
+    w->flows_mem = mt_xaligned(MDEC_FLOWS_ALIGN, size);
+    w->flows = mdec_flows_init(w->flows_mem, size, n, table_cap + 1,
+                               (uint64_t)MT_REPORT_IDLE_S * MDEC_NS_PER_S, &key);
+    if (!w->flows) {
+        mt_msg("cannot build a flow tracker of %u flows", n);
+        return -1;
+    }
+    return 0;
+}
+
 /* -------------------------------------------------------------- workers */
 
 /* --dedup: the worker's window, keyed by a secret of its own, so that no
@@ -146,6 +172,8 @@ static int init_worker(struct mt_app *app, struct mt_worker *w, unsigned id)
         mt_msg("cannot build a session table of %u sessions", cap);
         return -1;
     }
+    if (o->report && init_flows(app, w, cap) != 0)
+        return -1;
     if (o->dedup && init_dedup(w) != 0)
         return -1;
     for (size_t i = 0; i < o->n_sessions; i++) {
@@ -299,6 +327,9 @@ static void after_table(struct mt_worker *w, const struct mt_frame *fr,
             s->user = mt_outputs_entry(app->out, s);
         (void)mt_outputs_packet(app->out, s->user, r, fr->sec, fr->nsec);
     }
+    if (v == MDEC_VERDICT_ACCEPT && w->flows) /* what goes on to the sensor */
+        (void)mdec_flows_packet(w->flows, r, m->index,
+                                (uint64_t)(fr->sec > 0 ? fr->sec : 0) * MDEC_NS_PER_S + fr->nsec);
 }
 
 static void count_status(struct mt_worker *w, const struct mdec_result *r)
@@ -368,6 +399,7 @@ int mt_app_finish(struct mt_app *app, int rc)
     app->out = NULL;
     for (unsigned i = 0; app->workers && i < app->n_workers; i++) {
         free(app->workers[i].table_mem);
+        free(app->workers[i].flows_mem);
         free(app->workers[i].dedup_mem);
         mt_buf_free(&app->workers[i].line);
     }

@@ -16,7 +16,8 @@
  *   json.c     one JSON object per packet
  *   outputs.c  per-session outputs: pcap files (-w DIR) and TAP devices
  *   pcapw.c    a minimal pcap file writer
- *   stats.c    the session table on stderr and --stats-json
+ *   stats.c    the session table on stderr and --stats-json; the health
+ *              table with --report
  *   in_pcap.c  libpcap input (-r FILE, -i IFACE)
  *   in_udp.c   UDP sockets with recvmmsg
  *   probe.c    the load balancer's health-check listener (--health-port)
@@ -165,10 +166,16 @@ struct mt_opts {
     int tap_per_session;
     unsigned max_taps;        /* --max-taps; 0: from the open-file budget */
     unsigned max_open_files;  /* --max-open-files; 0: the default */
+    int report;               /* --report: mirror health per session */
+    uint32_t report_flows;    /* --report-flows: the tracker's flow slots */
 };
 
 /* Sessions a table learns unless --max-sessions says otherwise. */
 #define MT_MAX_SESSIONS_DEFAULT 1024u
+/* Flows a worker's tracker holds unless --report-flows says otherwise, and
+ * how long a flow may stay silent before its slot is reused. */
+#define MT_REPORT_FLOWS_DEFAULT 65536u
+#define MT_REPORT_IDLE_S 300u
 /* --dedup's window and entries per worker unless told otherwise. */
 #define MT_DEDUP_WINDOW (10u * 1000000u)
 #define MT_DEDUP_ENTRIES 65536u
@@ -325,6 +332,8 @@ struct mt_worker {
     unsigned id;
     void *table_mem;
     struct mdec_table *table;
+    void *flows_mem;           /* --report: the flow tracker            */
+    struct mdec_flows *flows;
     void *dedup_mem;
     struct mdec_dedup *dedup; /* --dedup: this worker's window, or NULL */
     struct mt_buf line; /* JSON line being built */

@@ -48,6 +48,8 @@ enum {
     O_LEARN_FROM,
     O_MAX_OPEN_FILES,
     O_MAX_TAPS,
+    O_REPORT,
+    O_REPORT_FLOWS,
     O_PORT,
     O_RX_DESC,
     O_IDLE_EXIT,
@@ -110,6 +112,8 @@ static const struct opt_def defs[] = {
     {"learn-from", required_argument, O_LEARN_FROM, ALL},
     {"max-open-files", required_argument, O_MAX_OPEN_FILES, ALL},
     {"max-taps", required_argument, O_MAX_TAPS, MT_TAP},
+    {"report", no_argument, O_REPORT, ALL},
+    {"report-flows", required_argument, O_REPORT_FLOWS, ALL},
     {"dedup", optional_argument, O_DEDUP, ALL},
     {"dedup-scope", required_argument, O_DEDUP_SCOPE, ALL},
     {"dedup-entries", required_argument, O_DEDUP_ENTRIES, ALL},
@@ -512,7 +516,20 @@ static const char help_common2[] =
     "      --stats-json FILE  the per-session summary as JSON\n"
     "  -q, --quiet            no summary table on standard error\n"
     "  -c, --count N          stop after N frames\n"
-    "  -h, --help             this help;  -V, --version  the version\n"
+    "  -h, --help             this help;  -V, --version  the version\n";
+
+/* Printed after help_common2 (one string would pass the 4095 characters C
+ * promises to support). */
+static const char help_tail[] =
+    "\n"
+    "Mirror health:\n"
+    "      --report           mirror health per session in the summary and the\n"
+    "                         --stats-json file: estimated capture loss (TCP ACKs\n"
+    "                         of bytes never seen) and the share of payload an IDS\n"
+    "                         can inspect, encrypted, cut by the mirror or capture\n"
+    "      --report-flows N   flows --report tracks at once (default 65536 per\n"
+    "                         worker; the idlest give way to new ones)\n";
+static const char help_exit[] =
     "\n"
     "Exit status: 0 success (also after SIGINT or SIGTERM, once every file is\n"
     "flushed), 1 runtime error (unreadable input, write error, capture failure),\n"
@@ -576,6 +593,8 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
             fputs(help, stdout);
             fputs(help_common, stdout);
             fputs(help_common2, stdout);
+            fputs(help_tail, stdout);
+            fputs(help_exit, stdout);
             exit(MT_EXIT_OK);
         case 'V':
             print_version();
@@ -720,6 +739,12 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
         case O_MAX_TAPS:
             o->max_taps = (unsigned)parse_number(c, optarg, 1, 9999);
             break;
+        case O_REPORT:
+            o->report = 1;
+            break;
+        case O_REPORT_FLOWS:
+            o->report_flows = (uint32_t)parse_number(c, optarg, 8, 1u << 26);
+            break;
         case ':':
             if (optopt >= 256 || optopt == 0)
                 mt_usage_error("%s needs an argument", argv[optind - 1]);
@@ -750,6 +775,10 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
         mt_usage_error("%s needs --dedup", dedup_opts & 1 ? "--dedup-scope" : "--dedup-entries");
     if (o->max_open_files && !o->write_dir)
         mt_usage_error("--max-open-files needs -w DIR");
+    if (o->report_flows && !o->report)
+        mt_usage_error("--report-flows needs --report");
+    if (!o->report_flows)
+        o->report_flows = MT_REPORT_FLOWS_DEFAULT;
     if (tool == MT_CLI && !o->read_file == !o->iface)
         mt_usage_error(o->read_file ? "give either -r FILE or -i IFACE, not both"
                                     : "give a capture to read (-r FILE) or an interface to "

@@ -2,7 +2,9 @@
  * stats.c - the per-session summary: a table on stderr, JSON for machines.
  *
  * Each worker has its own session table; the summary adds up the sessions
- * of every worker that share a key.  Sessions appear in slot order, which
+ * of every worker that share a key.  With --report, each worker's flow
+ * tracker adds the session's health counters the same way, and a second
+ * table shows them.  Sessions appear in slot order, which
  * is the order of --session, then the order in which sessions were learned.
  *
  * SPDX-License-Identifier: BSD-2-Clause
@@ -19,6 +21,7 @@ struct row {
     char name[MDEC_NAME_MAX];
     char keytext[32];
     struct mdec_counters c;
+    struct mdec_health h;      /* --report: summed over the workers */
     struct mt_out_session out; /* what its files and device hold */
 };
 
@@ -30,6 +33,7 @@ struct mt_stats {
         steered;
     struct mdec_dedup_stats dedup; /* --dedup, summed over the workers */
     struct mt_out_stats out;
+    struct mdec_flows_stats flows; /* --report: summed over the workers */
 };
 
 static void add_counters(struct mdec_counters *a, const struct mdec_counters *b)
@@ -60,6 +64,14 @@ struct mt_stats *mt_stats_collect(const struct mt_app *app)
         st->learn_invalid += mdec_table_get_stats(w->table)->learn_invalid;
         st->bpf_rejected += w->bpf_rejected;
         st->steered += w->steered_out;
+        if (w->flows) {
+            const struct mdec_flows_stats *fs = mdec_flows_get_stats(w->flows);
+            st->flows.capacity += fs->capacity;
+            st->flows.active += fs->active;
+            st->flows.created += fs->created;
+            st->flows.expired += fs->expired;
+            st->flows.evicted += fs->evicted;
+        }
         if (w->dedup) {
             const struct mdec_dedup_stats *d = mdec_dedup_get_stats(w->dedup);
             st->dedup.checked += d->checked;
@@ -93,6 +105,8 @@ struct mt_stats *mt_stats_collect(const struct mt_app *app)
                 st->n++;
             }
             add_counters(&st->rows[i].c, &s->counters);
+            if (w->flows)
+                mdec_health_add(&st->rows[i].h, mdec_flows_counters(w->flows, s->index));
         }
     }
     for (size_t i = 0; i < st->n; i++)
@@ -112,6 +126,62 @@ static int width(const char *s, int min)
 {
     const int n = (int)strlen(s);
     return n > min ? n : min;
+}
+
+/* The loss column: the estimate, or why there is none. */
+static void loss_cell(char *buf, size_t size, const struct mdec_health_summary *h)
+{
+    if (h->evidence == MDEC_LOSS_ACKS)
+        snprintf(buf, size, "%.2f%%", h->loss_percent);
+    else
+        snprintf(buf, size, "%s", h->evidence == MDEC_LOSS_ONE_WAY ? "one-way" : "no-tcp");
+}
+
+static void share_cell(char *buf, size_t size, const struct mdec_health_summary *h, int vis)
+{
+    if (h->payload_bytes)
+        snprintf(buf, size, "%.1f%%", h->vis_percent[vis]);
+    else
+        snprintf(buf, size, "-");
+}
+
+/* --report: the health table, one row per session and the total. */
+static void print_health(const struct mt_stats *s, FILE *f, int wn)
+{
+    fprintf(f, "\nmirror health (--report)\n%-*s  %9s %12s %10s %10s %8s %8s %8s %8s %8s %8s\n",
+            wn, "session", "packets", "bytes", "duplicates", "truncated", "loss", "acks",
+            "inspect", "encrypt", "cut", "unknown");
+    struct mdec_counters total;
+    struct mdec_health htotal;
+    memset(&total, 0, sizeof total);
+    memset(&htotal, 0, sizeof htotal);
+    for (size_t i = 0; i <= s->n; i++) {
+        const struct row *r = i < s->n ? &s->rows[i] : NULL;
+        if (!r && s->n < 2)
+            break;
+        const struct mdec_counters *c = r ? &r->c : &total;
+        const struct mdec_health *h = r ? &r->h : &htotal;
+        if (r) {
+            add_counters(&total, &r->c);
+            mdec_health_add(&htotal, &r->h);
+        }
+        struct mdec_health_summary sum;
+        mdec_health_summarize(h, &sum);
+        char loss[16], v[4][16];
+        loss_cell(loss, sizeof loss, &sum);
+        for (int k = 0; k < 4; k++)
+            share_cell(v[k], sizeof v[k], &sum, k);
+        fprintf(f,
+                "%-*s  %9" PRIu64 " %12" PRIu64 " %10" PRIu64 " %10" PRIu64 " %8s %8" PRIu64
+                " %8s %8s %8s %8s\n",
+                wn, r ? r->name : "total", c->packets, c->bytes_wire, c->duplicates, c->truncated,
+                loss, h->acks, v[MDEC_VIS_CLEARTEXT], v[MDEC_VIS_ENCRYPTED], v[MDEC_VIS_CUT],
+                v[MDEC_VIS_UNKNOWN]);
+    }
+    if (s->flows.evicted)
+        fprintf(f, "%" PRIu64 " flows evicted before they went idle: the estimates miss their "
+                   "later packets (--report-flows %u)\n",
+                s->flows.evicted, s->flows.capacity);
 }
 
 /* "10 ms", "250 us", "1500 ns": a window in the largest whole unit. */
@@ -183,6 +253,8 @@ void mt_stats_print(const struct mt_stats *s, const struct mt_app *app, FILE *f)
     }
     if (s->n == 0)
         fprintf(f, "(no session)\n");
+    if (app->o->report && s->n)
+        print_health(s, f, wn);
     fputc('\n', f);
     if (app->o->n_sessions || s->unknown_dropped)
         fprintf(f, "unknown sessions: %" PRIu64 " packets dropped\n", s->unknown_dropped);
@@ -254,6 +326,45 @@ void mt_stats_print(const struct mt_stats *s, const struct mt_app *app, FILE *f)
         fputs(app->extra.p, f);
 }
 
+/* --report: the session's health, with the figures derived from it. */
+static void health_json(struct mt_buf *b, const struct mdec_health *h)
+{
+    struct mdec_health_summary s;
+    mdec_health_summarize(h, &s);
+    mt_buf_printf(b,
+                  ",\"health\":{\"packets\":%" PRIu64 ",\"untracked\":%" PRIu64 ",\"flows\":%" PRIu64
+                  ",\"tcp_packets\":%" PRIu64 ",\"acks\":%" PRIu64 ",\"ack_bytes\":%" PRIu64
+                  ",\"gaps\":%" PRIu64 ",\"gap_bytes\":%" PRIu64 ",\"acks_one_way\":%" PRIu64
+                  ",\"hole_merges\":%" PRIu64 ",\"loss_evidence\":\"%s\"",
+                  h->packets, h->untracked, h->flows, h->tcp_packets, h->acks, h->ack_bytes,
+                  h->gaps, h->gap_bytes, h->acks_one_way, h->hole_merges,
+                  mdec_loss_evidence_name((enum mdec_loss_evidence)s.evidence));
+    if (s.evidence == MDEC_LOSS_ACKS)
+        mt_buf_printf(b, ",\"loss_percent\":%.3f,\"gaps_per_ack_percent\":%.3f", s.loss_percent,
+                      s.gap_ack_percent);
+    mt_buf_printf(b, ",\"payload_bytes\":%" PRIu64, s.payload_bytes);
+    for (int v = 0; v < MDEC_VIS_COUNT; v++)
+        mt_buf_printf(b, ",\"%s_bytes\":%" PRIu64 ",\"%s_packets\":%" PRIu64,
+                      mdec_vis_name((enum mdec_vis)v), h->vis_bytes[v],
+                      mdec_vis_name((enum mdec_vis)v), h->vis_packets[v]);
+    if (s.payload_bytes)
+        mt_buf_printf(b,
+                      ",\"inspectable_percent\":%.3f,\"encrypted_percent\":%.3f,\"cut_percent\":%.3f"
+                      ",\"unknown_percent\":%.3f",
+                      s.vis_percent[MDEC_VIS_CLEARTEXT], s.vis_percent[MDEC_VIS_ENCRYPTED],
+                      s.vis_percent[MDEC_VIS_CUT], s.vis_percent[MDEC_VIS_UNKNOWN]);
+    mt_buf_puts(b, ",\"protocols\":{");
+    int first = 1;
+    for (int a = 1; a < MDEC_APP_MAX; a++) {
+        if (!h->app_flows[a] && !h->app_bytes[a])
+            continue;
+        mt_buf_printf(b, "%s\"%s\":{\"flows\":%" PRIu64 ",\"bytes\":%" PRIu64 "}", first ? "" : ",",
+                      mdec_app_name((enum mdec_app)a), h->app_flows[a], h->app_bytes[a]);
+        first = 0;
+    }
+    mt_buf_puts(b, "}}");
+}
+
 static void counters_json(struct mt_buf *b, const struct mdec_counters *c)
 {
     mt_buf_printf(b,
@@ -284,6 +395,8 @@ int mt_stats_write_json(const struct mt_stats *s, const struct mt_app *app, cons
         mt_json_str(&b, s->rows[i].keytext);
         mt_buf_putc(&b, ',');
         counters_json(&b, &s->rows[i].c);
+        if (app->o->report)
+            health_json(&b, &s->rows[i].h);
         const struct mt_out_session *so = &s->rows[i].out;
         if (app->o->write_dir) {
             mt_buf_printf(&b, ",\"written\":%" PRIu64 ",\"not_written\":%" PRIu64 ",\"files\":[",
@@ -312,6 +425,12 @@ int mt_stats_write_json(const struct mt_stats *s, const struct mt_app *app, cons
                   s->bpf_rejected);
     if (app->o->learn)
         mt_buf_printf(&b, ",\"max_sessions\":%" PRIu32, app->o->max_sessions);
+    if (app->o->report)
+        mt_buf_printf(&b,
+                      ",\"flows\":{\"capacity\":%" PRIu32 ",\"active\":%" PRIu32
+                      ",\"created\":%" PRIu64 ",\"expired\":%" PRIu64 ",\"evicted\":%" PRIu64 "}",
+                      s->flows.capacity, s->flows.active, s->flows.created, s->flows.expired,
+                      s->flows.evicted);
     if (app->o->dedup) {
         const struct mdec_dedup_stats *d = &s->dedup;
         mt_buf_printf(&b,

@@ -78,13 +78,15 @@ static inline int mdec_version_compatible(void)
  *   - lookups return the item, or NULL (or MDEC_NO_INDEX, or -1 for
  *     mdec_key_from_result) when there is none: absence, not failure;
  *   - per-packet calls never fail: they return the packet's enum
- *     mdec_status (decoding) or enum mdec_verdict (sessions, filters); a
+ *     mdec_status (decoding), enum mdec_verdict (sessions, filters, the
+ *     de-duplication window) or enum mdec_track (the flow tracker); a
  *     burst call returns a count of its packets (how many decoded with
- *     status OK, or how many the table accepted: see each call);
+ *     status OK, how many the table accepted, how many were tracked: see
+ *     each call);
  *   - the GENEVE option iterator returns an enum mdec_iter_result.
- * The three enums' names do not overlap (MDEC_STATUS_*, MDEC_VERDICT_*,
- * MDEC_ITER_*), and their values are all >= 0, so none can be mistaken for
- * an mdec_error.
+ * The enums' names do not overlap (MDEC_STATUS_*, MDEC_VERDICT_*,
+ * MDEC_TRACK_*, MDEC_ITER_*), and their values are all >= 0, so none can be
+ * mistaken for an mdec_error.
  *
  * Stability.  Every public enum value is written out and pinned: a value
  * never changes meaning; new values take free numbers (anomaly codes in
@@ -113,7 +115,12 @@ static inline int mdec_version_compatible(void)
  *   - mdec_decode() and mdec_decode_udp() return MDEC_STATUS_UNSUPPORTED (and, when
  *     res is not NULL, store an empty result with that status);
  *   - the per-packet table calls return MDEC_VERDICT_UNKNOWN_SESSION and
- *     count nothing; the filter evaluations return MDEC_VERDICT_REJECT;
+ *     count nothing; mdec_flows_packet() returns MDEC_TRACK_NONE; the
+ *     filter evaluations return MDEC_VERDICT_REJECT;
+ *     mdec_session_direction() returns MDEC_DIR_UNKNOWN;
+ *     mdec_dedup_check() returns MDEC_VERDICT_ACCEPT (a packet it cannot
+ *     judge is never dropped); the flow hashes return 0 and the Community
+ *     ID calls MDEC_E_INVALID;
  *   - the GENEVE iterator returns MDEC_ITER_END; a void function does
  *     nothing.
  * tests/test_null.c holds every public function to this.

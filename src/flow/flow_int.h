@@ -164,6 +164,32 @@ static inline uint64_t mdec__siphash(const struct mdec_hash_key *key, unsigned c
     return mdec__sip_final(&s);
 }
 
+/* SipHash-1-3 of n whole 64-bit words under (k0, k1), the words taken as
+ * the message's little-endian words (the final block is the length byte
+ * alone, as SipHash pads a message of 8n bytes): the flow tracker hashes a
+ * fixed-size key of words, without the streaming state. */
+static inline uint64_t mdec__siphash13(uint64_t k0, uint64_t k1, const uint64_t *w, size_t n)
+{
+    uint64_t v0 = k0 ^ 0x736f6d6570736575ull;
+    uint64_t v1 = k1 ^ 0x646f72616e646f6dull;
+    uint64_t v2 = k0 ^ 0x6c7967656e657261ull;
+    uint64_t v3 = k1 ^ 0x7465646279746573ull;
+    for (size_t i = 0; i < n; i++) {
+        v3 ^= w[i];
+        MDEC__SIPROUND(v0, v1, v2, v3);
+        v0 ^= w[i];
+    }
+    const uint64_t b = (uint64_t)(n * 8) << 56;
+    v3 ^= b;
+    MDEC__SIPROUND(v0, v1, v2, v3);
+    v0 ^= b;
+    v2 ^= 0xff;
+    MDEC__SIPROUND(v0, v1, v2, v3);
+    MDEC__SIPROUND(v0, v1, v2, v3);
+    MDEC__SIPROUND(v0, v1, v2, v3);
+    return v0 ^ v1 ^ v2 ^ v3;
+}
+
 /* ------------------------------------------------------------ dedup */
 
 struct mdec_dedup;

@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: BSD-2-Clause
  */
 #include "mirrordec/decode.h"
+#include "mirrordec/health.h"
 
 #define NAME_OF(table, v) \
     ((unsigned)(v) < sizeof(table) / sizeof((table)[0]) && (table)[(unsigned)(v)] ? (table)[(unsigned)(v)] : "?")
@@ -165,4 +166,55 @@ static const char *const verdict_names[] = {
 const char *mdec_verdict_name(enum mdec_verdict verdict)
 {
     return NAME_OF(verdict_names, verdict);
+}
+
+/* ------------------------------------------------------------ health.h */
+
+static const char *const vis_names[] = {
+    [MDEC_VIS_CLEARTEXT] = "cleartext",
+    [MDEC_VIS_ENCRYPTED] = "encrypted",
+    [MDEC_VIS_CUT] = "cut",
+    [MDEC_VIS_UNKNOWN] = "unknown",
+};
+_Static_assert(sizeof vis_names / sizeof vis_names[0] == MDEC_VIS_COUNT, "a name per class");
+
+const char *mdec_vis_name(enum mdec_vis vis)
+{
+    return NAME_OF(vis_names, vis);
+}
+
+static const char *const app_names[] = {
+    [MDEC_APP_NONE] = "none",   [MDEC_APP_OTHER] = "other", [MDEC_APP_TEXT] = "text",
+    [MDEC_APP_HTTP] = "http",   [MDEC_APP_DNS] = "dns",     [MDEC_APP_TLS] = "tls",
+    [MDEC_APP_QUIC] = "quic",   [MDEC_APP_SSH] = "ssh",     [MDEC_APP_ESP] = "esp",
+    [MDEC_APP_WIREGUARD] = "wireguard",
+};
+_Static_assert(sizeof app_names / sizeof app_names[0] <= MDEC_APP_MAX, "apps fit the counters");
+
+const char *mdec_app_name(enum mdec_app app)
+{
+    return NAME_OF(app_names, app);
+}
+
+static const char *const evidence_names[] = {
+    [MDEC_LOSS_NO_TCP] = "no_tcp",
+    [MDEC_LOSS_ONE_WAY] = "one_way",
+    [MDEC_LOSS_ACKS] = "acks",
+};
+
+const char *mdec_loss_evidence_name(enum mdec_loss_evidence e)
+{
+    return NAME_OF(evidence_names, e);
+}
+
+static const char *const track_names[] = {
+    [MDEC_TRACK_NONE] = "none",
+    [MDEC_TRACK_FOUND] = "found",
+    [MDEC_TRACK_NEW] = "new",
+    [MDEC_TRACK_EVICTED] = "evicted",
+};
+
+const char *mdec_track_name(enum mdec_track track)
+{
+    return NAME_OF(track_names, track);
 }
