@@ -40,6 +40,7 @@ static const char help[] =
     "      --batch N          datagrams per recvmmsg call (default 64)\n"
     "      --rcvbuf BYTES     receive buffer each socket asks for (default 16 MiB)\n"
     "      --health-port [ADDR:]PORT  answer load balancer health checks (UDP input)\n"
+    "      --stats-interval SECONDS   stats as a JSON line on stderr (UDP input)\n"
     "  -r, --read FILE        replay a pcap or pcapng file instead\n"
     "  -i, --interface IFACE  capture IFACE with libpcap instead\n"
     "      --snaplen N, --no-promisc   for -i\n"

@@ -31,6 +31,10 @@ static const char help[] =
     "                         answer a load balancer's TCP and HTTP health checks\n"
     "                         on this TCP port (\"200 OK\"); closed before the UDP\n"
     "                         sockets when stopping\n"
+    "      --stats-interval SECONDS\n"
+    "                         every SECONDS, the --stats-json object (with a \"time\")\n"
+    "                         as one line on standard error, and the --stats-json\n"
+    "                         file rewritten\n"
     "\n";
 
 int main(int argc, char **argv)

@@ -34,6 +34,9 @@ need_packages gcc g++ make cmake pkg-config libc6-dev binutils python3 clang cla
 # libdpdk-dev (some architectures), both are skipped and the build says so.
 need_packages libdpdk-dev ||
     echo "mirrordec: libdpdk-dev could not be installed: mirrordec-dpdk is not built or tested"
+# systemd-analyze, for the check of the hardened unit (skipped without it).
+need_packages systemd ||
+    echo "mirrordec: systemd could not be installed: the unit file is not checked"
 
 stages=("$@")
 [ ${#stages[@]} -gt 0 ] || stages=(gcc asan valgrind install fuzz static demo)

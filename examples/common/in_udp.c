@@ -387,6 +387,77 @@ static int drain(struct mt_app *app, struct usock *s, struct batch *b)
     return 0;
 }
 
+/* The health checks' figures as --stats-json members, in place of what
+ * app->extra_json held. */
+static void probe_json(struct mt_app *app, const struct mt_probe_stats *ps)
+{
+    app->extra_json.len = 0;
+    mt_buf_printf(&app->extra_json,
+                  ",\"health_checks\":{\"port\":%u,\"connections\":%llu,\"answered\":%llu,"
+                  "\"timeouts\":%llu,\"evicted\":%llu}",
+                  ps->port, (unsigned long long)ps->connections,
+                  (unsigned long long)ps->answered, (unsigned long long)ps->timeouts,
+                  (unsigned long long)ps->evicted);
+}
+
+/* Writes all of b to descriptor fd, retrying after a signal; -1 on error. */
+static int write_all(int fd, const struct mt_buf *b)
+{
+    size_t done = 0;
+    while (done < b->len) {
+        const ssize_t k = write(fd, b->p + done, b->len - done);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        done += (size_t)k;
+    }
+    return 0;
+}
+
+/*
+ * --stats-interval: the figures so far (kernel drops as counted on the
+ * packets received, health checks) as one JSON line on standard error, with
+ * the time, and in the --stats-json file.  A write error is reported and
+ * the sensor goes on: stats must not stop it.
+ */
+static void periodic_stats(struct mt_app *app, struct mt_udp_in *in)
+{
+    uint64_t drops = 0;
+    for (size_t i = 0; i < in->n; i++)
+        drops += in->s[i].drops;
+    app->kernel_drops = drops;
+    if (in->probe) {
+        struct mt_probe_stats ps;
+        mt_probe_stats(in->probe, &ps);
+        probe_json(app, &ps);
+    }
+    char when[32];
+    const time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    struct mt_stats *st = mt_stats_collect(app);
+    struct mt_buf line = {0};
+    mt_stats_json(st, app, when, &line);
+    if (write_all(STDERR_FILENO, &line) != 0 && !app->stats_err_said) {
+        mt_msg("--stats-interval: cannot write to standard error: %s", strerror(errno));
+        app->stats_err_said = 1;
+    }
+    if (app->o->stats_json)
+        (void)mt_stats_write_json(st, app, app->o->stats_json); /* it says why */
+    mt_buf_free(&line);
+    mt_stats_free(st);
+}
+
+/* Seconds on a clock that does not jump. */
+static double monotonic_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 int mt_udp_run(struct mt_app *app, struct mt_udp_in *in)
 {
     snprintf(app->input_name, sizeof app->input_name, "%s", in->name);
@@ -406,6 +477,8 @@ int mt_udp_run(struct mt_app *app, struct mt_udp_in *in)
     struct batch b;
     batch_init(&b, app->o->batch);
     int rc = MT_EXIT_OK;
+    const double every = (double)app->o->stats_interval;
+    double next = monotonic_s() + every;
     while (!mt_stop && rc == MT_EXIT_OK) {
         const size_t np = mt_probe_pollfds(in->probe, pfd + in->n);
         const int ready = poll(pfd, (nfds_t)(in->n + np), 250);
@@ -421,6 +494,13 @@ int mt_udp_run(struct mt_app *app, struct mt_udp_in *in)
                 rc = MT_EXIT_RUNTIME;
         mt_probe_handle(in->probe, pfd + in->n, np);
         mt_app_flush(app);
+        const double now = monotonic_s();
+        if (every > 0 && now >= next) {
+            periodic_stats(app, in);
+            next += every;
+            if (next <= now) /* stalled past a whole interval: none to catch up */
+                next = now + every;
+        }
     }
     batch_free(&b);
     free(pfd);
@@ -440,12 +520,7 @@ int mt_udp_run(struct mt_app *app, struct mt_udp_in *in)
                       ps.port, (unsigned long long)ps.connections,
                       (unsigned long long)ps.answered, (unsigned long long)ps.timeouts,
                       (unsigned long long)ps.evicted, MT_PROBE_CLIENTS);
-        mt_buf_printf(&app->extra_json,
-                      ",\"health_checks\":{\"port\":%u,\"connections\":%llu,\"answered\":%llu,"
-                      "\"timeouts\":%llu,\"evicted\":%llu}",
-                      ps.port, (unsigned long long)ps.connections,
-                      (unsigned long long)ps.answered, (unsigned long long)ps.timeouts,
-                      (unsigned long long)ps.evicted);
+        probe_json(app, &ps);
     }
     return rc;
 }

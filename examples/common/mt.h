@@ -123,6 +123,7 @@ struct mt_opts {
     unsigned batch;          /* recvmmsg batch */
     int rcvbuf;              /* receive buffer asked for; 0: MT_RCVBUF_DEFAULT */
     const char *health_port; /* --health-port [ADDR:]PORT, or NULL */
+    unsigned stats_interval; /* --stats-interval SECONDS (UDP input), 0 never */
     unsigned workers;        /* mirrordec-afpacket */
     const char *fanout;      /* hash | lb | cpu | qm */
     unsigned ring_mb;
@@ -359,6 +360,7 @@ struct mt_app {
     atomic_int failed;       /* a runtime error occurred: exit 1 */
     atomic_uint_fast64_t frames_total; /* frames received, all workers */
     char input_name[256];    /* for the summary: file, interface, UDP ports */
+    int stats_err_said;      /* --stats-interval could not write: said once */
     int have_kernel_drops;   /* the input counts the kernel's drops: */
     uint64_t kernel_drops;   /* PACKET_STATISTICS, SO_RXQ_OVFL, pcap_stats */
     int rcvbuf;              /* UDP: receive buffer the kernel gave a socket */
@@ -428,6 +430,12 @@ void mt_bpf_free(struct mt_bpf *bpf);
 struct mt_stats;
 struct mt_stats *mt_stats_collect(const struct mt_app *app);
 void mt_stats_print(const struct mt_stats *s, const struct mt_app *app, FILE *f);
+/* The --stats-json object into b (appended), one line ending in '\n'; with
+ * time not NULL (ISO 8601) a "time" member follows "tool". */
+void mt_stats_json(const struct mt_stats *s, const struct mt_app *app, const char *time,
+                   struct mt_buf *b);
+/* mt_stats_json() into path, replaced whole: written to path.tmp, then
+ * renamed, so a reader never sees a partial file. */
 int mt_stats_write_json(const struct mt_stats *s, const struct mt_app *app, const char *path);
 void mt_stats_free(struct mt_stats *s);
 

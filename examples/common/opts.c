@@ -39,6 +39,7 @@ enum {
     O_BATCH,
     O_RCVBUF,
     O_HEALTH_PORT,
+    O_STATS_INTERVAL,
     O_WORKERS,
     O_FANOUT,
     O_RING_MB,
@@ -83,6 +84,7 @@ static const struct opt_def defs[] = {
     {"batch", required_argument, O_BATCH, MT_UDP | MT_TAP},
     {"rcvbuf", required_argument, O_RCVBUF, MT_UDP | MT_TAP},
     {"health-port", required_argument, O_HEALTH_PORT, MT_UDP | MT_TAP},
+    {"stats-interval", required_argument, O_STATS_INTERVAL, MT_UDP | MT_TAP},
     {"workers", required_argument, O_WORKERS, MT_AFPACKET},
     {"fanout", required_argument, O_FANOUT, MT_AFPACKET},
     {"ring-mb", required_argument, O_RING_MB, MT_AFPACKET},
@@ -637,6 +639,9 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
             break;
         case O_HEALTH_PORT:
             o->health_port = optarg;
+            break;
+        case O_STATS_INTERVAL:
+            o->stats_interval = (unsigned)parse_number(c, optarg, 1, 86400);
             break;
         case O_WORKERS:
             o->workers = (unsigned)parse_number(c, optarg, 1, 64);

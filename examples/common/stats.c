@@ -15,6 +15,8 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 struct row {
     struct mdec_key key;
@@ -375,11 +377,16 @@ static void counters_json(struct mt_buf *b, const struct mdec_counters *c)
                   c->filtered, c->forged, c->duplicates);
 }
 
-int mt_stats_write_json(const struct mt_stats *s, const struct mt_app *app, const char *path)
+void mt_stats_json(const struct mt_stats *s, const struct mt_app *app, const char *time,
+                   struct mt_buf *out)
 {
-    struct mt_buf b = {0};
+    struct mt_buf b = *out; /* appended to: the body below writes b */
     mt_buf_puts(&b, "{\"tool\":");
     mt_json_str(&b, mt_prog);
+    if (time) {
+        mt_buf_puts(&b, ",\"time\":");
+        mt_json_str(&b, time);
+    }
     mt_buf_puts(&b, ",\"input\":");
     mt_json_str(&b, app->input_name);
     mt_buf_printf(&b,
@@ -479,17 +486,39 @@ int mt_stats_write_json(const struct mt_stats *s, const struct mt_app *app, cons
                       os->tap_devices, os->tap_max, os->tap_past_cap + os->tap_failed,
                       os->tap_no_device);
     mt_buf_puts(&b, "}\n");
+    *out = b;
+}
 
-    FILE *f = fopen(path, "w");
+int mt_stats_write_json(const struct mt_stats *s, const struct mt_app *app, const char *path)
+{
+    struct mt_buf b = {0};
+    mt_stats_json(s, app, NULL, &b);
+    /* A new file renamed over the old: whoever reads it (a monitoring agent,
+     * every --stats-interval) sees the previous figures or the new ones.
+     * Not for what is not a regular file (/dev/stderr, a FIFO): written in
+     * place. */
+    struct stat sb;
+    const int in_place = stat(path, &sb) == 0 && !S_ISREG(sb.st_mode);
+    const size_t n = strlen(path) + 5;
+    char *tmp = mt_xmalloc(n);
+    snprintf(tmp, n, in_place ? "%s" : "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
     int rc = 0;
     if (!f || fwrite(b.p, 1, b.len, f) != b.len) {
-        mt_msg("--stats-json '%s': cannot write: %s", path, strerror(errno));
+        mt_msg("--stats-json '%s': cannot write: %s", tmp, strerror(errno));
         rc = -1;
     }
     if (f && fclose(f) != 0 && rc == 0) {
-        mt_msg("--stats-json '%s': write error: %s", path, strerror(errno));
+        mt_msg("--stats-json '%s': write error: %s", tmp, strerror(errno));
         rc = -1;
     }
+    if (rc == 0 && !in_place && rename(tmp, path) != 0) {
+        mt_msg("--stats-json '%s': cannot replace it with '%s': %s", path, tmp, strerror(errno));
+        rc = -1;
+    }
+    if (rc != 0 && f && !in_place)
+        (void)remove(tmp);
+    free(tmp);
     mt_buf_free(&b);
     return rc;
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""mirrordec-udp --health-port in a network namespace of its own.
+"""mirrordec-udp --health-port and --stats-interval in a network namespace
+of its own.
 
 A load balancer's health checks against the listener, while the receiver
 decodes traffic:
@@ -13,7 +14,11 @@ decodes traffic:
   5. after SIGTERM the port refuses connections, and the counts in
      --stats-json are what the clients did;
   6. a --health-port that is not [ADDR:]PORT is a usage error (exit 2)
-     naming the option, and a port already taken a runtime error (exit 1).
+     naming the option, and a port already taken a runtime error (exit 1);
+  7. with --stats-interval 1, the figures come once a second as JSON lines
+     on standard error (with the time, the frames so far, the health
+     checks), and the --stats-json file exists and is whole while it runs;
+     --stats-interval 0 is a usage error.
 
 Usage: check_health_port.py BIN_DIR
 Exit status: 0 passed, 1 failed, 77 skipped (not root, no namespaces).
@@ -83,6 +88,10 @@ def inner(bindir):
                          capture_output=True, text=True, timeout=10)
     if bad.returncode != 2 or "--health-port '70000'" not in bad.stderr:
         fail(f"--health-port 70000: exit {bad.returncode}, stderr {bad.stderr!r}")
+    bad = subprocess.run([udp, "--vxlan-port", str(VXLAN), "--stats-interval", "0"],
+                         capture_output=True, text=True, timeout=10)
+    if bad.returncode != 2 or "--stats-interval '0'" not in bad.stderr:
+        fail(f"--stats-interval 0: exit {bad.returncode}, stderr {bad.stderr!r}")
     holder = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     holder.bind(("127.0.0.1", HEALTH + 1))
     holder.listen(1)
@@ -94,7 +103,7 @@ def inner(bindir):
         fail(f"a taken port: exit {busy.returncode}, stderr {busy.stderr!r}")
 
     proc = subprocess.Popen([udp, "--vxlan-port", str(VXLAN), "--health-port", str(HEALTH),
-                             "--json", "--stats-json", stats],
+                             "--json", "--stats-json", stats, "--stats-interval", "1"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         if not wait_port(HEALTH):  # 1. a TCP check (wait_port's connections)
@@ -119,6 +128,15 @@ def inner(bindir):
         idle.close()
         if not 1.5 <= waited <= 4.5:
             fail(f"the idle connection was closed after {waited:.1f} s, expected about 2")
+        # 7. the stats file, written by --stats-interval while it runs
+        time.sleep(1.1)
+        try:
+            with open(stats) as f:
+                mid = json.load(f)
+        except (OSError, ValueError) as e:
+            fail(f"--stats-json while running: {e}")
+        if mid.get("frames") != 1 or "health_checks" not in mid:
+            fail(f"--stats-json while running: {mid}")
         timeouts = 1
         # 4. 40 idle connections, then an HTTP check
         hold = [socket.create_connection(("127.0.0.1", HEALTH), timeout=3) for _ in range(40)]
@@ -170,6 +188,16 @@ def inner(bindir):
         fail(f"health_checks: {hc}")
     if "health checks on TCP port 18080" not in err:
         fail(f"the summary does not report the health checks: {err}")
+    # 7. one line a second on standard error
+    ticks = [json.loads(x) for x in err.splitlines() if x.startswith('{"tool":"mirrordec-udp"')]
+    if len(ticks) < 3:
+        fail(f"--stats-interval 1 printed {len(ticks)} JSON lines in a run of 4 s or more")
+    if any(not t.get("time", "").endswith("Z") for t in ticks):
+        fail(f"a --stats-interval line has no time: {ticks[0]}")
+    frames = [t["frames"] for t in ticks]
+    conns = [t["health_checks"]["connections"] for t in ticks]
+    if frames != sorted(frames) or frames[-1] != 1 or conns != sorted(conns) or conns[-1] < 3:
+        fail(f"--stats-interval lines: frames {frames}, connections {conns}")
     print("PASS: health checks answered", hc)
 
 
