@@ -91,7 +91,8 @@ struct model_flow {
 
 static void check_detectors(const uint8_t *pay, uint32_t cap, uint32_t wire)
 {
-    enum det (*const plain[])(const struct win *) = {
+    typedef enum det (*detector)(const struct win *);
+    static const detector plain[] = {
         mdec__tls_detect, mdec__quic_detect, mdec__ssh_detect, mdec__wireguard_detect,
         mdec__http_detect, mdec__text_detect};
     const struct pkt_meta metas[] = {{6, 1, 443}, {17, 53, 5000}, {17, 4500, 4500}, {50, 0, 0}};

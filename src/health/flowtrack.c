@@ -400,7 +400,9 @@ size_t mdec_flows_packet_burst(struct mdec_flows *t, const struct mdec_result *r
     struct fkey k[BURST_CHUNK];
     uint64_t h[BURST_CHUNK];
     for (size_t i = 0; i < n; i += BURST_CHUNK) {
-        const size_t m = n - i < BURST_CHUNK ? n - i : BURST_CHUNK;
+        size_t m = n - i;
+        if (m > BURST_CHUNK)
+            m = BURST_CHUNK;
         /* Every key and hash first, fetching each packet's two bucket
          * lines... */
         for (size_t j = 0; j < m; j++) {

@@ -90,7 +90,7 @@ enum det mdec__text_detect(const struct win *w)
     for (size_t i = 0; i < n; i++)
         if (!((p[i] >= 0x20 && p[i] < 0x7F) || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
             return DET_NO;
-    if (n >= 4 || (n == cap && cap == wire && n > 0))
+    if (n >= 4 || (n == cap && cap == wire)) /* n > 0 here */
         return DET_YES;
     return wire > cap ? DET_MORE : DET_NO;
 }
