@@ -1038,15 +1038,45 @@ static int write_pcap(const char *path, size_t n)
 
 /*
  * Whole process: what a sensor does with a capture.  Reads FILE with
- * libpcap, decodes each frame, classifies it (sessions + filter), and
+ * libpcap, and in bursts of SPLIT_BURST frames (copied out of libpcap's
+ * buffer, which the next read reuses) decodes them (mdec_decode_burst),
+ * classifies them (mdec_table_process_burst: sessions + filter), and
  * appends each accepted frame, as received, to DIR/<session>.pcap (as
  * tcpdump -w writes what its BPF accepts).  Prints the counts.
  */
+#define SPLIT_BURST 32
+
+struct split_out {
+    pcap_t *pc;
+    const char *dir;
+    pcap_dumper_t *out[65];
+};
+
+/* The session's file, opened on its first frame; NULL on error. */
+static pcap_dumper_t *split_file(struct split_out *so, const struct mdec_match *m)
+{
+    if (so->out[m->index])
+        return so->out[m->index];
+    char name[MDEC_NAME_MAX + 8], file[4096];
+    snprintf(name, sizeof name, "%s", m->session->name);
+    for (char *q = name; *q; q++)
+        if (*q == ':')
+            *q = '_';
+    snprintf(file, sizeof file, "%s/%s.pcap", so->dir, name);
+    so->out[m->index] = pcap_dump_open(so->pc, file);
+    if (!so->out[m->index])
+        fprintf(stderr, "mdec_bench: %s\n", pcap_geterr(so->pc));
+    return so->out[m->index];
+}
+
 static int split(const char *path, const char *dir)
 {
     char err[PCAP_ERRBUF_SIZE];
-    pcap_t *pc = pcap_open_offline(path, err);
-    if (!pc) {
+    struct split_out so;
+    memset(&so, 0, sizeof so);
+    so.dir = dir;
+    so.pc = pcap_open_offline(path, err);
+    if (!so.pc) {
         fprintf(stderr, "mdec_bench: %s: %s\n", path, err);
         return 2;
     }
@@ -1054,47 +1084,61 @@ static int split(const char *path, const char *dir)
         fprintf(stderr, "mdec_bench: %s: %s\n", dir, strerror(errno));
         return 2;
     }
-    struct ctx c;
-    mdec_config_init(&c.cfg);
+    struct mdec_config cfg;
+    mdec_config_init(&cfg);
     struct mdec_filter *f = make_filter();
     struct mdec_table *t = make_table(f);
-    pcap_dumper_t *out[65];
-    memset(out, 0, sizeof out);
-    const int link = pcap_datalink(pc);
-    struct pcap_pkthdr *h;
-    const u_char *p;
+    const int link = pcap_datalink(so.pc);
+    const size_t snap = (size_t)pcap_snapshot(so.pc) > 0 ? (size_t)pcap_snapshot(so.pc) : 262144;
+    uint8_t *buf = malloc(SPLIT_BURST * snap);
+    struct mdec_result *res = malloc(SPLIT_BURST * sizeof *res);
+    if (!buf || !res)
+        die("out of memory");
+    struct pcap_pkthdr hdr[SPLIT_BURST];
+    struct mdec_frame fr[SPLIT_BURST];
+    struct mdec_match m[SPLIT_BURST];
     uint64_t n = 0, accepted = 0;
-    while (pcap_next_ex(pc, &h, &p) == 1) {
-        struct mdec_result res;
-        struct mdec_match m;
-        n++;
-        mdec_decode(&c.cfg, link, p, h->caplen, h->len, &res);
-        if (mdec_table_process(t, &res, &m) != MDEC_VERDICT_ACCEPT || m.index > 64)
-            continue;
-        if (!out[m.index]) {
-            char name[MDEC_NAME_MAX + 8], file[4096];
-            snprintf(name, sizeof name, "%s", m.session->name);
-            for (char *q = name; *q; q++)
-                if (*q == ':')
-                    *q = '_';
-            snprintf(file, sizeof file, "%s/%s.pcap", dir, name);
-            out[m.index] = pcap_dump_open(pc, file);
-            if (!out[m.index]) {
-                fprintf(stderr, "mdec_bench: %s\n", pcap_geterr(pc));
-                return 2;
-            }
+    int more = 1, rc = 0;
+    while (more && rc == 0) {
+        size_t k = 0;
+        struct pcap_pkthdr *h;
+        const u_char *p;
+        while (k < SPLIT_BURST && (more = pcap_next_ex(so.pc, &h, &p) == 1)) {
+            const size_t len = h->caplen < snap ? h->caplen : snap;
+            memcpy(buf + k * snap, p, len);
+            hdr[k] = *h;
+            hdr[k].caplen = (bpf_u_int32)len;
+            fr[k].data = buf + k * snap;
+            fr[k].cap_len = (uint32_t)len;
+            fr[k].wire_len = h->len;
+            k++;
         }
-        pcap_dump((u_char *)out[m.index], h, p);
-        accepted++;
+        n += k;
+        mdec_decode_burst(&cfg, link, fr, NULL, k, res);
+        mdec_table_process_burst(t, res, k, m);
+        for (size_t i = 0; i < k; i++) {
+            if (m[i].verdict != MDEC_VERDICT_ACCEPT || m[i].index > 64)
+                continue;
+            pcap_dumper_t *d = split_file(&so, &m[i]);
+            if (!d) {
+                rc = 2;
+                break;
+            }
+            pcap_dump((u_char *)d, &hdr[i], fr[i].data);
+            accepted++;
+        }
     }
     for (int i = 0; i < 65; i++)
-        if (out[i])
-            pcap_dump_close(out[i]);
-    pcap_close(pc);
+        if (so.out[i])
+            pcap_dump_close(so.out[i]);
+    pcap_close(so.pc);
+    free(buf);
+    free(res);
     free(t);
     free(f);
-    printf("%llu frames, %llu accepted\n", (unsigned long long)n, (unsigned long long)accepted);
-    return 0;
+    if (rc == 0)
+        printf("%llu frames, %llu accepted\n", (unsigned long long)n, (unsigned long long)accepted);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ main */

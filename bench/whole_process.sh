@@ -12,7 +12,8 @@
 #
 #   mirrordec -r FILE -w DIR      the CLI (BUILD_DIR/examples/mirrordec, built
 #                                 when libpcap-dev is installed)
-#   mdec_bench --split FILE DIR   decode + sessions + AWS filter, accepted
+#   mdec_bench --split FILE DIR   decode + sessions + AWS filter in bursts of 32
+#                                 (mdec_decode_burst, mdec_table_process_burst), accepted
 #                                 frames appended to one pcap per session
 #   decode_pcap -q FILE           decode + count per tunnel id (no writing)
 #   tcpdump -r FILE -w /dev/null  no filter: reading and writing alone
