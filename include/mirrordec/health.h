@@ -159,8 +159,8 @@ struct mdec_flows_stats {
     uint64_t created;  /* flows created                                     */
     uint64_t expired;  /* flows reclaimed after idle_ns without a packet   */
     uint64_t evicted;  /* live flows evicted: every probed slot was in use */
-    uint64_t bad_session; /* packets with a session index out of range:
-                          counted here only                               */
+    uint64_t bad_session; /* packets with a session index out of range
+                          (MDEC_FLOWS_SKIP aside): counted here only      */
 };
 
 /* ---------------------------------------------------------------- tracker */
@@ -213,6 +213,11 @@ enum mdec_track {
  */
 MDEC_API enum mdec_track mdec_flows_packet(struct mdec_flows *t, const struct mdec_result *res,
                                            uint32_t session, uint64_t ts_ns);
+
+/* A session index that skips a packet without counting it anywhere: what
+ * a caller of mdec_flows_packet_burst() gives the packets of a burst it
+ * did not accept, so that the burst needs no copying. */
+#define MDEC_FLOWS_SKIP UINT32_MAX
 
 /*
  * mdec_flows_packet() for res[0..n), with session[i] and ts_ns[i] (ts_ns

@@ -380,7 +380,7 @@ enum mdec_track mdec_flows_packet(struct mdec_flows *t, const struct mdec_result
     if (!t || !res)
         return MDEC_TRACK_NONE;
     if (session >= t->n_sessions) {
-        t->stats.bad_session++;
+        t->stats.bad_session += session != MDEC_FLOWS_SKIP;
         return MDEC_TRACK_NONE;
     }
     advance(t, ts_ns);
@@ -437,7 +437,7 @@ size_t mdec_flows_packet_burst(struct mdec_flows *t, const struct mdec_result *r
         /* ... then each packet in order, as mdec_flows_packet() would. */
         for (size_t j = 0; j < m; j++) {
             if (session[i + j] >= t->n_sessions) {
-                t->stats.bad_session++;
+                t->stats.bad_session += session[i + j] != MDEC_FLOWS_SKIP;
                 continue;
             }
             if (ts_ns)

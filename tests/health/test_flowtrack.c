@@ -114,6 +114,12 @@ static void test_both_directions_one_flow(void **state)
     assert_int_equal(tcp(t, "10.0.0.1", "10.0.0.2", 1000, 80, 2, 8), MDEC_TRACK_NONE);
     assert_int_equal(st->bad_session, 1);
     assert_int_equal(mdec_flows_counters(t, 0)->packets, 6);
+    /* MDEC_FLOWS_SKIP passes a packet over, counted nowhere. */
+    const struct mdec_flows_stats before = *st;
+    assert_int_equal(tcp(t, "10.0.0.1", "10.0.0.2", 1000, 80, MDEC_FLOWS_SKIP, 9),
+                     MDEC_TRACK_NONE);
+    assert_memory_equal(st, &before, sizeof before);
+    assert_int_equal(mdec_flows_counters(t, 0)->packets, 6);
     free(t);
 }
 
@@ -214,7 +220,9 @@ static void test_burst_equals_packets(void **state)
         assert_int_equal(mdec_decode(&cfg, MDEC_LINK_ETHERNET, frames[i].b, frames[i].n,
                                      frames[i].n, &res[i]),
                          MDEC_STATUS_OK);
-        session[i] = (uint32_t)(x >> 50) % 4; /* 3 is out of range */
+        session[i] = (uint32_t)(x >> 50) % 5; /* 3 is out of range, 4 skipped */
+        if (session[i] == 4)
+            session[i] = MDEC_FLOWS_SKIP;
         ts[i] = (uint64_t)i * S / 10;
     }
     struct mdec_flows *a = hu_flows(32, 3, 5 * S), *b = hu_flows(32, 3, 5 * S);
@@ -229,6 +237,13 @@ static void test_burst_equals_packets(void **state)
                             sizeof(struct mdec_health));
     assert_true(mdec_flows_get_stats(a)->evicted > 0); /* 32 slots: the mix overflows */
     assert_true(mdec_flows_get_stats(a)->bad_session > 0);
+    size_t skipped = 0, bad = 0;
+    for (unsigned i = 0; i < MIX; i++) {
+        skipped += session[i] == MDEC_FLOWS_SKIP;
+        bad += session[i] == 3;
+    }
+    assert_true(skipped > 0);
+    assert_int_equal(mdec_flows_get_stats(a)->bad_session, bad); /* the skipped ones not */
     /* Without timestamps: the latest time seen. */
     assert_true(mdec_flows_packet_burst(b, res, session, NULL, 10) > 0);
     free(a);
