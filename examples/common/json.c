@@ -316,6 +316,67 @@ static void vlans(struct mt_buf *b, const char *k, const uint16_t *v, unsigned n
     mt_buf_putc(b, ']');
 }
 
+/*
+ * The IANA keyword of an IP protocol number ("Assigned Internet Protocol
+ * Numbers", the Keyword column), spelt as IANA spells it, which is what
+ * Suricata's EVE log writes as "proto": "TCP", "UDP", "ICMP", "IPv6-ICMP".
+ * NULL for the numbers IANA gives no keyword (61, 63, 68, 99, 114, the
+ * unassigned 146..252, the experimental 253 and 254, the reserved 255).
+ */
+static const char *const proto_names[146] = {
+    "HOPOPT", "ICMP", "IGMP", "GGP", "IPv4", "ST", "TCP", "CBT", "EGP", "IGP",
+    "BBN-RCC-MON", "NVP-II", "PUP", "ARGUS", "EMCON", "XNET", "CHAOS", "UDP", "MUX",
+    "DCN-MEAS", "HMP", "PRM", "XNS-IDP", "TRUNK-1", "TRUNK-2", "LEAF-1", "LEAF-2", "RDP",
+    "IRTP", "ISO-TP4", "NETBLT", "MFE-NSP", "MERIT-INP", "DCCP", "3PC", "IDPR", "XTP",
+    "DDP", "IDPR-CMTP", "TP++", "IL", "IPv6", "SDRP", "IPv6-Route", "IPv6-Frag", "IDRP",
+    "RSVP", "GRE", "DSR", "BNA", "ESP", "AH", "I-NLSP", "SWIPE", "NARP", "Min-IPv4",
+    "TLSP", "SKIP", "IPv6-ICMP", "IPv6-NoNxt", "IPv6-Opts", NULL, "CFTP", NULL,
+    "SAT-EXPAK", "KRYPTOLAN", "RVD", "IPPC", NULL, "SAT-MON", "VISA", "IPCV", "CPNX",
+    "CPHB", "WSN", "PVP", "BR-SAT-MON", "SUN-ND", "WB-MON", "WB-EXPAK", "ISO-IP", "VMTP",
+    "SECURE-VMTP", "VINES", "TTP", "NSFNET-IGP", "DGP", "TCF", "EIGRP", "OSPFIGP",
+    "Sprite-RPC", "LARP", "MTP", "AX.25", "IPIP", "MICP", "SCC-SP", "ETHERIP", "ENCAP",
+    NULL, "GMTP", "IFMP", "PNNI", "PIM", "ARIS", "SCPS", "QNX", "A/N", "IPComp", "SNP",
+    "Compaq-Peer", "IPX-in-IP", "VRRP", "PGM", NULL, "L2TP", "DDX", "IATP", "STP", "SRP",
+    "UTI", "SMP", "SM", "PTP", "ISIS over IPv4", "FIRE", "CRTP", "CRUDP", "SSCOPMCE",
+    "IPLT", "SPS", "PIPE", "SCTP", "FC", "RSVP-E2E-IGNORE", "Mobility Header", "UDPLite",
+    "MPLS-in-IP", "manet", "HIP", "Shim6", "WESP", "ROHC", "Ethernet", "AGGFRAG", "NSH",
+};
+
+static const char *proto_name(unsigned proto)
+{
+    return proto < sizeof proto_names / sizeof proto_names[0] ? proto_names[proto] : NULL;
+}
+
+/* The capture time as ISO 8601 UTC, "2026-11-22T10:13:20.123456Z", with as
+ * many decimals as ts: the date from the day count by the proleptic
+ * Gregorian calendar's 400-year cycles (146097 days each), 1 March first
+ * so that the leap day ends the year. */
+static void kv_timestamp(struct mt_buf *b, const struct mt_frame *fr, int nano)
+{
+    int64_t days = fr->sec / 86400, rem = fr->sec % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        days--;
+    }
+    const int64_t z = days + 719468; /* days since 0000-03-01 */
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const int64_t doe = z - era * 146097;                                 /* 0..146096 */
+    const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* 0..399 */
+    const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);          /* 0..365 */
+    const int64_t mp = (5 * doy + 2) / 153;                               /* 0 = March */
+    const int64_t day = doy - (153 * mp + 2) / 5 + 1;
+    const int64_t month = mp < 10 ? mp + 3 : mp - 9;
+    const int64_t year = yoe + era * 400 + (month <= 2);
+    key(b, "timestamp");
+    mt_buf_printf(b, "\"%04" PRId64 "-%02" PRId64 "-%02" PRId64 "T%02" PRId64 ":%02" PRId64
+                     ":%02" PRId64,
+                  year, month, day, rem / 3600, rem / 60 % 60, rem % 60);
+    if (nano)
+        mt_buf_printf(b, ".%09" PRIu32 "Z\"", fr->nsec);
+    else
+        mt_buf_printf(b, ".%06" PRIu32 "Z\"", fr->nsec / 1000);
+}
+
 static const char *cut_by_name(unsigned by)
 {
     switch (by) {
@@ -342,6 +403,7 @@ void mt_json_packet(struct mt_buf *b, const struct mt_frame *fr, const struct md
         mt_buf_printf(b, "%" PRId64 ".%09" PRIu32, fr->sec, fr->nsec);
     else
         mt_buf_printf(b, "%" PRId64 ".%06" PRIu32, fr->sec, fr->nsec / 1000);
+    kv_timestamp(b, fr, nano);
     kv_str(b, "status", mdec_status_name((enum mdec_status)r->status));
     key(b, "tunnels");
     mt_buf_putc(b, '[');
@@ -353,8 +415,12 @@ void mt_json_packet(struct mt_buf *b, const struct mt_frame *fr, const struct md
         kv_addr(b, "src_ip", &f->src);
         kv_addr(b, "dest_ip", &f->dst);
     }
-    if (f->flags & MDEC_FLOW_PROTO)
+    if (f->flags & MDEC_FLOW_PROTO) {
         kv_u64(b, "proto", f->proto);
+        const char *pn = proto_name(f->proto);
+        if (pn)
+            kv_str(b, "proto_name", pn);
+    }
     if (f->flags & MDEC_FLOW_PORTS) {
         kv_u64(b, "src_port", f->sport);
         kv_u64(b, "dest_port", f->dport);
