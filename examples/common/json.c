@@ -3,73 +3,181 @@
  *
  * The keys are documented in docs/man/mirrordec.1 (JSON OUTPUT).  Strings
  * are escaped as RFC 8259 requires; bytes that are not valid UTF-8 become
- * U+FFFD.  Addresses are written by mdec_addr_format (RFC 5952 for IPv6).
- * 64-bit ids are hex strings ("0x" and 16 digits): JSON readers often hold
- * numbers in doubles, which lose bits above 2^53.
+ * U+FFFD.  IPv4 addresses are written here, IPv6 addresses by
+ * mdec_addr_format (RFC 5952).  64-bit ids are hex strings ("0x" and 16
+ * digits): JSON readers often hold numbers in doubles, which lose bits
+ * above 2^53.  ts is written from the integer seconds and nanoseconds, so
+ * it is exact.
  *
- * A key is preceded by a comma unless it opens its object: sep() looks at
- * the last byte written, so no state travels between the helpers.
+ * The line is the hot path of --json (bench/json_cost.sh): no printf
+ * family, keys joined with their comma at compile time, and the text that
+ * repeats from packet to packet (the second of ts and timestamp, the
+ * session key) kept per thread.
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
 #include "mt.h"
 
-#include <inttypes.h>
 #include <string.h>
 
-static void sep(struct mt_buf *b)
+/*
+ * The writer.  A line is built in the worker's struct mt_buf, which keeps
+ * its capacity from line to line, so after the first lines room() is one
+ * comparison; numbers, hex, addresses and the time are formatted by hand
+ * (the printf family costs hundreds of instructions a call).  mt_buf's
+ * NUL after the last byte is written once, at the end of an object or
+ * string, not after every piece.
+ */
+
+/* Room for n more bytes and a NUL after them. */
+static inline char *room(struct mt_buf *b, size_t n)
 {
-    const char last = b->len ? b->p[b->len - 1] : '{';
-    if (last != '{' && last != '[')
-        mt_buf_putc(b, ',');
+    if (b->cap - b->len <= n)
+        mt_buf_reserve(b, n);
+    return b->p + b->len;
 }
 
-static void key(struct mt_buf *b, const char *k)
+static inline void put(struct mt_buf *b, const void *s, size_t n)
 {
-    sep(b);
-    mt_buf_putc(b, '"');
-    mt_buf_puts(b, k);
-    mt_buf_puts(b, "\":");
+    memcpy(room(b, n), s, n);
+    b->len += n;
 }
 
-static void kv_u64(struct mt_buf *b, const char *k, uint64_t v)
+#define PUT_LIT(b, lit) put(b, lit, sizeof lit - 1)
+
+static inline void put_c(struct mt_buf *b, char c)
 {
-    key(b, k);
-    mt_buf_printf(b, "%" PRIu64, v);
+    *room(b, 1) = c;
+    b->len++;
 }
 
-static void kv_str(struct mt_buf *b, const char *k, const char *v)
+static inline void terminate(struct mt_buf *b)
 {
-    key(b, k);
-    mt_json_str(b, v);
+    *room(b, 0) = '\0';
 }
 
-static void kv_bool(struct mt_buf *b, const char *k, int v)
+/* "00" "01" ... "99": two digits at a time. */
+#define D10(t) t "0" t "1" t "2" t "3" t "4" t "5" t "6" t "7" t "8" t "9"
+static const char digits2[] = D10("0") D10("1") D10("2") D10("3") D10("4") D10("5") D10("6")
+    D10("7") D10("8") D10("9");
+#undef D10
+static const char hexdig[] = "0123456789abcdef";
+
+/* Digits of v in decimal. */
+static inline unsigned dec_len(uint64_t v)
 {
-    key(b, k);
-    mt_buf_puts(b, v ? "true" : "false");
+    unsigned n = 1;
+    for (uint64_t t = 10; n < 20 && v >= t; t *= 10)
+        n++;
+    return n;
 }
 
-static void kv_hex(struct mt_buf *b, const char *k, uint64_t v, int digits)
+/* Writes v in decimal so that it ends just before end (byte stores, not a
+ * call to memcpy: most numbers are a few digits). */
+static inline void dec_back(char *end, uint64_t v)
 {
-    key(b, k);
-    mt_buf_printf(b, "\"0x%0*" PRIx64 "\"", digits, v);
+    while (v >= 100) {
+        const size_t i = (size_t)(v % 100) * 2;
+        v /= 100;
+        *--end = digits2[i + 1];
+        *--end = digits2[i];
+    }
+    if (v >= 10) {
+        *--end = digits2[v * 2 + 1];
+        *--end = digits2[v * 2];
+    } else {
+        *--end = (char)('0' + v);
+    }
 }
 
-static void kv_bytes(struct mt_buf *b, const char *k, const uint8_t *p, size_t n)
+static void put_u64(struct mt_buf *b, uint64_t v)
 {
-    key(b, k);
-    mt_buf_reserve(b, 2 * n + 2);
-    mt_buf_putc(b, '"');
-    for (size_t i = 0; i < n; i++)
-        mt_buf_printf(b, "%02x", p[i]);
-    mt_buf_putc(b, '"');
+    const unsigned n = dec_len(v);
+    char *d = room(b, 20);
+    dec_back(d + n, v);
+    b->len += n;
 }
 
-static void kv_addr(struct mt_buf *b, const char *k, const struct mdec_addr *a)
+/* v with at least width (at most 20) digits, zeros in front (printf's %0*u). */
+static void put_dec_width(struct mt_buf *b, uint64_t v, unsigned width)
 {
-    key(b, k);
-    mt_json_addr(b, a);
+    unsigned n = dec_len(v);
+    char *d = room(b, 20);
+    if (n < width) {
+        memset(d, '0', width - n);
+        d += width - n;
+        b->len += width - n;
+    }
+    dec_back(d + n, v);
+    b->len += n;
+}
+
+/* Two digits, 0..99. */
+static inline void put_2(char *d, uint64_t v)
+{
+    memcpy(d, digits2 + v * 2, 2);
+}
+
+/* "0x" and v in lowercase hex, at least digits digits, in quotes. */
+static void put_hex(struct mt_buf *b, uint64_t v, unsigned digits)
+{
+    unsigned n = digits;
+    while (n < 16 && (v >> (4 * n)) != 0)
+        n++;
+    char *d = room(b, n + 4);
+    d[0] = '"';
+    d[1] = '0';
+    d[2] = 'x';
+    for (unsigned i = 0; i < n; i++)
+        d[3 + i] = hexdig[(v >> (4 * (n - 1 - i))) & 0xf];
+    d[3 + n] = '"';
+    b->len += n + 4;
+}
+
+/* The bytes in hex, two lowercase digits each, in quotes. */
+static void put_bytes(struct mt_buf *b, const uint8_t *p, size_t n)
+{
+    char *d = room(b, 2 * n + 2);
+    *d++ = '"';
+    for (size_t i = 0; i < n; i++) {
+        *d++ = hexdig[p[i] >> 4];
+        *d++ = hexdig[p[i] & 0xf];
+    }
+    *d = '"';
+    b->len += 2 * n + 2;
+}
+
+/* A comma before an array element unless it is the first: sep() looks at
+ * the last byte written, so no state travels between the helpers. */
+static inline void sep(struct mt_buf *b)
+{
+    if (b->len && b->p[b->len - 1] != '[')
+        put_c(b, ',');
+}
+
+/* The keys are literals: comma, quotes and colon are joined to them at
+ * compile time and copied with a constant length.  KEY is for every key
+ * but the first of its object, which OPEN writes with the brace. */
+#define KEY(b, k) PUT_LIT(b, ",\"" k "\":")
+#define OPEN(b, k) PUT_LIT(b, "{\"" k "\":")
+#define KV(b, k, put_value)                                                                    \
+    do {                                                                                       \
+        KEY(b, k);                                                                             \
+        put_value;                                                                             \
+    } while (0)
+#define KV_U64(b, k, v) KV(b, k, put_u64(b, v))
+#define KV_STR(b, k, v) KV(b, k, put_str(b, v))
+#define KV_BOOL(b, k, v) KV(b, k, put_bool(b, v))
+#define KV_HEX(b, k, v, digits) KV(b, k, put_hex(b, v, digits))
+#define KV_BYTES(b, k, p, n) KV(b, k, put_bytes(b, p, n))
+#define KV_ADDR(b, k, a) KV(b, k, put_addr(b, a))
+
+static inline void put_bool(struct mt_buf *b, int v)
+{
+    if (v)
+        PUT_LIT(b, "true");
+    else
+        PUT_LIT(b, "false");
 }
 
 /* Length of the valid UTF-8 sequence at s, or 0. */
@@ -102,46 +210,148 @@ static size_t utf8_len(const unsigned char *s)
     return n;
 }
 
-void mt_json_str(struct mt_buf *b, const char *s)
+/* 1 for the bytes a JSON string takes as they are: printable ASCII but '"'
+ * and '\\' (the NUL is 0: it ends a run). */
+#define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+static const uint8_t plain_byte[256] = {
+    R16(0), R16(0),                                        /* controls */
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,          /* ' ' '!' '"' ... */
+    R16(1), R16(1),                                        /* 0x30..0x4f */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,          /* ... '\\' ... */
+    R16(1),                                                /* 0x60..0x6f */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,          /* ... DEL */
+    R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), /* not ASCII */
+};
+#undef R16
+
+/* 1 when none of the 8 bytes in x needs escaping (see plain_byte): the
+ * tests for a zero byte and for a byte below n of "Bit Twiddling Hacks",
+ * exact as to whether there is one. */
+static inline int plain8(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    const uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\'), del = x ^ (ones * 0x7f);
+    const uint64_t bad = (x & high) | ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) |
+                         ((bs - ones) & ~bs) | ((del - ones) & ~del);
+    return (bad & high) == 0;
+}
+
+static void put_str(struct mt_buf *b, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
-    mt_buf_putc(b, '"');
-    while (*p) {
+    /* The usual string needs no escaping: find that out 8 bytes at a time
+     * and copy it whole. */
+    const size_t len = strlen(s);
+    size_t i = 0;
+    for (uint64_t x; i + 8 <= len; i += 8) {
+        memcpy(&x, p + i, 8);
+        if (!plain8(x))
+            break;
+    }
+    while (i < len && plain_byte[p[i]])
+        i++;
+    char *out = room(b, i + 2);
+    out[0] = '"';
+    memcpy(out + 1, p, i);
+    b->len += i + 1;
+    if (i == len) {
+        b->p[b->len++] = '"';
+        return;
+    }
+    p += i;
+    for (;;) {
+        const unsigned char *q = p;
+        while (plain_byte[*q])
+            q++;
+        if (q != p)
+            put(b, p, (size_t)(q - p));
+        p = q;
         const unsigned char c = *p;
+        if (!c)
+            break;
         if (c == '"' || c == '\\') {
-            mt_buf_putc(b, '\\');
-            mt_buf_putc(b, (char)c);
+            char *d = room(b, 2);
+            d[0] = '\\';
+            d[1] = (char)c;
+            b->len += 2;
             p++;
         } else if (c < 0x20 || c == 0x7f) {
             static const char esc[] = "btnvfr";
-            if (c >= 8 && c <= 13 && c != 11)
-                mt_buf_printf(b, "\\%c", esc[c - 8]);
-            else
-                mt_buf_printf(b, "\\u%04x", c);
+            char *d = room(b, 6);
+            d[0] = '\\';
+            if (c >= 8 && c <= 13 && c != 11) {
+                d[1] = esc[c - 8];
+                b->len += 2;
+            } else {
+                memcpy(d + 1, "u00", 3);
+                d[4] = hexdig[c >> 4];
+                d[5] = hexdig[c & 0xf];
+                b->len += 6;
+            }
             p++;
         } else {
             size_t n = utf8_len(p);
             if (n == 0) {
-                mt_buf_puts(b, "\\ufffd");
+                PUT_LIT(b, "\\ufffd");
                 p++;
             } else {
-                mt_buf_put(b, p, n);
+                put(b, p, n);
                 p += n;
             }
         }
     }
-    mt_buf_putc(b, '"');
+    put_c(b, '"');
+}
+
+void mt_json_str(struct mt_buf *b, const char *s)
+{
+    put_str(b, s);
+    terminate(b);
+}
+
+/* An address in quotes: IPv4 formatted here, IPv6 (RFC 5952's rules) by
+ * the library, straight into the line. */
+static void put_addr(struct mt_buf *b, const struct mdec_addr *a)
+{
+    if (a->family == MDEC_AF_IPV4) {
+        char *d = room(b, 17), *const d0 = d;
+        *d++ = '"';
+        for (int i = 0; i < 4; i++) {
+            const unsigned v = a->a[i];
+            if (i)
+                *d++ = '.';
+            if (v >= 100) {
+                *d++ = (char)('0' + v / 100);
+                put_2(d, v % 100);
+                d += 2;
+            } else if (v >= 10) {
+                put_2(d, v);
+                d += 2;
+            } else {
+                *d++ = (char)('0' + v);
+            }
+        }
+        *d++ = '"';
+        b->len += (size_t)(d - d0);
+    } else if (a->family == MDEC_AF_NONE) {
+        PUT_LIT(b, "null");
+    } else {
+        char *d = room(b, MDEC_ADDR_STRLEN + 2);
+        const int n = mdec_addr_format(a, d + 1, MDEC_ADDR_STRLEN);
+        if (n <= 0) {
+            PUT_LIT(b, "null");
+        } else {
+            d[0] = '"';
+            d[1 + n] = '"';
+            b->len += (size_t)n + 2;
+        }
+    }
 }
 
 void mt_json_addr(struct mt_buf *b, const struct mdec_addr *a)
 {
-    char text[MDEC_ADDR_STRLEN];
-    if (a->family == MDEC_AF_NONE) {
-        mt_buf_puts(b, "null");
-        return;
-    }
-    (void)mdec_addr_format(a, text, sizeof text);
-    mt_json_str(b, text);
+    put_addr(b, a);
+    terminate(b);
 }
 
 static const char *ethertype_name(uint16_t et)
@@ -160,14 +370,15 @@ static const char *ethertype_name(uint16_t et)
     }
 }
 
-static void kv_ethertype(struct mt_buf *b, const char *k, uint16_t et)
+static void put_ethertype(struct mt_buf *b, uint16_t et)
 {
     const char *name = ethertype_name(et);
     if (name)
-        kv_str(b, k, name);
+        put_str(b, name);
     else
-        kv_hex(b, k, et, 4);
+        put_hex(b, et, 4);
 }
+#define KV_ETHERTYPE(b, k, et) KV(b, k, put_ethertype(b, et))
 
 static void geneve_fields(struct mt_buf *b, const struct mdec_result *r, unsigned i)
 {
@@ -175,79 +386,79 @@ static void geneve_fields(struct mt_buf *b, const struct mdec_result *r, unsigne
     const struct mdec_geneve_info *g = &t->u.geneve;
     if (!(t->flags & MDEC_TF_ID))
         return; /* the fixed header was not read */
-    kv_u64(b, "vni", t->id);
-    kv_hex(b, "protocol", g->proto, 4);
-    kv_bool(b, "oam", g->flags & 0x80);
-    kv_bool(b, "critical", g->flags & 0x40);
-    key(b, "options");
-    mt_buf_putc(b, '[');
+    KV_U64(b, "vni", t->id);
+    KV_HEX(b, "protocol", g->proto, 4);
+    KV_BOOL(b, "oam", g->flags & 0x80);
+    KV_BOOL(b, "critical", g->flags & 0x40);
+    KEY(b, "options");
+    put_c(b, '[');
     struct mdec_geneve_iter it;
     struct mdec_geneve_opt opt;
     int rc;
     mdec_geneve_iter_result(&it, r, i);
     while ((rc = mdec_geneve_next(&it, &opt)) == MDEC_ITER_OPTION) {
         sep(b);
-        mt_buf_putc(b, '{');
-        kv_hex(b, "class", opt.cls, 4);
-        kv_u64(b, "type", opt.type);
-        kv_bytes(b, "data", opt.data, opt.len);
-        mt_buf_putc(b, '}');
+        OPEN(b, "class");
+        put_hex(b, opt.cls, 4);
+        KV_U64(b, "type", opt.type);
+        KV_BYTES(b, "data", opt.data, opt.len);
+        put_c(b, '}');
     }
-    mt_buf_putc(b, ']');
+    put_c(b, ']');
     if (rc == MDEC_ITER_TRUNCATED)
-        kv_str(b, "options_error", "truncated");
+        KV_STR(b, "options_error", "truncated");
     else if (rc == MDEC_ITER_MALFORMED)
-        kv_str(b, "options_error", "malformed");
+        KV_STR(b, "options_error", "malformed");
     if (g->have & MDEC_GWLB_ENDPOINT)
-        kv_hex(b, "gwlb_endpoint_id", g->gwlb_endpoint, 16);
+        KV_HEX(b, "gwlb_endpoint_id", g->gwlb_endpoint, 16);
     if (g->have & MDEC_GWLB_ATTACHMENT)
-        kv_hex(b, "gwlb_attachment_id", g->gwlb_attachment, 16);
+        KV_HEX(b, "gwlb_attachment_id", g->gwlb_attachment, 16);
     if (g->have & MDEC_GWLB_COOKIE)
-        kv_hex(b, "gwlb_flow_cookie", g->gwlb_cookie, 8);
+        KV_HEX(b, "gwlb_flow_cookie", g->gwlb_cookie, 8);
     if (g->have & MDEC_GCP_NETWORK) {
-        kv_u64(b, "gcp_network_id", g->gcp_network);
-        kv_str(b, "gcp_direction", g->gcp_direction ? "egress" : "ingress");
+        KV_U64(b, "gcp_network_id", g->gcp_network);
+        KV_STR(b, "gcp_direction", g->gcp_direction ? "egress" : "ingress");
     }
     if ((g->have & MDEC_GCP_ENDPOINT) && g->gcp_endpoint_off <= r->cap_len &&
         g->gcp_endpoint_len <= r->cap_len - g->gcp_endpoint_off)
-        kv_bytes(b, "gcp_endpoint_id", r->frame + g->gcp_endpoint_off, g->gcp_endpoint_len);
+        KV_BYTES(b, "gcp_endpoint_id", r->frame + g->gcp_endpoint_off, g->gcp_endpoint_len);
     if (g->have & MDEC_GCP_PROFILE)
-        kv_hex(b, "gcp_profile_id", g->gcp_profile, 16);
+        KV_HEX(b, "gcp_profile_id", g->gcp_profile, 16);
 }
 
 static void gre_common(struct mt_buf *b, const struct mdec_gre_info *g)
 {
     if (g->flags_ver & 0x1000)
-        kv_u64(b, "gre_seq", g->seq);
+        KV_U64(b, "gre_seq", g->seq);
 }
 
 static void erspan_fields(struct mt_buf *b, const struct mdec_tunnel *t)
 {
     const struct mdec_erspan_info *e = &t->u.erspan;
-    kv_u64(b, "version", e->version);
+    KV_U64(b, "version", e->version);
     if (e->gre.flags_ver & 0x2000)
-        kv_u64(b, "gre_key", e->gre.key);
+        KV_U64(b, "gre_key", e->gre.key);
     gre_common(b, &e->gre);
     if (e->version == 1 || !(t->flags & MDEC_TF_ID))
         return;
-    kv_u64(b, "vlan", e->vlan);
-    kv_u64(b, "cos", e->cos);
-    kv_bool(b, "truncated", e->t);
+    KV_U64(b, "vlan", e->vlan);
+    KV_U64(b, "cos", e->cos);
+    KV_BOOL(b, "truncated", e->t);
     if (e->version == 2) {
-        kv_u64(b, "encap", e->en_bso);
-        kv_u64(b, "index", e->index);
+        KV_U64(b, "encap", e->en_bso);
+        KV_U64(b, "index", e->index);
         return;
     }
-    kv_u64(b, "bso", e->en_bso);
-    kv_u64(b, "timestamp", e->index);
-    kv_u64(b, "granularity", e->gra);
-    kv_u64(b, "sgt", e->sgt);
-    kv_u64(b, "p", e->p);
-    kv_u64(b, "frame_type", e->ft);
-    kv_u64(b, "hw_id", e->hw_id);
-    kv_str(b, "direction", e->d ? "egress" : "ingress");
+    KV_U64(b, "bso", e->en_bso);
+    KV_U64(b, "timestamp", e->index);
+    KV_U64(b, "granularity", e->gra);
+    KV_U64(b, "sgt", e->sgt);
+    KV_U64(b, "p", e->p);
+    KV_U64(b, "frame_type", e->ft);
+    KV_U64(b, "hw_id", e->hw_id);
+    KV_STR(b, "direction", e->d ? "egress" : "ingress");
     if (e->o)
-        kv_hex(b, "platform", e->platform, 16);
+        KV_HEX(b, "platform", e->platform, 16);
 }
 
 static void tunnel(struct mt_buf *b, const struct mdec_result *r, unsigned i)
@@ -255,33 +466,33 @@ static void tunnel(struct mt_buf *b, const struct mdec_result *r, unsigned i)
     const struct mdec_tunnel *t = &r->tunnels[i];
     const int last = i + 1 == r->n_tunnels;
     sep(b);
-    mt_buf_putc(b, '{');
-    kv_str(b, "type", mdec_tunnel_name((enum mdec_tunnel_type)t->type));
+    OPEN(b, "type");
+    put_str(b, mdec_tunnel_name((enum mdec_tunnel_type)t->type));
     if (t->flags & MDEC_TF_TRANSPORT)
-        kv_bool(b, "transport", 1);
-    key(b, "id");
+        KV_BOOL(b, "transport", 1);
+    KEY(b, "id");
     if (t->flags & MDEC_TF_ID)
-        mt_buf_printf(b, "%" PRIu32, t->id);
+        put_u64(b, t->id);
     else
-        mt_buf_puts(b, "null");
+        PUT_LIT(b, "null");
     if (t->flags & MDEC_TF_CARRIER) {
-        kv_addr(b, "outer_src", &t->src);
-        kv_addr(b, "outer_dst", &t->dst);
+        KV_ADDR(b, "outer_src", &t->src);
+        KV_ADDR(b, "outer_dst", &t->dst);
     }
     if (t->flags & MDEC_TF_PORTS) {
-        kv_u64(b, "outer_sport", t->sport);
-        kv_u64(b, "outer_dport", t->dport);
+        KV_U64(b, "outer_sport", t->sport);
+        KV_U64(b, "outer_dport", t->dport);
     }
     if (t->payload)
-        kv_ethertype(b, "payload", t->payload);
+        KV_ETHERTYPE(b, "payload", t->payload);
     switch (t->type) {
     case MDEC_TUNNEL_GENEVE:
         geneve_fields(b, r, i);
         break;
     case MDEC_TUNNEL_VXLAN_GPE:
         if (t->flags & (MDEC_TF_ID | MDEC_TF_COMPLETE)) {
-            kv_hex(b, "flags", t->u.gpe.flags, 2);
-            kv_u64(b, "next_protocol", t->u.gpe.next_proto);
+            KV_HEX(b, "flags", t->u.gpe.flags, 2);
+            KV_U64(b, "next_protocol", t->u.gpe.next_proto);
         }
         break;
     case MDEC_TUNNEL_ERSPAN:
@@ -293,27 +504,25 @@ static void tunnel(struct mt_buf *b, const struct mdec_result *r, unsigned i)
          * it as unsupported (which happens after reading its first four
          * bytes, before the key and sequence number). */
         if ((t->flags & MDEC_TF_COMPLETE) || (last && r->status == MDEC_STATUS_UNSUPPORTED))
-            kv_hex(b, "protocol", t->u.gre.proto, 4);
+            KV_HEX(b, "protocol", t->u.gre.proto, 4);
         if (t->flags & MDEC_TF_COMPLETE) /* the sequence number was read */
             gre_common(b, &t->u.gre);
         break;
     default:
         break;
     }
-    mt_buf_putc(b, '}');
+    put_c(b, '}');
 }
 
-static void vlans(struct mt_buf *b, const char *k, const uint16_t *v, unsigned n)
+/* The VLAN ids of a tag list (n > 0), outermost first. */
+static void put_vlans(struct mt_buf *b, const uint16_t *v, unsigned n)
 {
-    if (!n)
-        return;
-    key(b, k);
-    mt_buf_putc(b, '[');
+    put_c(b, '[');
     for (unsigned i = 0; i < n && i < 2; i++) {
         sep(b);
-        mt_buf_printf(b, "%u", v[i]);
+        put_u64(b, v[i]);
     }
-    mt_buf_putc(b, ']');
+    put_c(b, ']');
 }
 
 /*
@@ -347,34 +556,137 @@ static const char *proto_name(unsigned proto)
     return proto < sizeof proto_names / sizeof proto_names[0] ? proto_names[proto] : NULL;
 }
 
-/* The capture time as ISO 8601 UTC, "2026-11-22T10:13:20.123456Z", with as
- * many decimals as ts: the date from the day count by the proleptic
- * Gregorian calendar's 400-year cycles (146097 days each), 1 March first
- * so that the leap day ends the year. */
-static void kv_timestamp(struct mt_buf *b, const struct mt_frame *fr, int nano)
+/* v in decimal at d; returns its length. */
+static size_t fmt_i64(char *d, int64_t v)
 {
-    int64_t days = fr->sec / 86400, rem = fr->sec % 86400;
+    size_t n = 0;
+    uint64_t u = (uint64_t)v;
+    if (v < 0) {
+        d[n++] = '-';
+        u = (uint64_t)0 - u;
+    }
+    const unsigned k = dec_len(u);
+    dec_back(d + n + k, u);
+    return n + k;
+}
+
+/*
+ * The text of one second, kept per thread while the frames stay in it: ts's
+ * integer part and timestamp's "2026-11-22T10:13:20" (ISO 8601, UTC).  The
+ * date comes from the day count by the proleptic Gregorian calendar's
+ * 400-year cycles of 146097 days, with years starting on 1 March so that
+ * the leap day ends them.
+ */
+struct second_text {
+    int64_t sec;
+    int valid;
+    size_t ts_len, iso_len;
+    char ts[24];
+    char iso[40];
+};
+static _Thread_local struct second_text second_memo;
+
+static const struct second_text *second_text(int64_t sec)
+{
+    struct second_text *m = &second_memo;
+    if (m->valid && m->sec == sec)
+        return m;
+    m->sec = sec;
+    m->valid = 1;
+    m->ts_len = fmt_i64(m->ts, sec);
+
+    int64_t days = sec / 86400, rem = sec % 86400;
     if (rem < 0) {
         rem += 86400;
         days--;
     }
     const int64_t z = days + 719468; /* days since 0000-03-01 */
     const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const int64_t doe = z - era * 146097;                                 /* 0..146096 */
+    const int64_t doe = z - era * 146097;                                      /* 0..146096 */
     const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* 0..399 */
-    const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);          /* 0..365 */
-    const int64_t mp = (5 * doy + 2) / 153;                               /* 0 = March */
+    const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* 0..365 */
+    const int64_t mp = (5 * doy + 2) / 153;                                    /* 0 = March */
     const int64_t day = doy - (153 * mp + 2) / 5 + 1;
     const int64_t month = mp < 10 ? mp + 3 : mp - 9;
     const int64_t year = yoe + era * 400 + (month <= 2);
-    key(b, "timestamp");
-    mt_buf_printf(b, "\"%04" PRId64 "-%02" PRId64 "-%02" PRId64 "T%02" PRId64 ":%02" PRId64
-                     ":%02" PRId64,
-                  year, month, day, rem / 3600, rem / 60 % 60, rem % 60);
-    if (nano)
-        mt_buf_printf(b, ".%09" PRIu32 "Z\"", fr->nsec);
-    else
-        mt_buf_printf(b, ".%06" PRIu32 "Z\"", fr->nsec / 1000);
+    char *d = m->iso;
+    if (year >= 0 && year <= 9999) {
+        put_2(d, (uint64_t)year / 100);
+        put_2(d + 2, (uint64_t)year % 100);
+        d += 4;
+    } else {
+        d += fmt_i64(d, year); /* beyond ISO 8601's four digits: not from a pcap */
+    }
+    d[0] = '-';
+    put_2(d + 1, (uint64_t)month);
+    d[3] = '-';
+    put_2(d + 4, (uint64_t)day);
+    d[6] = 'T';
+    put_2(d + 7, (uint64_t)(rem / 3600));
+    d[9] = ':';
+    put_2(d + 10, (uint64_t)(rem / 60 % 60));
+    d[12] = ':';
+    put_2(d + 13, (uint64_t)(rem % 60));
+    m->iso_len = (size_t)(d + 15 - m->iso);
+    return m;
+}
+
+/* ts and timestamp: the seconds and the decimals at the capture's
+ * resolution, written from integers (ts is exact: no double on the way). */
+static void put_time(struct mt_buf *b, const struct mt_frame *fr, int nano)
+{
+    const struct second_text *t = second_text(fr->sec);
+    const uint64_t frac = nano ? fr->nsec : fr->nsec / 1000;
+    const unsigned width = nano ? 9 : 6;
+    KEY(b, "ts");
+    put(b, t->ts, t->ts_len);
+    put_c(b, '.');
+    put_dec_width(b, frac, width);
+    KEY(b, "timestamp");
+    put_c(b, '"');
+    put(b, t->iso, t->iso_len);
+    put_c(b, '.');
+    put_dec_width(b, frac, width);
+    PUT_LIT(b, "Z\"");
+}
+
+/*
+ * A session key's text in quotes ("vxlan:101"), from a small per-thread
+ * memo of the keys seen last: mdec_key_format() is a few hundred
+ * instructions and the same keys come back packet after packet.
+ */
+struct key_text {
+    uint64_t id;
+    uint8_t kind, has_id, len; /* len 0: empty; else of text, quotes included */
+    char text[40];
+};
+#define KEY_MEMO 16
+static _Thread_local struct key_text key_memo[KEY_MEMO];
+
+static void put_key_text(struct mt_buf *b, const struct mdec_key *k)
+{
+    struct key_text *m = &key_memo[((k->id * 0x9E3779B97F4A7C15u) >> 60 ^ k->kind) % KEY_MEMO];
+    if (!m->len || m->id != k->id || m->kind != k->kind || m->has_id != k->has_id) {
+        char text[32];
+        text[0] = '\0';
+        (void)mdec_key_format(k, text, sizeof text);
+        const size_t n = strlen(text);
+        size_t plain = 0;
+        while (plain < n && plain_byte[(unsigned char)text[plain]])
+            plain++;
+        if (plain != n || n + 2 > sizeof m->text) {
+            put_str(b, text); /* not expected: not kept */
+            return;
+        }
+        m->id = k->id;
+        m->kind = k->kind;
+        m->has_id = k->has_id;
+        m->text[0] = '"';
+        memcpy(m->text + 1, text, n);
+        m->text[n + 1] = '"';
+        m->len = (uint8_t)(n + 2);
+    }
+    put(b, m->text, m->len);
 }
 
 static const char *cut_by_name(unsigned by)
@@ -396,99 +708,104 @@ void mt_json_packet(struct mt_buf *b, const struct mt_frame *fr, const struct md
                     const struct mt_opts *o)
 {
     const struct mdec_flow *f = &r->flow;
-    mt_buf_putc(b, '{');
-    kv_u64(b, "frame", fr->index);
-    key(b, "ts");
-    if (nano)
-        mt_buf_printf(b, "%" PRId64 ".%09" PRIu32, fr->sec, fr->nsec);
-    else
-        mt_buf_printf(b, "%" PRId64 ".%06" PRIu32, fr->sec, fr->nsec / 1000);
-    kv_timestamp(b, fr, nano);
-    kv_str(b, "status", mdec_status_name((enum mdec_status)r->status));
-    key(b, "tunnels");
-    mt_buf_putc(b, '[');
+    OPEN(b, "frame");
+    put_u64(b, fr->index);
+    put_time(b, fr, nano);
+    KV_STR(b, "status", mdec_status_name((enum mdec_status)r->status));
+    KEY(b, "tunnels");
+    put_c(b, '[');
     for (unsigned i = 0; i < r->n_tunnels && i < MDEC_MAX_TUNNELS; i++)
         tunnel(b, r, i);
-    mt_buf_putc(b, ']');
+    put_c(b, ']');
 
     if (f->flags & MDEC_FLOW_IP) {
-        kv_addr(b, "src_ip", &f->src);
-        kv_addr(b, "dest_ip", &f->dst);
+        KV_ADDR(b, "src_ip", &f->src);
+        KV_ADDR(b, "dest_ip", &f->dst);
     }
     if (f->flags & MDEC_FLOW_PROTO) {
-        kv_u64(b, "proto", f->proto);
+        KV_U64(b, "proto", f->proto);
         const char *pn = proto_name(f->proto);
         if (pn)
-            kv_str(b, "proto_name", pn);
+            KV_STR(b, "proto_name", pn);
     }
     if (f->flags & MDEC_FLOW_PORTS) {
-        kv_u64(b, "src_port", f->sport);
-        kv_u64(b, "dest_port", f->dport);
+        KV_U64(b, "src_port", f->sport);
+        KV_U64(b, "dest_port", f->dport);
     }
     if (f->flags & MDEC_FLOW_ICMP) {
-        kv_u64(b, "icmp_type", f->icmp_type);
-        kv_u64(b, "icmp_code", f->icmp_code);
+        KV_U64(b, "icmp_type", f->icmp_type);
+        KV_U64(b, "icmp_code", f->icmp_code);
     }
     if (f->flags & MDEC_FLOW_TCP_FLAGS)
-        kv_u64(b, "tcp_flags", f->tcp_flags);
+        KV_U64(b, "tcp_flags", f->tcp_flags);
     if (f->flags & MDEC_FLOW_FRAGMENT)
-        kv_bool(b, "fragment", 1);
+        KV_BOOL(b, "fragment", 1);
     if (f->flags & MDEC_FLOW_IP) {
         char cid[MDEC_COMMUNITY_ID_STRLEN];
         if (mdec_community_id_result(r, o->cid_seed, 0, cid, sizeof cid) > 0)
-            kv_str(b, "community_id", cid);
-        kv_hex(b, "flow_hash", mdec_flow_hash_result(r, &o->flow_key), 16);
+            KV_STR(b, "community_id", cid);
+        KV_HEX(b, "flow_hash", mdec_flow_hash_result(r, &o->flow_key), 16);
     }
-    vlans(b, "outer_vlan", r->outer_vlan, r->n_outer_vlan);
+    if (r->n_outer_vlan) {
+        KEY(b, "outer_vlan");
+        put_vlans(b, r->outer_vlan, r->n_outer_vlan);
+    }
 
-    char keytext[32];
-    (void)mdec_key_format(&m->key, keytext, sizeof keytext);
-    key(b, "session");
+    KEY(b, "session");
     if (m->session)
-        mt_json_str(b, m->session->name);
+        put_str(b, m->session->name);
     else
-        mt_buf_puts(b, "null");
-    kv_str(b, "key", keytext);
-    kv_str(b, "direction", mdec_direction_name((enum mdec_direction)m->direction));
-    kv_str(b, "verdict", mdec_verdict_name(verdict));
+        PUT_LIT(b, "null");
+    KEY(b, "key");
+    put_key_text(b, &m->key);
+    KV_STR(b, "direction", mdec_direction_name((enum mdec_direction)m->direction));
+    KV_STR(b, "verdict", mdec_verdict_name(verdict));
 
-    kv_u64(b, "cap_len", r->cap_len);
-    kv_u64(b, "wire_len", r->wire_len);
+    KV_U64(b, "cap_len", r->cap_len);
+    KV_U64(b, "wire_len", r->wire_len);
     const int inner = r->has_inner;
-    key(b, "inner_cap_len");
+    KEY(b, "inner_cap_len");
     if (inner)
-        mt_buf_printf(b, "%" PRIu32, r->inner.cap_len);
+        put_u64(b, r->inner.cap_len);
     else
-        mt_buf_puts(b, "null");
-    key(b, "inner_wire_len");
+        PUT_LIT(b, "null");
+    KEY(b, "inner_wire_len");
     if (inner)
-        mt_buf_printf(b, "%" PRIu32, r->inner.wire_len);
+        put_u64(b, r->inner.wire_len);
     else
-        mt_buf_puts(b, "null");
-    key(b, "inner_link");
-    mt_buf_puts(b, !inner ? "null" : r->inner.ethernet ? "\"ethernet\"" : "\"raw\"");
+        PUT_LIT(b, "null");
+    KEY(b, "inner_link");
+    if (!inner)
+        PUT_LIT(b, "null");
+    else if (r->inner.ethernet)
+        PUT_LIT(b, "\"ethernet\"");
+    else
+        PUT_LIT(b, "\"raw\"");
     if (inner && r->inner.ethertype)
-        kv_ethertype(b, "inner_ethertype", r->inner.ethertype);
-    if (inner)
-        vlans(b, "inner_vlan", r->inner.vlan, r->inner.n_vlan);
+        KV_ETHERTYPE(b, "inner_ethertype", r->inner.ethertype);
+    if (inner && r->inner.n_vlan) {
+        KEY(b, "inner_vlan");
+        put_vlans(b, r->inner.vlan, r->inner.n_vlan);
+    }
 
     if (r->status == MDEC_STATUS_TRUNCATED) {
-        key(b, "cut");
-        mt_buf_putc(b, '{');
-        kv_str(b, "by", cut_by_name(r->cut.by));
-        kv_str(b, "layer", mdec_layer_name((enum mdec_layer)r->cut.layer));
-        mt_buf_putc(b, '}');
+        KEY(b, "cut");
+        OPEN(b, "by");
+        put_str(b, cut_by_name(r->cut.by));
+        KV_STR(b, "layer", mdec_layer_name((enum mdec_layer)r->cut.layer));
+        put_c(b, '}');
     }
-    key(b, "anomalies");
-    mt_buf_putc(b, '[');
+    KEY(b, "anomalies");
+    put_c(b, '[');
     for (unsigned i = 0; i < r->n_anomalies && i < MDEC_MAX_ANOMALIES; i++) {
         sep(b);
-        mt_json_str(b, mdec_anomaly_name((enum mdec_anomaly_code)r->anomalies[i].code));
+        put_str(b, mdec_anomaly_name((enum mdec_anomaly_code)r->anomalies[i].code));
     }
-    mt_buf_putc(b, ']');
+    put_c(b, ']');
     if (r->n_anomalies_seen > r->n_anomalies)
-        kv_u64(b, "anomalies_lost", (uint64_t)(r->n_anomalies_seen - r->n_anomalies));
+        KV_U64(b, "anomalies_lost", (uint64_t)(r->n_anomalies_seen - r->n_anomalies));
     if (worker >= 0)
-        kv_u64(b, "worker", (uint64_t)worker);
-    mt_buf_putc(b, '}');
+        KV_U64(b, "worker", (uint64_t)worker);
+    put_c(b, '}');
+    terminate(b);
 }
