@@ -92,8 +92,24 @@ static inline void dec_back(char *end, uint64_t v)
 
 static void put_u64(struct mt_buf *b, uint64_t v)
 {
-    const unsigned n = dec_len(v);
     char *d = room(b, 20);
+    if (v < 100) { /* flags, versions, most ids and lengths below: straight */
+        if (v < 10) {
+            d[0] = (char)('0' + v);
+            b->len += 1;
+        } else {
+            memcpy(d, digits2 + v * 2, 2);
+            b->len += 2;
+        }
+        return;
+    }
+    if (v < 10000) {
+        const unsigned n = v < 1000 ? 3 : 4;
+        dec_back(d + n, v);
+        b->len += n;
+        return;
+    }
+    const unsigned n = dec_len(v);
     dec_back(d + n, v);
     b->len += n;
 }
@@ -224,41 +240,25 @@ static const uint8_t plain_byte[256] = {
 };
 #undef R16
 
-/* 1 when none of the 8 bytes in x needs escaping (see plain_byte): the
- * tests for a zero byte and for a byte below n of "Bit Twiddling Hacks",
- * exact as to whether there is one. */
-static inline int plain8(uint64_t x)
-{
-    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
-    const uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\'), del = x ^ (ones * 0x7f);
-    const uint64_t bad = (x & high) | ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) |
-                         ((bs - ones) & ~bs) | ((del - ones) & ~del);
-    return (bad & high) == 0;
-}
-
 static void put_str(struct mt_buf *b, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
-    /* The usual string needs no escaping: find that out 8 bytes at a time
-     * and copy it whole. */
-    const size_t len = strlen(s);
+    /* The usual string is a short name that needs no escaping: copied byte
+     * by byte as it is checked, in one pass, without a call. */
+    enum { SHORT = 64 };
+    char *out = room(b, SHORT + 2);
     size_t i = 0;
-    for (uint64_t x; i + 8 <= len; i += 8) {
-        memcpy(&x, p + i, 8);
-        if (!plain8(x))
-            break;
-    }
-    while (i < len && plain_byte[p[i]])
-        i++;
-    char *out = room(b, i + 2);
     out[0] = '"';
-    memcpy(out + 1, p, i);
+    while (i < SHORT && plain_byte[p[i]]) {
+        out[1 + i] = (char)p[i];
+        i++;
+    }
     b->len += i + 1;
-    if (i == len) {
+    if (!p[i]) {
         b->p[b->len++] = '"';
         return;
     }
-    p += i;
+    p += i; /* the rest: runs of plain bytes, and what needs escaping */
     for (;;) {
         const unsigned char *q = p;
         while (plain_byte[*q])
