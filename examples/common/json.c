@@ -18,43 +18,68 @@
  */
 #include "mt.h"
 
+#include <assert.h>
 #include <string.h>
 
 /*
- * The writer.  A line is built in the worker's struct mt_buf, which keeps
- * its capacity from line to line, so after the first lines room() is one
- * comparison; numbers, hex, addresses and the time are formatted by hand
- * (the printf family costs hundreds of instructions a call).  mt_buf's
- * NUL after the last byte is written once, at the end of an object or
- * string, not after every piece.
+ * The writer.  A line is written through a cursor, d, into the memory of
+ * the worker's struct mt_buf, which keeps its capacity from line to line:
+ * the helpers take the cursor and return it moved, so it stays in a
+ * register, and b->len is set once, at the end.  Room: need() makes sure
+ * that SLACK bytes are free at the start of the line, of every tunnel and
+ * of every array element, and after every piece of unbounded length
+ * (strings, bytes); the pieces of bounded length between two such points
+ * (keys, numbers, hex, addresses, the time; at most about 600 bytes in a
+ * row, an ERSPAN type III tunnel's fields) are written without a check,
+ * which debug builds assert (FITS).  Numbers, hex, addresses and the time
+ * are formatted by hand: the printf family costs hundreds of instructions
+ * a call.
  */
+#define SLACK 2048
 
-/* Room for n more bytes and a NUL after them. */
-static inline char *room(struct mt_buf *b, size_t n)
+/* d, with more than n bytes free after it. */
+static char *need(struct mt_buf *b, char *d, size_t n)
 {
-    if (b->cap - b->len <= n)
+    if ((size_t)(b->p + b->cap - d) <= n) {
+        b->len = (size_t)(d - b->p);
         mt_buf_reserve(b, n);
-    return b->p + b->len;
+        d = b->p + b->len;
+    }
+    return d;
 }
 
-static inline void put(struct mt_buf *b, const void *s, size_t n)
-{
-    memcpy(room(b, n), s, n);
-    b->len += n;
-}
-
-#define PUT_LIT(b, lit) put(b, lit, sizeof lit - 1)
-
-static inline void put_c(struct mt_buf *b, char c)
-{
-    *room(b, 1) = c;
-    b->len++;
-}
-
-static inline void terminate(struct mt_buf *b)
-{
-    *room(b, 0) = '\0';
-}
+/* The writing macros use the b and d of the function they are in. */
+#ifdef NDEBUG
+#define FITS(n) ((void)b)
+#else
+#define FITS(n) assert((size_t)(b->p + b->cap - d) > (size_t)(n))
+#endif
+#define NEED() (d = need(b, d, SLACK))
+#define PUT_LIT(lit) (FITS(sizeof lit), memcpy(d, lit, sizeof lit - 1), d += sizeof lit - 1)
+#define PUT_C(c) (FITS(1), *d++ = (c))
+#define PUT_U64(v) (FITS(20), d = fmt_u64(d, v))
+#define PUT_HEX(v, digits) (FITS(20), d = fmt_hex(d, v, digits))
+#define PUT_ADDR(a) (FITS(MDEC_ADDR_STRLEN + 2), d = fmt_addr(d, a))
+#define PUT_STR(str) (d = put_str(b, d, str))
+#define PUT_BYTES(p, n) (d = put_bytes(b, d, p, n))
+#define PUT_BOOL(v) ((v) ? PUT_LIT("true") : PUT_LIT("false"))
+/* A comma before an array element unless it is the first. */
+#define SEP()                                                                                  \
+    do {                                                                                       \
+        if (d[-1] != '[')                                                                      \
+            PUT_C(',');                                                                        \
+    } while (0)
+/* The keys are literals: comma, quotes and colon are joined to them at
+ * compile time and copied with a constant length.  KEY is for every key
+ * but the first of its object, which OPEN writes with the brace. */
+#define KEY(k) PUT_LIT(",\"" k "\":")
+#define OPEN(k) PUT_LIT("{\"" k "\":")
+#define KV_U64(k, v) (KEY(k), PUT_U64(v))
+#define KV_STR(k, v) (KEY(k), PUT_STR(v))
+#define KV_BOOL(k, v) (KEY(k), PUT_BOOL(v))
+#define KV_HEX(k, v, digits) (KEY(k), PUT_HEX(v, digits))
+#define KV_BYTES(k, p, n) (KEY(k), PUT_BYTES(p, n))
+#define KV_ADDR(k, a) (KEY(k), PUT_ADDR(a))
 
 /* "00" "01" ... "99": two digits at a time. */
 #define D10(t) t "0" t "1" t "2" t "3" t "4" t "5" t "6" t "7" t "8" t "9"
@@ -62,6 +87,12 @@ static const char digits2[] = D10("0") D10("1") D10("2") D10("3") D10("4") D10("
     D10("7") D10("8") D10("9");
 #undef D10
 static const char hexdig[] = "0123456789abcdef";
+
+/* Two digits, 0..99. */
+static inline void put_2(char *d, uint64_t v)
+{
+    memcpy(d, digits2 + v * 2, 2);
+}
 
 /* Digits of v in decimal. */
 static inline unsigned dec_len(uint64_t v)
@@ -90,110 +121,61 @@ static inline void dec_back(char *end, uint64_t v)
     }
 }
 
-static void put_u64(struct mt_buf *b, uint64_t v)
+/* v in decimal at d (at most 20 bytes); returns the end. */
+static char *fmt_u64(char *d, uint64_t v)
 {
-    char *d = room(b, 20);
     if (v < 100) { /* flags, versions, most ids and lengths below: straight */
         if (v < 10) {
-            d[0] = (char)('0' + v);
-            b->len += 1;
-        } else {
-            memcpy(d, digits2 + v * 2, 2);
-            b->len += 2;
+            *d = (char)('0' + v);
+            return d + 1;
         }
-        return;
+        put_2(d, v);
+        return d + 2;
     }
-    if (v < 10000) {
-        const unsigned n = v < 1000 ? 3 : 4;
-        dec_back(d + n, v);
-        b->len += n;
-        return;
-    }
-    const unsigned n = dec_len(v);
+    const unsigned n = v < 1000 ? 3 : v < 10000 ? 4 : dec_len(v);
     dec_back(d + n, v);
-    b->len += n;
+    return d + n;
 }
 
 /* v with at least width (at most 20) digits, zeros in front (printf's %0*u). */
-static void put_dec_width(struct mt_buf *b, uint64_t v, unsigned width)
+static char *fmt_dec_width(char *d, uint64_t v, unsigned width)
 {
-    unsigned n = dec_len(v);
-    char *d = room(b, 20);
+    const unsigned n = dec_len(v);
     if (n < width) {
         memset(d, '0', width - n);
         d += width - n;
-        b->len += width - n;
     }
     dec_back(d + n, v);
-    b->len += n;
+    return d + n;
 }
 
-/* Two digits, 0..99. */
-static inline void put_2(char *d, uint64_t v)
-{
-    memcpy(d, digits2 + v * 2, 2);
-}
-
-/* "0x" and v in lowercase hex, at least digits digits, in quotes. */
-static void put_hex(struct mt_buf *b, uint64_t v, unsigned digits)
+/* "0x" and v in lowercase hex, at least digits digits, in quotes (at most
+ * 20 bytes). */
+static char *fmt_hex(char *d, uint64_t v, unsigned digits)
 {
     unsigned n = digits;
     while (n < 16 && (v >> (4 * n)) != 0)
         n++;
-    char *d = room(b, n + 4);
     d[0] = '"';
     d[1] = '0';
     d[2] = 'x';
     for (unsigned i = 0; i < n; i++)
         d[3 + i] = hexdig[(v >> (4 * (n - 1 - i))) & 0xf];
     d[3 + n] = '"';
-    b->len += n + 4;
+    return d + n + 4;
 }
 
 /* The bytes in hex, two lowercase digits each, in quotes. */
-static void put_bytes(struct mt_buf *b, const uint8_t *p, size_t n)
+static char *put_bytes(struct mt_buf *b, char *d, const uint8_t *p, size_t n)
 {
-    char *d = room(b, 2 * n + 2);
+    d = need(b, d, 2 * n + 2 + SLACK);
     *d++ = '"';
     for (size_t i = 0; i < n; i++) {
         *d++ = hexdig[p[i] >> 4];
         *d++ = hexdig[p[i] & 0xf];
     }
-    *d = '"';
-    b->len += 2 * n + 2;
-}
-
-/* A comma before an array element unless it is the first: sep() looks at
- * the last byte written, so no state travels between the helpers. */
-static inline void sep(struct mt_buf *b)
-{
-    if (b->len && b->p[b->len - 1] != '[')
-        put_c(b, ',');
-}
-
-/* The keys are literals: comma, quotes and colon are joined to them at
- * compile time and copied with a constant length.  KEY is for every key
- * but the first of its object, which OPEN writes with the brace. */
-#define KEY(b, k) PUT_LIT(b, ",\"" k "\":")
-#define OPEN(b, k) PUT_LIT(b, "{\"" k "\":")
-#define KV(b, k, put_value)                                                                    \
-    do {                                                                                       \
-        KEY(b, k);                                                                             \
-        put_value;                                                                             \
-    } while (0)
-#define KV_U64(b, k, v) KV(b, k, put_u64(b, v))
-#define KV_STR(b, k, v) KV(b, k, put_str(b, v))
-#define KV_BOOL(b, k, v) KV(b, k, put_bool(b, v))
-#define KV_HEX(b, k, v, digits) KV(b, k, put_hex(b, v, digits))
-#define KV_BYTES(b, k, p, n) KV(b, k, put_bytes(b, p, n))
-#define KV_ADDR(b, k, a) KV(b, k, put_addr(b, a))
-
-static inline void put_bool(struct mt_buf *b, int v)
-{
-    if (v)
-        PUT_LIT(b, "true");
-    else
-        PUT_LIT(b, "false");
+    *d++ = '"';
+    return d;
 }
 
 /* Length of the valid UTF-8 sequence at s, or 0. */
@@ -240,81 +222,84 @@ static const uint8_t plain_byte[256] = {
 };
 #undef R16
 
-static void put_str(struct mt_buf *b, const char *s)
+static char *put_str(struct mt_buf *b, char *d, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
     /* The usual string is a short name that needs no escaping: copied byte
      * by byte as it is checked, in one pass, without a call. */
     enum { SHORT = 64 };
-    char *out = room(b, SHORT + 2);
+    d = need(b, d, SHORT + 2 + SLACK);
+    *d++ = '"';
     size_t i = 0;
-    out[0] = '"';
     while (i < SHORT && plain_byte[p[i]]) {
-        out[1 + i] = (char)p[i];
+        d[i] = (char)p[i];
         i++;
     }
-    b->len += i + 1;
-    if (!p[i]) {
-        b->p[b->len++] = '"';
-        return;
-    }
-    p += i; /* the rest: runs of plain bytes, and what needs escaping */
-    for (;;) {
-        const unsigned char *q = p;
-        while (plain_byte[*q])
-            q++;
-        if (q != p)
-            put(b, p, (size_t)(q - p));
-        p = q;
+    d += i;
+    p += i;
+    /* The rest: runs of plain bytes, and what needs escaping. */
+    while (*p) {
         const unsigned char c = *p;
-        if (!c)
-            break;
+        if (plain_byte[c]) {
+            const unsigned char *q = p;
+            while (plain_byte[*q])
+                q++;
+            const size_t n = (size_t)(q - p);
+            d = need(b, d, n + SLACK);
+            memcpy(d, p, n);
+            d += n;
+            p = q;
+            continue;
+        }
+        d = need(b, d, 6 + SLACK);
         if (c == '"' || c == '\\') {
-            char *d = room(b, 2);
             d[0] = '\\';
             d[1] = (char)c;
-            b->len += 2;
+            d += 2;
             p++;
         } else if (c < 0x20 || c == 0x7f) {
             static const char esc[] = "btnvfr";
-            char *d = room(b, 6);
             d[0] = '\\';
             if (c >= 8 && c <= 13 && c != 11) {
                 d[1] = esc[c - 8];
-                b->len += 2;
+                d += 2;
             } else {
                 memcpy(d + 1, "u00", 3);
                 d[4] = hexdig[c >> 4];
                 d[5] = hexdig[c & 0xf];
-                b->len += 6;
+                d += 6;
             }
             p++;
         } else {
-            size_t n = utf8_len(p);
+            const size_t n = utf8_len(p);
             if (n == 0) {
-                PUT_LIT(b, "\\ufffd");
+                memcpy(d, "\\ufffd", 6);
+                d += 6;
                 p++;
             } else {
-                put(b, p, n);
+                memcpy(d, p, n);
+                d += n;
                 p += n;
             }
         }
     }
-    put_c(b, '"');
+    *d++ = '"';
+    return d;
 }
 
 void mt_json_str(struct mt_buf *b, const char *s)
 {
-    put_str(b, s);
-    terminate(b);
+    mt_buf_reserve(b, SLACK);
+    char *d = put_str(b, b->p + b->len, s);
+    b->len = (size_t)(d - b->p);
+    *d = '\0';
 }
 
-/* An address in quotes: IPv4 formatted here, IPv6 (RFC 5952's rules) by
- * the library, straight into the line. */
-static void put_addr(struct mt_buf *b, const struct mdec_addr *a)
+/* An address in quotes, or null (at most MDEC_ADDR_STRLEN + 1 bytes):
+ * IPv4 formatted here, IPv6 (RFC 5952's rules) by the library. */
+static char *fmt_addr(char *d, const struct mdec_addr *a)
 {
     if (a->family == MDEC_AF_IPV4) {
-        char *d = room(b, 17), *const d0 = d;
         *d++ = '"';
         for (int i = 0; i < 4; i++) {
             const unsigned v = a->a[i];
@@ -332,26 +317,24 @@ static void put_addr(struct mt_buf *b, const struct mdec_addr *a)
             }
         }
         *d++ = '"';
-        b->len += (size_t)(d - d0);
-    } else if (a->family == MDEC_AF_NONE) {
-        PUT_LIT(b, "null");
-    } else {
-        char *d = room(b, MDEC_ADDR_STRLEN + 2);
-        const int n = mdec_addr_format(a, d + 1, MDEC_ADDR_STRLEN);
-        if (n <= 0) {
-            PUT_LIT(b, "null");
-        } else {
-            d[0] = '"';
-            d[1 + n] = '"';
-            b->len += (size_t)n + 2;
-        }
+        return d;
     }
+    const int n = a->family == MDEC_AF_NONE ? 0 : mdec_addr_format(a, d + 1, MDEC_ADDR_STRLEN);
+    if (n <= 0) {
+        memcpy(d, "null", 4);
+        return d + 4;
+    }
+    d[0] = '"';
+    d[1 + n] = '"';
+    return d + n + 2;
 }
 
 void mt_json_addr(struct mt_buf *b, const struct mdec_addr *a)
 {
-    put_addr(b, a);
-    terminate(b);
+    mt_buf_reserve(b, SLACK);
+    char *d = fmt_addr(b->p + b->len, a);
+    b->len = (size_t)(d - b->p);
+    *d = '\0';
 }
 
 static const char *ethertype_name(uint16_t et)
@@ -370,133 +353,139 @@ static const char *ethertype_name(uint16_t et)
     }
 }
 
-static void put_ethertype(struct mt_buf *b, uint16_t et)
+static char *put_ethertype(struct mt_buf *b, char *d, uint16_t et)
 {
     const char *name = ethertype_name(et);
     if (name)
-        put_str(b, name);
+        PUT_STR(name);
     else
-        put_hex(b, et, 4);
+        PUT_HEX(et, 4);
+    return d;
 }
-#define KV_ETHERTYPE(b, k, et) KV(b, k, put_ethertype(b, et))
+#define KV_ETHERTYPE(k, et) (KEY(k), d = put_ethertype(b, d, et))
 
-static void geneve_fields(struct mt_buf *b, const struct mdec_result *r, unsigned i)
+static char *geneve_fields(struct mt_buf *b, char *d, const struct mdec_result *r, unsigned i)
 {
     const struct mdec_tunnel *t = &r->tunnels[i];
     const struct mdec_geneve_info *g = &t->u.geneve;
     if (!(t->flags & MDEC_TF_ID))
-        return; /* the fixed header was not read */
-    KV_U64(b, "vni", t->id);
-    KV_HEX(b, "protocol", g->proto, 4);
-    KV_BOOL(b, "oam", g->flags & 0x80);
-    KV_BOOL(b, "critical", g->flags & 0x40);
-    KEY(b, "options");
-    put_c(b, '[');
+        return d; /* the fixed header was not read */
+    KV_U64("vni", t->id);
+    KV_HEX("protocol", g->proto, 4);
+    KV_BOOL("oam", g->flags & 0x80);
+    KV_BOOL("critical", g->flags & 0x40);
+    KEY("options");
+    PUT_C('[');
     struct mdec_geneve_iter it;
     struct mdec_geneve_opt opt;
     int rc;
     mdec_geneve_iter_result(&it, r, i);
     while ((rc = mdec_geneve_next(&it, &opt)) == MDEC_ITER_OPTION) {
-        sep(b);
-        OPEN(b, "class");
-        put_hex(b, opt.cls, 4);
-        KV_U64(b, "type", opt.type);
-        KV_BYTES(b, "data", opt.data, opt.len);
-        put_c(b, '}');
+        NEED();
+        SEP();
+        OPEN("class");
+        PUT_HEX(opt.cls, 4);
+        KV_U64("type", opt.type);
+        KV_BYTES("data", opt.data, opt.len);
+        PUT_C('}');
     }
-    put_c(b, ']');
+    PUT_C(']');
     if (rc == MDEC_ITER_TRUNCATED)
-        KV_STR(b, "options_error", "truncated");
+        KV_STR("options_error", "truncated");
     else if (rc == MDEC_ITER_MALFORMED)
-        KV_STR(b, "options_error", "malformed");
+        KV_STR("options_error", "malformed");
     if (g->have & MDEC_GWLB_ENDPOINT)
-        KV_HEX(b, "gwlb_endpoint_id", g->gwlb_endpoint, 16);
+        KV_HEX("gwlb_endpoint_id", g->gwlb_endpoint, 16);
     if (g->have & MDEC_GWLB_ATTACHMENT)
-        KV_HEX(b, "gwlb_attachment_id", g->gwlb_attachment, 16);
+        KV_HEX("gwlb_attachment_id", g->gwlb_attachment, 16);
     if (g->have & MDEC_GWLB_COOKIE)
-        KV_HEX(b, "gwlb_flow_cookie", g->gwlb_cookie, 8);
+        KV_HEX("gwlb_flow_cookie", g->gwlb_cookie, 8);
     if (g->have & MDEC_GCP_NETWORK) {
-        KV_U64(b, "gcp_network_id", g->gcp_network);
-        KV_STR(b, "gcp_direction", g->gcp_direction ? "egress" : "ingress");
+        KV_U64("gcp_network_id", g->gcp_network);
+        KV_STR("gcp_direction", g->gcp_direction ? "egress" : "ingress");
     }
     if ((g->have & MDEC_GCP_ENDPOINT) && g->gcp_endpoint_off <= r->cap_len &&
         g->gcp_endpoint_len <= r->cap_len - g->gcp_endpoint_off)
-        KV_BYTES(b, "gcp_endpoint_id", r->frame + g->gcp_endpoint_off, g->gcp_endpoint_len);
+        KV_BYTES("gcp_endpoint_id", r->frame + g->gcp_endpoint_off, g->gcp_endpoint_len);
     if (g->have & MDEC_GCP_PROFILE)
-        KV_HEX(b, "gcp_profile_id", g->gcp_profile, 16);
+        KV_HEX("gcp_profile_id", g->gcp_profile, 16);
+    return d;
 }
 
-static void gre_common(struct mt_buf *b, const struct mdec_gre_info *g)
+static char *gre_common(struct mt_buf *b, char *d, const struct mdec_gre_info *g)
 {
     if (g->flags_ver & 0x1000)
-        KV_U64(b, "gre_seq", g->seq);
+        KV_U64("gre_seq", g->seq);
+    return d;
 }
 
-static void erspan_fields(struct mt_buf *b, const struct mdec_tunnel *t)
+static char *erspan_fields(struct mt_buf *b, char *d, const struct mdec_tunnel *t)
 {
     const struct mdec_erspan_info *e = &t->u.erspan;
-    KV_U64(b, "version", e->version);
+    KV_U64("version", e->version);
     if (e->gre.flags_ver & 0x2000)
-        KV_U64(b, "gre_key", e->gre.key);
-    gre_common(b, &e->gre);
+        KV_U64("gre_key", e->gre.key);
+    d = gre_common(b, d, &e->gre);
     if (e->version == 1 || !(t->flags & MDEC_TF_ID))
-        return;
-    KV_U64(b, "vlan", e->vlan);
-    KV_U64(b, "cos", e->cos);
-    KV_BOOL(b, "truncated", e->t);
+        return d;
+    KV_U64("vlan", e->vlan);
+    KV_U64("cos", e->cos);
+    KV_BOOL("truncated", e->t);
     if (e->version == 2) {
-        KV_U64(b, "encap", e->en_bso);
-        KV_U64(b, "index", e->index);
-        return;
+        KV_U64("encap", e->en_bso);
+        KV_U64("index", e->index);
+        return d;
     }
-    KV_U64(b, "bso", e->en_bso);
-    KV_U64(b, "timestamp", e->index);
-    KV_U64(b, "granularity", e->gra);
-    KV_U64(b, "sgt", e->sgt);
-    KV_U64(b, "p", e->p);
-    KV_U64(b, "frame_type", e->ft);
-    KV_U64(b, "hw_id", e->hw_id);
-    KV_STR(b, "direction", e->d ? "egress" : "ingress");
+    KV_U64("bso", e->en_bso);
+    KV_U64("timestamp", e->index);
+    KV_U64("granularity", e->gra);
+    KV_U64("sgt", e->sgt);
+    KV_U64("p", e->p);
+    KV_U64("frame_type", e->ft);
+    KV_U64("hw_id", e->hw_id);
+    KV_STR("direction", e->d ? "egress" : "ingress");
     if (e->o)
-        KV_HEX(b, "platform", e->platform, 16);
+        KV_HEX("platform", e->platform, 16);
+    return d;
 }
 
-static void tunnel(struct mt_buf *b, const struct mdec_result *r, unsigned i)
+static char *tunnel(struct mt_buf *b, char *d, const struct mdec_result *r, unsigned i)
 {
     const struct mdec_tunnel *t = &r->tunnels[i];
     const int last = i + 1 == r->n_tunnels;
-    sep(b);
-    OPEN(b, "type");
-    put_str(b, mdec_tunnel_name((enum mdec_tunnel_type)t->type));
+    NEED();
+    SEP();
+    OPEN("type");
+    PUT_STR(mdec_tunnel_name((enum mdec_tunnel_type)t->type));
     if (t->flags & MDEC_TF_TRANSPORT)
-        KV_BOOL(b, "transport", 1);
-    KEY(b, "id");
+        KV_BOOL("transport", 1);
+    KEY("id");
     if (t->flags & MDEC_TF_ID)
-        put_u64(b, t->id);
+        PUT_U64(t->id);
     else
-        PUT_LIT(b, "null");
+        PUT_LIT("null");
     if (t->flags & MDEC_TF_CARRIER) {
-        KV_ADDR(b, "outer_src", &t->src);
-        KV_ADDR(b, "outer_dst", &t->dst);
+        KV_ADDR("outer_src", &t->src);
+        KV_ADDR("outer_dst", &t->dst);
     }
     if (t->flags & MDEC_TF_PORTS) {
-        KV_U64(b, "outer_sport", t->sport);
-        KV_U64(b, "outer_dport", t->dport);
+        KV_U64("outer_sport", t->sport);
+        KV_U64("outer_dport", t->dport);
     }
     if (t->payload)
-        KV_ETHERTYPE(b, "payload", t->payload);
+        KV_ETHERTYPE("payload", t->payload);
     switch (t->type) {
     case MDEC_TUNNEL_GENEVE:
-        geneve_fields(b, r, i);
+        d = geneve_fields(b, d, r, i);
         break;
     case MDEC_TUNNEL_VXLAN_GPE:
         if (t->flags & (MDEC_TF_ID | MDEC_TF_COMPLETE)) {
-            KV_HEX(b, "flags", t->u.gpe.flags, 2);
-            KV_U64(b, "next_protocol", t->u.gpe.next_proto);
+            KV_HEX("flags", t->u.gpe.flags, 2);
+            KV_U64("next_protocol", t->u.gpe.next_proto);
         }
         break;
     case MDEC_TUNNEL_ERSPAN:
-        erspan_fields(b, t);
+        d = erspan_fields(b, d, t);
         break;
     case MDEC_TUNNEL_GRE:
         /* The GRE fields are only known to be set once the header was
@@ -504,25 +493,27 @@ static void tunnel(struct mt_buf *b, const struct mdec_result *r, unsigned i)
          * it as unsupported (which happens after reading its first four
          * bytes, before the key and sequence number). */
         if ((t->flags & MDEC_TF_COMPLETE) || (last && r->status == MDEC_STATUS_UNSUPPORTED))
-            KV_HEX(b, "protocol", t->u.gre.proto, 4);
+            KV_HEX("protocol", t->u.gre.proto, 4);
         if (t->flags & MDEC_TF_COMPLETE) /* the sequence number was read */
-            gre_common(b, &t->u.gre);
+            d = gre_common(b, d, &t->u.gre);
         break;
     default:
         break;
     }
-    put_c(b, '}');
+    PUT_C('}');
+    return d;
 }
 
 /* The VLAN ids of a tag list (n > 0), outermost first. */
-static void put_vlans(struct mt_buf *b, const uint16_t *v, unsigned n)
+static char *put_vlans(struct mt_buf *b, char *d, const uint16_t *v, unsigned n)
 {
-    put_c(b, '[');
+    PUT_C('[');
     for (unsigned i = 0; i < n && i < 2; i++) {
-        sep(b);
-        put_u64(b, v[i]);
+        SEP();
+        PUT_U64(v[i]);
     }
-    put_c(b, ']');
+    PUT_C(']');
+    return d;
 }
 
 /*
@@ -633,21 +624,28 @@ static const struct second_text *second_text(int64_t sec)
 
 /* ts and timestamp: the seconds and the decimals at the capture's
  * resolution, written from integers (ts is exact: no double on the way). */
-static void put_time(struct mt_buf *b, const struct mt_frame *fr, int nano)
+static char *put_time(struct mt_buf *b, char *d, const struct mt_frame *fr, int nano)
 {
     const struct second_text *t = second_text(fr->sec);
     const uint64_t frac = nano ? fr->nsec : fr->nsec / 1000;
     const unsigned width = nano ? 9 : 6;
-    KEY(b, "ts");
-    put(b, t->ts, t->ts_len);
-    put_c(b, '.');
-    put_dec_width(b, frac, width);
-    KEY(b, "timestamp");
-    put_c(b, '"');
-    put(b, t->iso, t->iso_len);
-    put_c(b, '.');
-    put_dec_width(b, frac, width);
-    PUT_LIT(b, "Z\"");
+    KEY("ts");
+    FITS(t->ts_len);
+    memcpy(d, t->ts, t->ts_len);
+    d += t->ts_len;
+    PUT_C('.');
+    FITS(20);
+    d = fmt_dec_width(d, frac, width);
+    KEY("timestamp");
+    PUT_C('"');
+    FITS(t->iso_len);
+    memcpy(d, t->iso, t->iso_len);
+    d += t->iso_len;
+    PUT_C('.');
+    FITS(20);
+    d = fmt_dec_width(d, frac, width);
+    PUT_LIT("Z\"");
+    return d;
 }
 
 /*
@@ -663,7 +661,7 @@ struct key_text {
 #define KEY_MEMO 16
 static _Thread_local struct key_text key_memo[KEY_MEMO];
 
-static void put_key_text(struct mt_buf *b, const struct mdec_key *k)
+static char *put_key_text(struct mt_buf *b, char *d, const struct mdec_key *k)
 {
     struct key_text *m = &key_memo[((k->id * 0x9E3779B97F4A7C15u) >> 60 ^ k->kind) % KEY_MEMO];
     if (!m->len || m->id != k->id || m->kind != k->kind || m->has_id != k->has_id) {
@@ -675,8 +673,7 @@ static void put_key_text(struct mt_buf *b, const struct mdec_key *k)
         while (plain < n && plain_byte[(unsigned char)text[plain]])
             plain++;
         if (plain != n || n + 2 > sizeof m->text) {
-            put_str(b, text); /* not expected: not kept */
-            return;
+            return put_str(b, d, text); /* not expected: not kept */
         }
         m->id = k->id;
         m->kind = k->kind;
@@ -686,7 +683,10 @@ static void put_key_text(struct mt_buf *b, const struct mdec_key *k)
         m->text[n + 1] = '"';
         m->len = (uint8_t)(n + 2);
     }
-    put(b, m->text, m->len);
+    FITS(m->len);
+    memcpy(d, m->text, m->len);
+    d += m->len;
+    return d;
 }
 
 static const char *cut_by_name(unsigned by)
@@ -708,104 +708,107 @@ void mt_json_packet(struct mt_buf *b, const struct mt_frame *fr, const struct md
                     const struct mt_opts *o)
 {
     const struct mdec_flow *f = &r->flow;
-    OPEN(b, "frame");
-    put_u64(b, fr->index);
-    put_time(b, fr, nano);
-    KV_STR(b, "status", mdec_status_name((enum mdec_status)r->status));
-    KEY(b, "tunnels");
-    put_c(b, '[');
+    mt_buf_reserve(b, SLACK);
+    char *d = b->p + b->len;
+    OPEN("frame");
+    PUT_U64(fr->index);
+    d = put_time(b, d, fr, nano);
+    KV_STR("status", mdec_status_name((enum mdec_status)r->status));
+    KEY("tunnels");
+    PUT_C('[');
     for (unsigned i = 0; i < r->n_tunnels && i < MDEC_MAX_TUNNELS; i++)
-        tunnel(b, r, i);
-    put_c(b, ']');
+        d = tunnel(b, d, r, i);
+    PUT_C(']');
 
     if (f->flags & MDEC_FLOW_IP) {
-        KV_ADDR(b, "src_ip", &f->src);
-        KV_ADDR(b, "dest_ip", &f->dst);
+        KV_ADDR("src_ip", &f->src);
+        KV_ADDR("dest_ip", &f->dst);
     }
     if (f->flags & MDEC_FLOW_PROTO) {
-        KV_U64(b, "proto", f->proto);
+        KV_U64("proto", f->proto);
         const char *pn = proto_name(f->proto);
         if (pn)
-            KV_STR(b, "proto_name", pn);
+            KV_STR("proto_name", pn);
     }
     if (f->flags & MDEC_FLOW_PORTS) {
-        KV_U64(b, "src_port", f->sport);
-        KV_U64(b, "dest_port", f->dport);
+        KV_U64("src_port", f->sport);
+        KV_U64("dest_port", f->dport);
     }
     if (f->flags & MDEC_FLOW_ICMP) {
-        KV_U64(b, "icmp_type", f->icmp_type);
-        KV_U64(b, "icmp_code", f->icmp_code);
+        KV_U64("icmp_type", f->icmp_type);
+        KV_U64("icmp_code", f->icmp_code);
     }
     if (f->flags & MDEC_FLOW_TCP_FLAGS)
-        KV_U64(b, "tcp_flags", f->tcp_flags);
+        KV_U64("tcp_flags", f->tcp_flags);
     if (f->flags & MDEC_FLOW_FRAGMENT)
-        KV_BOOL(b, "fragment", 1);
+        KV_BOOL("fragment", 1);
     if (f->flags & MDEC_FLOW_IP) {
         char cid[MDEC_COMMUNITY_ID_STRLEN];
         if (mdec_community_id_result(r, o->cid_seed, 0, cid, sizeof cid) > 0)
-            KV_STR(b, "community_id", cid);
-        KV_HEX(b, "flow_hash", mdec_flow_hash_result(r, &o->flow_key), 16);
+            KV_STR("community_id", cid);
+        KV_HEX("flow_hash", mdec_flow_hash_result(r, &o->flow_key), 16);
     }
     if (r->n_outer_vlan) {
-        KEY(b, "outer_vlan");
-        put_vlans(b, r->outer_vlan, r->n_outer_vlan);
+        KEY("outer_vlan");
+        d = put_vlans(b, d, r->outer_vlan, r->n_outer_vlan);
     }
 
-    KEY(b, "session");
+    KEY("session");
     if (m->session)
-        put_str(b, m->session->name);
+        PUT_STR(m->session->name);
     else
-        PUT_LIT(b, "null");
-    KEY(b, "key");
-    put_key_text(b, &m->key);
-    KV_STR(b, "direction", mdec_direction_name((enum mdec_direction)m->direction));
-    KV_STR(b, "verdict", mdec_verdict_name(verdict));
+        PUT_LIT("null");
+    KEY("key");
+    d = put_key_text(b, d, &m->key);
+    KV_STR("direction", mdec_direction_name((enum mdec_direction)m->direction));
+    KV_STR("verdict", mdec_verdict_name(verdict));
 
-    KV_U64(b, "cap_len", r->cap_len);
-    KV_U64(b, "wire_len", r->wire_len);
+    KV_U64("cap_len", r->cap_len);
+    KV_U64("wire_len", r->wire_len);
     const int inner = r->has_inner;
-    KEY(b, "inner_cap_len");
+    KEY("inner_cap_len");
     if (inner)
-        put_u64(b, r->inner.cap_len);
+        PUT_U64(r->inner.cap_len);
     else
-        PUT_LIT(b, "null");
-    KEY(b, "inner_wire_len");
+        PUT_LIT("null");
+    KEY("inner_wire_len");
     if (inner)
-        put_u64(b, r->inner.wire_len);
+        PUT_U64(r->inner.wire_len);
     else
-        PUT_LIT(b, "null");
-    KEY(b, "inner_link");
+        PUT_LIT("null");
+    KEY("inner_link");
     if (!inner)
-        PUT_LIT(b, "null");
+        PUT_LIT("null");
     else if (r->inner.ethernet)
-        PUT_LIT(b, "\"ethernet\"");
+        PUT_LIT("\"ethernet\"");
     else
-        PUT_LIT(b, "\"raw\"");
+        PUT_LIT("\"raw\"");
     if (inner && r->inner.ethertype)
-        KV_ETHERTYPE(b, "inner_ethertype", r->inner.ethertype);
+        KV_ETHERTYPE("inner_ethertype", r->inner.ethertype);
     if (inner && r->inner.n_vlan) {
-        KEY(b, "inner_vlan");
-        put_vlans(b, r->inner.vlan, r->inner.n_vlan);
+        KEY("inner_vlan");
+        d = put_vlans(b, d, r->inner.vlan, r->inner.n_vlan);
     }
 
     if (r->status == MDEC_STATUS_TRUNCATED) {
-        KEY(b, "cut");
-        OPEN(b, "by");
-        put_str(b, cut_by_name(r->cut.by));
-        KV_STR(b, "layer", mdec_layer_name((enum mdec_layer)r->cut.layer));
-        put_c(b, '}');
+        KEY("cut");
+        OPEN("by");
+        PUT_STR(cut_by_name(r->cut.by));
+        KV_STR("layer", mdec_layer_name((enum mdec_layer)r->cut.layer));
+        PUT_C('}');
     }
-    KEY(b, "anomalies");
-    put_c(b, '[');
+    KEY("anomalies");
+    PUT_C('[');
     for (unsigned i = 0; i < r->n_anomalies && i < MDEC_MAX_ANOMALIES; i++) {
-        sep(b);
-        put_str(b, mdec_anomaly_name((enum mdec_anomaly_code)r->anomalies[i].code));
+        SEP();
+        PUT_STR(mdec_anomaly_name((enum mdec_anomaly_code)r->anomalies[i].code));
     }
-    put_c(b, ']');
+    PUT_C(']');
     if (r->n_anomalies_seen > r->n_anomalies)
-        KV_U64(b, "anomalies_lost", (uint64_t)(r->n_anomalies_seen - r->n_anomalies));
+        KV_U64("anomalies_lost", (uint64_t)(r->n_anomalies_seen - r->n_anomalies));
     if (worker >= 0)
-        KV_U64(b, "worker", (uint64_t)worker);
-    put_c(b, '}');
-    terminate(b);
+        KV_U64("worker", (uint64_t)worker);
+    PUT_C('}');
+    b->len = (size_t)(d - b->p);
+    *d = '\0';
 }
