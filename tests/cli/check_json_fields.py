@@ -12,6 +12,8 @@
   numbers IANA gives no keyword; for the bundled capture, proto also equals
   tshark's ip.proto / ipv6.nxt of the innermost IP header.
 - key order: timestamp right after ts, proto_name right after proto.
+- every line of every tests/golden/*.jsonl (which the golden tests hold
+  the output to, byte for byte) is one JSON object with both time keys.
 
 Captures: examples/captures/demo.pcap (microseconds), and two pcaps this
 test writes (microsecond and nanosecond resolution) holding a bare IPv4
@@ -234,6 +236,25 @@ def main():
             ng = os.path.join(tmp, "nsec.pcapng")
             run(["editcap", "-F", "pcapng", os.path.join(tmp, "nsec.pcap"), ng])
             c.times("pcapng", mirrordec_lines(binary, ng), tshark_epochs(ng), 9)
+
+    # The goldens: golden.py compares bytes and parses only lines that differ.
+    golden = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "golden")
+    n_golden = 0
+    for name in sorted(os.listdir(golden)):
+        if not name.endswith(".jsonl"):
+            continue
+        with open(os.path.join(golden, name)) as f:
+            for no, line in enumerate(f, 1):
+                try:
+                    j = json.loads(line)
+                except ValueError as e:
+                    c.fail("golden/%s:%d: not JSON: %s" % (name, no, e))
+                    continue
+                n_golden += 1
+                if not isinstance(j, dict) or "ts" not in j or "timestamp" not in j:
+                    c.fail("golden/%s:%d: not a packet object with ts and timestamp" % (name, no))
+    if n_golden < 1000:
+        c.fail("only %d golden lines read" % n_golden)
 
     print("%s" % ("all as expected (%d demo frames compared with tshark's protocol)" % compared
                   if not c.bad else "%d wrong" % c.bad))
