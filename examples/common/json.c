@@ -672,9 +672,8 @@ static char *put_key_text(struct mt_buf *b, char *d, const struct mdec_key *k)
         size_t plain = 0;
         while (plain < n && plain_byte[(unsigned char)text[plain]])
             plain++;
-        if (plain != n || n + 2 > sizeof m->text) {
+        if (plain != n || n + 2 > sizeof m->text)
             return put_str(b, d, text); /* not expected: not kept */
-        }
         m->id = k->id;
         m->kind = k->kind;
         m->has_id = k->has_id;
