@@ -252,6 +252,10 @@ int mt_pcap_run(struct mt_app *app, struct mt_pcap_in *in)
 
     const int link = pcap_datalink(in->p);
     const int nano_in = pcap_get_tstamp_precision(in->p) == PCAP_TSTAMP_PRECISION_NANO;
+    /* A classic pcap file's seconds are unsigned 32 bits, which libpcap
+     * hands over sign-extended: from 2038-01-19 on they come out negative.
+     * (pcapng files report major version 1, and their times arrive whole.) */
+    const int u32_sec = !in->live && pcap_major_version(in->p) == 2;
     struct progress pg = {0};
     pg.on = !in->live && (o->progress == 1 || (o->progress == -1 && isatty(STDERR_FILENO)));
     pg.start = pg.last = mt_now();
@@ -288,6 +292,8 @@ int mt_pcap_run(struct mt_app *app, struct mt_pcap_in *in)
         if (!fr.index)
             break;
         fr.sec = (int64_t)h->ts.tv_sec;
+        if (u32_sec && fr.sec < 0)
+            fr.sec = (int64_t)(uint32_t)fr.sec;
         fr.nsec = (uint32_t)(nano_in ? h->ts.tv_usec : h->ts.tv_usec * 1000);
         burst_add(b, &fr, data, h->caplen, h->len);
         last_index = fr.index;
