@@ -6,7 +6,7 @@ capture into an rx queue as a NIC would deliver it; mirrordec-dpdk decodes
 it and stops with --idle-exit 1.  mirrordec -r reads the same file with
 the same options.  For each run:
 
-- every frame's --json object is the same (but "ts", the receive time, and
+- every frame's --json object is the same (but "ts" and "timestamp", the receive time, and
   "worker"): the same decode, session, verdict, cut and anomalies;
 - --stats-json holds the same frames, statuses, sessions and counters;
 - the NIC counters: every frame received (ipackets), no drop;
@@ -50,7 +50,7 @@ SESSIONS = ["--session", "101:web-1:10.0.1.10", "--session", "102:db-1:10.0.1.10
             "--filter", os.path.join(SRC, "tests/golden/rules.txt")]
 # Not compared: what only one side knows, or what each worker's table
 # counts for itself (a session learned by two workers is learned twice).
-FRAME_SKIP = {"ts", "worker"}
+FRAME_SKIP = {"ts", "timestamp", "worker"}
 STATS_SKIP = {"tool", "input", "sessions", "kernel_drops", "nic_drops", "nic", "workers",
               "steered", "steer_waits", "pcap", "open_files"}
 
