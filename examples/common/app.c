@@ -378,6 +378,8 @@ uint64_t mt_app_next_index(struct mt_app *app)
 void mt_app_flush(struct mt_app *app)
 {
     mt_outputs_tick(app->out); /* SIGHUP: new files even when no packet comes */
+    if (app->live)
+        mt_outputs_flush(app->out);
     if (!app->o->json)
         return;
     if (app->threaded)

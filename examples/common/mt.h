@@ -320,6 +320,9 @@ int mt_outputs_packet(struct mt_outputs *out, struct mt_out_entry *e, const stru
 /* After SIGHUP (mt_hup): every file moved away is created again at its
  * path.  Called by mt_outputs_packet and mt_app_flush; NULL is fine. */
 void mt_outputs_tick(struct mt_outputs *out);
+/* Writes out what the -w file holds in memory (live inputs, each quiet
+ * moment: a reader of -w - sees packets as they come). */
+void mt_outputs_flush(struct mt_outputs *out);
 /* Writes out and closes every file (the counters stay for the summary); 0,
  * or -1 when any packet was not written. */
 int mt_outputs_finish(struct mt_outputs *out);

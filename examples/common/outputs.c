@@ -697,6 +697,16 @@ static void reopen_moved(struct mt_outputs *out)
         mt_msg("SIGHUP: %u file%s moved away, created again", n, n == 1 ? "" : "s");
 }
 
+void mt_outputs_flush(struct mt_outputs *out)
+{
+    if (!out || !out->has_stream)
+        return;
+    pthread_mutex_lock(&out->mu);
+    if (out->stream.len && mt_pcapw_flush(&out->stream) != 0)
+        stream_report(out);
+    pthread_mutex_unlock(&out->mu);
+}
+
 void mt_outputs_tick(struct mt_outputs *out)
 {
     if (!out || !atomic_load(&mt_hup))
