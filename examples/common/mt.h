@@ -168,6 +168,9 @@ struct mt_opts {
     const char *write_file;   /* -w FILE; "-": standard output */
     const char *write_dir;    /* --split DIR: a file per session */
     int format_pcap;          /* -F pcap: classic pcap rather than pcapng */
+    uint64_t rotate_bytes;    /* -C MB: a new -w file past MB million bytes; 0 never */
+    unsigned rotate_seconds;  /* -G: a new -w file every this many seconds of packet time */
+    unsigned rotate_files;    /* -W: at most this many -w files kept (a ring) */
     const char *stats_json;
     const char *tap;          /* mirrordec-tap: device name or prefix */
     int tap_per_session;

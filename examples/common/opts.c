@@ -108,6 +108,9 @@ static const struct opt_def defs[] = {
     {"write", required_argument, 'w', ALL},
     {"split", required_argument, O_SPLIT, ALL},
     {"format", required_argument, 'F', ALL},
+    {"file-size", required_argument, 'C', ALL},
+    {"rotate-seconds", required_argument, 'G', ALL},
+    {"file-count", required_argument, 'W', ALL},
     {"stats-json", required_argument, O_STATS_JSON, ALL},
     {"quiet", no_argument, 'q', ALL},
     {"tap", required_argument, O_TAP, MT_TAP},
@@ -531,6 +534,16 @@ static const char help_common2[] =
  * promises to support). */
 static const char help_tail[] =
     "\n"
+    "Rotation of -w FILE (as tcpdump's):\n"
+    "  -C, --file-size MB     a new file once the file passes MB million bytes:\n"
+    "                         FILE, FILE1, FILE2 ...\n"
+    "  -G, --rotate-seconds N a new file every N seconds of packet time; FILE may\n"
+    "                         hold strftime() patterns (local time), e.g.\n"
+    "                         out-%Y%m%d-%H%M%S.pcapng\n"
+    "  -W, --file-count N     with -C or -G: keep N files at most (FILE0 ...\n"
+    "                         FILE<N-1> in a ring; with -G patterns, the oldest\n"
+    "                         is removed)\n"
+    "\n"
     "Mirror health:\n"
     "      --report           mirror health per session in the summary and the\n"
     "                         --stats-json file: estimated capture loss (TCP ACKs\n"
@@ -637,6 +650,15 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
                 mt_usage_error("-F '%s': expected pcap or pcapng (the default)", optarg);
             o->format_pcap = strcmp(optarg, "pcap") == 0;
             format_given = 1;
+            break;
+        case 'C':
+            o->rotate_bytes = parse_number(c, optarg, 1, 1000000);
+            break;
+        case 'G':
+            o->rotate_seconds = (unsigned)parse_number(c, optarg, 1, 100u * 365 * 86400);
+            break;
+        case 'W':
+            o->rotate_files = (unsigned)parse_number(c, optarg, 1, 100000);
             break;
         case 'q':
             o->quiet = 1;
@@ -801,6 +823,12 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
         mt_usage_error("--max-open-files needs --split DIR");
     if (format_given && !o->write_file && !o->write_dir)
         mt_usage_error("-F needs -w FILE or --split DIR");
+    if ((o->rotate_bytes || o->rotate_seconds || o->rotate_files) &&
+        (!o->write_file || strcmp(o->write_file, "-") == 0))
+        mt_usage_error("%s needs -w FILE (a file that can rotate: not standard output)",
+                       o->rotate_bytes ? "-C" : o->rotate_seconds ? "-G" : "-W");
+    if (o->rotate_files && !o->rotate_bytes && !o->rotate_seconds)
+        mt_usage_error("-W needs -C or -G: it keeps the files they make");
     if (o->json && o->write_file && strcmp(o->write_file, "-") == 0)
         mt_usage_error("--json and -w - both write to standard output: give -w a file name, "
                        "or leave one of them out");

@@ -56,6 +56,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LINKTYPE_ETHERNET 1
@@ -114,6 +115,12 @@ struct mt_outputs {
     uint64_t stream_errors_seen;
     int stream_warned_link, stream_warned_open, stream_broken_seen;
     int epipe;                 /* -w -: the reader went away */
+    /* -C / -G / -W: the -w file rotates */
+    int rotating;
+    int64_t period_start;      /* -G: packet time the current file began */
+    uint64_t period_files;     /* files begun in this -G period (the -C count) */
+    char **ring;               /* -W: the files kept, oldest first */
+    unsigned n_ring;
 
     int tap_fd;        /* the single TAP device, or -1 */
     unsigned tap_max;  /* per-session TAP devices at most */
@@ -202,8 +209,12 @@ struct mt_outputs *mt_outputs_new(const struct mt_opts *o, int nano)
          * classic pcap file waits for its first packet's link type. */
         mt_pcapw_init(&out->stream, o->write_file, LINKTYPE_ETHERNET, nano);
         out->has_stream = 1;
-        if (!o->format_pcap) {
+        out->rotating = o->rotate_bytes || o->rotate_seconds || o->rotate_files;
+        if (o->rotate_files)
+            out->ring = mt_xcalloc(o->rotate_files, sizeof *out->ring);
+        if (!o->format_pcap)
             mt_pcapw_set_ng(&out->stream, NULL, NULL);
+        if (!o->format_pcap && !out->rotating) {
             if (mt_pcapw_resume(&out->stream) != 0) {
                 mt_msg("-w '%s': cannot create: %s", o->write_file, strerror(errno));
                 (void)mt_pcapw_close(&out->stream);
@@ -581,6 +592,119 @@ static void stream_report(struct mt_outputs *out)
     }
 }
 
+/* -C, -G, -W: the name of the next file, as tcpdump names them.  With -G
+ * and a '%' in the name, strftime() of the packet time (local time) makes
+ * it; with -C, or -G without a '%', a count is appended: none for the first
+ * file, then 1, 2 ...; with -W, the count modulo N, with leading zeros,
+ * from the first file on (name0, name1 ...). */
+static void stream_name(const struct mt_outputs *out, int64_t sec, char *buf, size_t size)
+{
+    const struct mt_opts *o = out->o;
+    const char *pat = o->write_file;
+    const int timed = o->rotate_seconds && strchr(pat, '%') != NULL;
+    if (timed) {
+        const time_t t = (time_t)sec;
+        struct tm tm;
+        /* The pattern is the user's, as tcpdump's -G takes it. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+        const size_t n = localtime_r(&t, &tm) ? strftime(buf, size, pat, &tm) : 0;
+#pragma GCC diagnostic pop
+        if (n == 0)
+            snprintf(buf, size, "%s", pat);
+    } else {
+        snprintf(buf, size, "%s", pat);
+    }
+    const int counted = o->rotate_bytes || (o->rotate_seconds && !timed) || o->rotate_files;
+    if (!counted)
+        return;
+    const size_t len = strlen(buf);
+    if (o->rotate_files) {
+        int width = 1;
+        for (unsigned v = o->rotate_files - 1; v >= 10; v /= 10)
+            width++;
+        snprintf(buf + len, size - len, "%0*llu", width,
+                 (unsigned long long)(out->period_files % o->rotate_files));
+    } else if (out->period_files) {
+        snprintf(buf + len, size - len, "%llu", (unsigned long long)out->period_files);
+    }
+}
+
+/* -W: the new file is kept, and the oldest beyond N removed. */
+static void ring_add(struct mt_outputs *out, const char *path)
+{
+    const unsigned n = out->o->rotate_files;
+    if (!n)
+        return;
+    for (unsigned i = 0; i < out->n_ring; i++) {
+        if (strcmp(out->ring[i], path) == 0) { /* written over: now the newest */
+            char *p = out->ring[i];
+            memmove(out->ring + i, out->ring + i + 1, (out->n_ring - i - 1) * sizeof *out->ring);
+            out->ring[out->n_ring - 1] = p;
+            return;
+        }
+    }
+    if (out->n_ring == n) {
+        if (unlink(out->ring[0]) != 0 && errno != ENOENT)
+            mt_msg("-W %u: cannot remove '%s', the oldest file: %s", n, out->ring[0],
+                   strerror(errno));
+        free(out->ring[0]);
+        memmove(out->ring, out->ring + 1, (n - 1) * sizeof *out->ring);
+        out->n_ring--;
+    }
+    out->ring[out->n_ring] = strdup(path);
+    if (!out->ring[out->n_ring]) {
+        mt_msg("out of memory");
+        exit(MT_EXIT_RUNTIME);
+    }
+    out->n_ring++;
+}
+
+/* Before a packet of time sec: closes the -w file and names the next one
+ * when -G's period is over or the file has passed -C's size; names the
+ * first file.  Called with the lock held. */
+static void stream_rotate(struct mt_outputs *out, int64_t sec)
+{
+    const struct mt_opts *o = out->o;
+    struct mt_pcapw *w = &out->stream;
+    if (!out->rotating || w->to_stdout)
+        return;
+    int next = 0;
+    if (!w->created) {
+        if (out->stream_files == 0)
+            out->period_start = sec; /* the first file */
+        else if (o->rotate_seconds && sec - out->period_start >= (int64_t)o->rotate_seconds)
+            next = 2; /* moved away (SIGHUP) at a period's end: the new period's file */
+    } else if (o->rotate_seconds && sec - out->period_start >= (int64_t)o->rotate_seconds) {
+        next = 2; /* a new period */
+    } else if (o->rotate_bytes && w->size + w->len > o->rotate_bytes * 1000000u) {
+        next = 1;
+    }
+    if (w->created || next) {
+        if (!next)
+            return;
+        if (w->created && mt_pcapw_restart(w) != 0)
+            stream_report(out);
+        if (next == 2) {
+            out->period_start = sec;
+            out->period_files = strchr(o->write_file, '%') ? 0 : out->period_files + 1;
+        } else {
+            out->period_files++;
+        }
+    }
+    char path[4096];
+    stream_name(out, sec, path, sizeof path);
+    if (strcmp(path, w->path) != 0) {
+        char *p = strdup(path);
+        if (!p) {
+            mt_msg("out of memory");
+            exit(MT_EXIT_RUNTIME);
+        }
+        free(w->path);
+        w->path = p;
+    }
+}
+
 /* Opens the stream (a classic pcap file: with the link type of its first
  * packet); 0, or -1 with the packet counted. */
 static int stream_open(struct mt_outputs *out, int linktype)
@@ -605,8 +729,10 @@ static int stream_open(struct mt_outputs *out, int linktype)
             mt_stop = 1;
         return -1;
     }
-    if (!created)
+    if (!created) {
         out->stream_files++;
+        ring_add(out, w->path);
+    }
     return 0;
 }
 
@@ -631,6 +757,7 @@ static void write_stream(struct mt_outputs *out, struct mt_out_entry *e,
         }
         return;
     }
+    stream_rotate(out, sec);
     if (stream_open(out, linktype) != 0)
         return;
     if (!w->ng && w->linktype != linktype) {
@@ -679,7 +806,7 @@ static void reopen_moved(struct mt_outputs *out)
         (void)mt_pcapw_restart(&out->stream);
         stream_report(out);
         n++;
-        if (out->stream.ng)
+        if (out->stream.ng && !out->rotating)
             (void)stream_open(out, LINKTYPE_ETHERNET); /* the new file appears now */
     }
     for (size_t i = 0; i < out->n; i++) {
@@ -764,8 +891,10 @@ int mt_outputs_finish(struct mt_outputs *out)
         file_close(out, out->lru_head);
     if (out->has_stream) {
         /* A classic pcap file that got no packet: an empty one of Ethernet. */
-        if (!out->stream.created && !out->stream.broken)
+        if (!out->stream.created && !out->stream.broken && out->stream_files == 0) {
+            stream_rotate(out, (int64_t)time(NULL));
             (void)stream_open(out, LINKTYPE_ETHERNET);
+        }
         if (mt_pcapw_suspend(&out->stream) != 0)
             stream_report(out);
     }
@@ -789,6 +918,9 @@ void mt_outputs_free(struct mt_outputs *out)
     }
     if (out->has_stream)
         (void)mt_pcapw_close(&out->stream);
+    for (unsigned i = 0; i < out->n_ring; i++)
+        free(out->ring[i]);
+    free(out->ring);
     for (size_t i = 0; i < out->n_names; i++)
         free(out->names[i]);
     free(out->names);

@@ -306,13 +306,13 @@ void mt_stats_print(const struct mt_stats *s, const struct mt_app *app, FILE *f)
     if (os->stream_path) {
         const int out = strcmp(os->stream_path, "-") == 0;
         fprintf(f, "%" PRIu64 " inner packets written to %s", os->stream_written,
-                out ? "standard output" : os->stream_path);
+                out ? "standard output" : app->o->write_file);
         if (os->stream_files > 1)
-            fprintf(f, " (%" PRIu64 " files: SIGHUP)", os->stream_files);
+            fprintf(f, " (%" PRIu64 " files)", os->stream_files);
         fputc('\n', f);
         if (os->stream_lost)
             fprintf(f, "%" PRIu64 " inner packets NOT written to %s%s\n", os->stream_lost,
-                    out ? "standard output" : os->stream_path,
+                    out ? "standard output" : app->o->write_file,
                     os->stream_epipe ? ": the reader went away" : "");
     }
     if (app->o->tap && app->o->tap_per_session && (os->tap_past_cap || os->tap_failed))
@@ -484,7 +484,11 @@ int mt_stats_write_json(const struct mt_stats *s, const struct mt_app *app, cons
     }
     if (os->stream_path) {
         mt_buf_puts(&b, ",\"write\":{\"file\":");
-        mt_json_str(&b, os->stream_path);
+        mt_json_str(&b, app->o->write_file);
+        if (strcmp(os->stream_path, app->o->write_file) != 0) { /* -C, -G: the last */
+            mt_buf_puts(&b, ",\"last_file\":");
+            mt_json_str(&b, os->stream_path);
+        }
         mt_buf_printf(&b,
                       ",\"format\":\"%s\",\"files\":%" PRIu64 ",\"written\":%" PRIu64
                       ",\"not_written\":%" PRIu64 ",\"other_link_type\":%" PRIu64
