@@ -28,6 +28,10 @@ packets written) and --json (the direction of each accepted packet).
              read by tshark, holding its session's packets
   sighup     SIGHUP while reading a FIFO, after the file was moved away: two
              valid files holding every packet between them
+  rotate     -C 1: FILE, FILE1, FILE2 ..., each past 1 MB only by its last
+             packet, every one read by tshark, all the packets between them;
+             -C 1 -W 2: FILE0 and FILE1 only, the newest packets; -G 1 with
+             a strftime name: one file per second of packet time
 
 Exit status 0 passed, 1 failed, 77 skipped (no tcpdump or tshark).
 """
@@ -363,6 +367,69 @@ def check_sighup(binary, capture, tmp):
         fail(f"sighup: not reported: {err}")
 
 
+def count_all(paths):
+    n = 0
+    for path in paths:
+        _, _, pk = read_pcapng(path)
+        if len(tshark_fields(path, "frame.len")) != len(pk):
+            raise RuntimeError(f"{path}: tshark and the reader disagree")
+        n += len(pk)
+    return n
+
+
+def check_rotate(binary, capture, tmp):
+    big = os.path.join(tmp, "rot.pcap")
+    big_capture(capture, big, 60)
+    d = os.path.join(tmp, "rot")
+    os.mkdir(d)
+    st = os.path.join(tmp, "rot.json")
+    base = os.path.join(d, "out.pcapng")
+    p = run([binary, "-r", big, "-w", base, "-C", "1", "--stats-json", st, "-q"] + TRANSPORT)
+    w = json.load(open(st))["write"]
+    files = sorted(os.listdir(d))
+    want = ["out.pcapng"] + [f"out.pcapng{i}" for i in range(1, w["files"])]
+    if p.returncode != 0 or w["files"] < 3 or files != sorted(want):
+        return fail(f"rotate -C: exit {p.returncode}, {w}, files {files}")
+    for f in files:
+        size = os.path.getsize(os.path.join(d, f))
+        if f != want[-1] and not 1000000 < size < 1000000 + 70000:
+            fail(f"rotate -C: {f} holds {size} bytes")
+    n = count_all(os.path.join(d, f) for f in files)
+    if n != w["written"]:
+        fail(f"rotate -C: the files hold {n} packets, {w['written']} written")
+    # A ring of two: the last two files.
+    for f in files:
+        os.unlink(os.path.join(d, f))
+    p = run([binary, "-r", big, "-w", base, "-C", "1", "-W", "2", "-q"] + TRANSPORT)
+    files = sorted(os.listdir(d))
+    if p.returncode != 0 or files != ["out.pcapng0", "out.pcapng1"]:
+        return fail(f"rotate -W: exit {p.returncode}, files {files}")
+    # The newest packets survive: the last file written holds the capture's last packet.
+    newest = (w["files"] - 1) % 2  # as many files as the -C run made, numbered round
+    _, _, last = read_pcapng(os.path.join(d, f"out.pcapng{newest}"))
+    _, _, other = read_pcapng(os.path.join(d, f"out.pcapng{1 - newest}"))
+    _, _, everything = read_pcapng(os.path.join(tmp, "all.pcapng"))  # from check_pcapng
+    if not last or not other or last[-1]["data"] != everything[-1]["data"]:
+        fail("rotate -W: the newest file does not end with the last packet")
+    for f in files:
+        os.unlink(os.path.join(d, f))
+    # -G 1, a strftime name: one file per second of packet time (UTC).
+    p = run([binary, "-r", capture, "-w", os.path.join(d, "g-%H%M%S.pcapng"), "-G", "1",
+             "--stats-json", st, "-q"] + TRANSPORT, env=dict(os.environ, TZ="UTC"))
+    w = json.load(open(st))["write"]
+    files = sorted(os.listdir(d))
+    sess = oracle.expected(capture)
+    secs = sorted({x[0] for v in sess.values() for x in v})
+    periods, start = [], None
+    for t in secs:  # a new file when a packet is a second or more past the file's first
+        if start is None or t - start >= 1:
+            start = t
+            periods.append(time.strftime("g-%H%M%S.pcapng", time.gmtime(t)))
+    if p.returncode != 0 or files != periods or count_all(os.path.join(d, f) for f in files) \
+            != w["written"]:
+        fail(f"rotate -G: exit {p.returncode}, files {files}, expected {periods}, {w}")
+
+
 def main():
     if len(sys.argv) != 3:
         print(__doc__)
@@ -381,7 +448,8 @@ def main():
                          ("stdout", lambda: check_stdout(binary, capture, tmp)),
                          ("epipe", lambda: check_epipe(binary, capture, tmp)),
                          ("split", lambda: check_split(binary, capture, tmp, sessions)),
-                         ("sighup", lambda: check_sighup(binary, capture, tmp))):
+                         ("sighup", lambda: check_sighup(binary, capture, tmp)),
+                         ("rotate", lambda: check_rotate(binary, capture, tmp))):
             before = len(problems)
             try:
                 fn()
