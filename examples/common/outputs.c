@@ -215,12 +215,19 @@ struct mt_outputs *mt_outputs_new(const struct mt_opts *o, int nano)
         if (!o->format_pcap)
             mt_pcapw_set_ng(&out->stream, NULL, NULL);
         if (!o->format_pcap && !out->rotating) {
-            if (mt_pcapw_resume(&out->stream) != 0) {
+            if (mt_pcapw_resume(&out->stream) != 0 && out->stream.to_stdout &&
+                errno == EPIPE) {
+                out->epipe = 1; /* no reader at all (| true): stop quietly */
+                out->stream_broken_seen = 1;
+                out->stream_lost_open = 0;
+                mt_stop = 1;
+            } else if (out->stream.fd < 0) {
                 mt_msg("-w '%s': cannot create: %s", o->write_file, strerror(errno));
                 (void)mt_pcapw_close(&out->stream);
                 goto fail;
+            } else {
+                out->stream_files++;
             }
-            out->stream_files++;
         }
     }
     if (o->tap && !o->tap_per_session) {
