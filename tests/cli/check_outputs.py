@@ -28,6 +28,10 @@ packets written) and --json (the direction of each accepted packet).
              read by tshark, holding its session's packets
   sighup     SIGHUP while reading a FIFO, after the file was moved away: two
              valid files holding every packet between them
+  enospc     (root: a 64 KiB tmpfs in a private mount namespace) -w FILE on
+             a full disk: exit 1, the file ends on a whole block, every packet
+             after its interface's IDB, as many as the stats say written,
+             the rest counted as not written
   rotate     -C 1: FILE, FILE1, FILE2 ..., each past 1 MB only by its last
              packet, every one read by tshark, all the packets between them;
              -C 1 -W 2: FILE0 and FILE1 only, the newest packets; -G 1 with
@@ -430,6 +434,36 @@ def check_rotate(binary, capture, tmp):
         fail(f"rotate -G: exit {p.returncode}, files {files}, expected {periods}, {w}")
 
 
+def check_enospc(binary, capture, tmp):
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        print("enospc: skipped (needs root and unshare for a private tmpfs)")
+        return
+    big = os.path.join(tmp, "full.pcap")
+    big_capture(capture, big, 10)
+    ref = os.path.join(tmp, "full-ref.json")
+    run([binary, "-r", big, "-w", os.path.join(tmp, "full-ref.pcapng"), "--stats-json", ref,
+         "-q"] + TRANSPORT)
+    want = json.load(open(ref))["write"]["written"]
+    mnt, st, copy = os.path.join(tmp, "small"), os.path.join(tmp, "full.json"), \
+        os.path.join(tmp, "full-copy.pcapng")
+    os.mkdir(mnt)
+    script = (f"mount -t tmpfs -o size=64k tmpfs {mnt} && "
+              f"{binary} -r {big} -w {mnt}/out.pcapng {' '.join(TRANSPORT)} "
+              f"--stats-json {st}; rc=$?; cp {mnt}/out.pcapng {copy}; exit $rc")
+    p = run(["unshare", "-m", "sh", "-c", script], text=True, timeout=120)
+    if p.returncode != 1 or "write error" not in p.stderr:
+        return fail(f"enospc: exit {p.returncode}, expected 1 and a message:\n{p.stderr}")
+    w = json.load(open(st))["write"]
+    try:
+        _, _, pk = read_pcapng(copy)
+        n = len(tshark_fields(copy, "frame.len"))
+    except (ValueError, RuntimeError) as e:
+        return fail(f"enospc: {e}")
+    if len(pk) != w["written"] or n != len(pk) or w["written"] + w["not_written"] != want or \
+            w["not_written"] == 0:
+        fail(f"enospc: {len(pk)} packets (tshark {n}), stats {w}, {want} to write")
+
+
 def main():
     if len(sys.argv) != 3:
         print(__doc__)
@@ -449,7 +483,8 @@ def main():
                          ("epipe", lambda: check_epipe(binary, capture, tmp)),
                          ("split", lambda: check_split(binary, capture, tmp, sessions)),
                          ("sighup", lambda: check_sighup(binary, capture, tmp)),
-                         ("rotate", lambda: check_rotate(binary, capture, tmp))):
+                         ("rotate", lambda: check_rotate(binary, capture, tmp)),
+                         ("enospc", lambda: check_enospc(binary, capture, tmp))):
             before = len(problems)
             try:
                 fn()
