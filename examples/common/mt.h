@@ -340,7 +340,7 @@ int mt_outputs_configured(struct mt_outputs *out);
 struct mt_out_session {
     uint64_t written;     /* records in its pcap files                       */
     uint64_t lost;        /* packets that should have been and were not      */
-    const char *files[2]; /* its pcap files' names (in the -w directory)     */
+    const char *files[2]; /* its files' names (in the --split directory) */
     int n_files;
     const char *tap;      /* its TAP device, or NULL                         */
     int no_tap;           /* per-session mode, and it has no device          */

@@ -39,8 +39,8 @@
  * (MT_FD_RESERVE) for what the tools open later, is the budget.  Per-session
  * TAP devices come first (a device lives as long as its descriptor, so it
  * cannot be closed and reopened): at most --max-taps, by default half the
- * budget with -w, all of it without, and never more than 256; sessions past
- * the cap get no device and their frames are counted.  Pcap files share the
+ * budget with --split, all of it without, and never more than 256; sessions past
+ * the cap get no device and their frames are counted.  --split files share the
  * rest, at most --max-open-files (default 1024) open at once: when a file
  * must open and none is free, the least recently written one is flushed and
  * closed, and reopened in append mode when its session writes again.  An
