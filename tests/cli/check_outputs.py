@@ -335,13 +335,16 @@ def check_sighup(binary, capture, tmp):
     os.mkfifo(fifo)
     with open(capture, "rb") as f:
         data = f.read()
-    p = subprocess.Popen([binary, "-r", fifo, "-w", out, "--stats-json", st] + TRANSPORT,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    split = os.path.join(tmp, "hup-split")
+    p = subprocess.Popen([binary, "-r", fifo, "-w", out, "--split", split, "--stats-json", st]
+                         + TRANSPORT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     w = open(fifo, "wb")
     w.write(data)  # header and every frame
     w.flush()
     time.sleep(1.0)
     os.rename(out, out + ".1")
+    web = os.path.join(split, "vxlan_101.pcapng")
+    os.rename(web, web + ".1")
     p.send_signal(signal.SIGHUP)
     time.sleep(0.3)
     w.write(data[24:])  # every frame again
@@ -367,8 +370,17 @@ def check_sighup(binary, capture, tmp):
             stats["write"]["files"] != 2:
         fail(f"sighup: {len(a)} + {len(b)} packets (tshark {ta} + {tb}), {total} written, "
              f"{stats['write']['files']} files")
-    if "SIGHUP" not in err:
+    if "SIGHUP: 2 files moved away" not in err:
         fail(f"sighup: not reported: {err}")
+    # The --split file moved away: its packets are in it and its successor.
+    row = [r for r in stats["sessions"] if r["key"] == "vxlan:101"][0]
+    try:
+        n1, n2 = count_all([web + ".1"]), count_all([web])
+        n = n1 + n2
+    except (ValueError, RuntimeError, OSError) as e:
+        return fail(f"sighup: --split: {e}")
+    if n != row["written"] or not n1 or not n2:
+        fail(f"sighup: --split: {n1} + {n2} packets in the two files, {row['written']} written")
 
 
 def count_all(paths):
