@@ -10,7 +10,7 @@
 # 100000) to pcaps in a temporary directory, then times with hyperfine
 # (or `time` when hyperfine is missing):
 #
-#   mirrordec -r FILE -w DIR      the CLI (BUILD_DIR/examples/mirrordec, built
+#   mirrordec -r FILE --split DIR the CLI (-F pcap) (BUILD_DIR/examples/mirrordec, built
 #                                 when libpcap-dev is installed)
 #   mdec_bench --split FILE DIR   decode + sessions + AWS filter in bursts of 32
 #                                 (mdec_decode_burst, mdec_table_process_burst), accepted
@@ -69,10 +69,10 @@ echo
 # ---- timing
 cli=$build/examples/mirrordec
 if [ -x "$cli" ]; then
-    if "$cli" -r "$small" -w "$work/cli-try" >/dev/null 2>&1; then
+    if "$cli" -r "$small" --split "$work/cli-try" -F pcap >/dev/null 2>&1; then
         have_cli=1
     else
-        echo "note: $cli -r FILE -w DIR failed on a test run: left out" >&2
+        echo "note: $cli -r FILE --split DIR failed on a test run: left out" >&2
         have_cli=0
     fi
     rm -rf "$work/cli-try"
@@ -87,7 +87,7 @@ if command -v hyperfine >/dev/null 2>&1; then
         --prepare "rm -rf $work/out" \
         -n "mdec_bench --split (decode, sessions, filter, pcap per session)" \
         "$bench --split $big $work/out"
-    [ "$have_cli" = 1 ] && set -- "$@" -n "mirrordec -r -w" "$cli -r $big -w $work/out"
+    [ "$have_cli" = 1 ] && set -- "$@" -n "mirrordec -r --split" "$cli -r $big --split $work/out -F pcap"
     [ -x "$dpcap" ] && set -- "$@" -n "decode_pcap -q (decode, count per tunnel)" "$dpcap -q $big"
     set -- "$@" -n "tcpdump -r -w /dev/null (no filter)" "tcpdump -r $big -w /dev/null" \
         -n "tcpdump -r -w /dev/null BPF" "tcpdump -r $big -w /dev/null '$bpf'"
@@ -106,7 +106,7 @@ else
     echo "hyperfine not found: one run each with time"
     t() { name=$1; shift; printf '%s: ' "$name"; /usr/bin/time -f '%e s' "$@" >/dev/null 2>"$work/t"; tail -1 "$work/t"; }
     rm -rf "$work/out"; t "mdec_bench --split" "$bench" --split "$big" "$work/out"
-    [ "$have_cli" = 1 ] && { rm -rf "$work/out"; t "mirrordec -r -w" "$cli" -r "$big" -w "$work/out"; }
+    [ "$have_cli" = 1 ] && { rm -rf "$work/out"; t "mirrordec -r --split" "$cli" -r "$big" --split "$work/out" -F pcap; }
     [ -x "$dpcap" ] && t "decode_pcap -q" "$dpcap" -q "$big"
     t "tcpdump no filter" tcpdump -r "$big" -w /dev/null
     t "tcpdump BPF" tcpdump -r "$big" -w /dev/null "$bpf"

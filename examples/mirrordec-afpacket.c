@@ -4,7 +4,7 @@
  * that sniffs the mirror target's interface.
  *
  *   mirrordec-afpacket -i eth0 --json
- *   mirrordec-afpacket -i eth0 --workers 4 -w /var/spool/mirror
+ *   mirrordec-afpacket -i eth0 --workers 4 --split /var/spool/mirror
  *
  * Threads and flows.  Each worker has its own socket and ring, all joined
  * to one PACKET_FANOUT group, and its own session table: nothing of the

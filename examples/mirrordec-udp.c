@@ -4,7 +4,7 @@
  * IPv6, in batches (recvmmsg), decoded by mdec_decode_udp().
  *
  *   mirrordec-udp --json
- *   mirrordec-udp -w /var/spool/mirror --session 101:web:10.0.1.10
+ *   mirrordec-udp --split /var/spool/mirror --session 101:web:10.0.1.10
  *
  * The sockets are in examples/common/in_udp.c (shared with mirrordec-tap);
  * sessions, filters and outputs in examples/common.

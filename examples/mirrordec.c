@@ -4,7 +4,8 @@
  *
  *   mirrordec -r capture.pcap                  the per-session table
  *   mirrordec -r capture.pcap --json           one JSON object per packet
- *   mirrordec -r capture.pcap -w out/          a pcap file per session
+ *   mirrordec -r capture.pcap -w out.pcapng    the inner packets, one pcapng file
+ *   mirrordec -r capture.pcap --split out/     a capture file per session
  *   mirrordec -i eth0 --session 101:web:10.0.1.10 --filter rules.txt
  *
  * All of the work after libpcap hands over a frame (sessions, filters,
@@ -21,7 +22,7 @@ static const char help[] =
     "Decapsulate mirrored traffic (AWS VPC Traffic Mirroring, AWS Gateway Load\n"
     "Balancer, Azure virtual network TAP, Google Cloud packet mirroring, ERSPAN)\n"
     "read from a capture file or a live interface.  Prints a per-session summary\n"
-    "on standard error; --json and -w DIR give every packet.\n"
+    "on standard error; --json, -w FILE and --split DIR give every packet.\n"
     "\n"
     "Input:\n"
     "  -r, --read FILE        a pcap or pcapng file ('-': standard input)\n"

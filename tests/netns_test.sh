@@ -86,10 +86,10 @@ sessions=$("$py" "$traffic" sessions)
 
 echo "== 1. mirrordec-udp and mirrordec-afpacket"
 # shellcheck disable=SC2086
-ip netns exec $B "$bin/mirrordec-udp" --json -w "$tmp/udp" $sessions >"$tmp/udp.jsonl" 2>"$tmp/udp.err" &
+ip netns exec $B "$bin/mirrordec-udp" --json --split "$tmp/udp" -F pcap $sessions >"$tmp/udp.jsonl" 2>"$tmp/udp.err" &
 udp=$!
 pids+=($udp)
-ip netns exec $B "$bin/mirrordec-afpacket" -i vB --workers 2 --json -w "$tmp/af" \
+ip netns exec $B "$bin/mirrordec-afpacket" -i vB --workers 2 --json --split "$tmp/af" -F pcap \
     >"$tmp/af.jsonl" 2>"$tmp/af.err" &
 af=$!
 pids+=($af)

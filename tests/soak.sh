@@ -12,7 +12,7 @@
 # source in GENEVE and VXLAN tunnels of its own (the trust rule); garbage
 # datagrams (tests/cli/soak_traffic.py lists the mix).  mirrordec-udp and
 # mirrordec-afpacket (2 workers) receive it at the same time, each with an
-# open-file limit of SOAK_NOFILE (default 64), -w DIR, --learn-from and
+# open-file limit of SOAK_NOFILE (default 64), --split DIR, --learn-from and
 # --max-sessions SOAK_MAX_SESSIONS (default 500).  It asserts that
 #   - neither tool exits before it is told to, and both exit 0 on SIGTERM;
 #   - every datagram is accounted for: sent = received + dropped as the
@@ -86,7 +86,7 @@ wait_for() {
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null; }
 
 sessions=$("$py" "$traffic" sessions)
-common="$sessions --max-sessions $maxs -w"
+common="$sessions --max-sessions $maxs -F pcap --split"
 # shellcheck disable=SC2086
 ip netns exec $B bash -c "ulimit -n $nofile && exec \"\$@\"" - "$bin/mirrordec-udp" \
     $common "$tmp/udp" --stats-json "$tmp/udp.json" ${SOAK_UDP_ARGS:-} 2>"$tmp/udp.err" &

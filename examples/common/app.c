@@ -20,7 +20,8 @@
  * Standard output is written with write(2) from a buffer of whole lines: a
  * signal that interrupts a blocked write (EINTR) is retried, so SIGINT and
  * SIGTERM stop the program cleanly with everything written; a second
- * signal gives up on a reader that does not read.
+ * signal gives up on a reader that does not read.  A reader that went away
+ * (EPIPE: mirrordec --json | head) ends the run quietly, with exit 0.
  *
  * SPDX-License-Identifier: BSD-2-Clause
  */
@@ -214,7 +215,7 @@ int mt_app_init(struct mt_app *app, const struct mt_opts *o, unsigned n_workers,
     for (unsigned i = 0; i < n_workers; i++)
         if (init_worker(app, &app->workers[i], i) != 0)
             return MT_EXIT_USAGE;
-    if (o->write_dir || o->tap) {
+    if (o->write_file || o->write_dir || o->tap) {
         app->out = mt_outputs_new(o, nano);
         if (!app->out || mt_outputs_configured(app->out) != 0)
             return MT_EXIT_RUNTIME;
@@ -267,6 +268,12 @@ static int out_drain(struct mt_app *app)
 
 static void out_failed(struct mt_app *app, int e)
 {
+    if (e == EPIPE) {
+        /* The reader went away (| head): stop quietly, as tcpdump does. */
+        app->stdout_failed = 1;
+        mt_stop = 1;
+        return;
+    }
     if (atomic_exchange(&app->failed, 1) == 0 || !app->stdout_failed) {
         app->stdout_failed = 1;
         mt_msg("standard output: %s", e == ECANCELED ? "output abandoned after a second signal"
@@ -325,7 +332,7 @@ static void after_table(struct mt_worker *w, const struct mt_frame *fr,
         struct mdec_session *s = m->session;
         if (!s->user)
             s->user = mt_outputs_entry(app->out, s);
-        (void)mt_outputs_packet(app->out, s->user, r, fr->sec, fr->nsec);
+        (void)mt_outputs_packet(app->out, s->user, r, m->direction, fr->sec, fr->nsec);
     }
     if (v == MDEC_VERDICT_ACCEPT && w->flows) /* what goes on to the sensor */
         (void)mdec_flows_packet(w->flows, r, m->index,
@@ -370,6 +377,9 @@ uint64_t mt_app_next_index(struct mt_app *app)
 
 void mt_app_flush(struct mt_app *app)
 {
+    mt_outputs_tick(app->out); /* SIGHUP: new files even when no packet comes */
+    if (app->live)
+        mt_outputs_flush(app->out);
     if (!app->o->json)
         return;
     if (app->threaded)

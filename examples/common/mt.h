@@ -14,8 +14,10 @@
  *              decoded packet through session table, --inner-bpf, --dedup
  *              and the outputs
  *   json.c     one JSON object per packet
- *   outputs.c  per-session outputs: pcap files (-w DIR) and TAP devices
- *   pcapw.c    a minimal pcap file writer
+ *   outputs.c  where packets go: one capture file or standard output (-w),
+ *              per-session files (--split DIR), TAP devices
+ *   pcapw.c    a minimal capture file writer (classic pcap or pcapng)
+ *   pcapngw.c  the pcapng blocks
  *   stats.c    the session table on stderr and --stats-json; the health
  *              table with --report
  *   in_pcap.c  libpcap input (-r FILE, -i IFACE)
@@ -88,8 +90,11 @@ extern atomic_int mt_stop; /* lock-free, so a signal handler may set it */
  * mt_stop"; a write that stopping must finish is retried until a second
  * signal comes. */
 extern atomic_int mt_signals;
+/* Set by SIGHUP: the outputs reopen the files moved away (mt_outputs_tick). */
+extern atomic_int mt_hup;
 /* Installs the handlers (no SA_RESTART, so blocking calls return EINTR) and
- * ignores SIGPIPE; hook, when not NULL, is called from the handler. */
+ * ignores SIGPIPE; hook, when not NULL, is called from the handler.  SIGHUP
+ * only sets mt_hup, with SA_RESTART: reads and writes go on. */
 void mt_signals_install(void (*hook)(void));
 
 /* Realtime clock in seconds since the epoch. */
@@ -161,7 +166,12 @@ struct mt_opts {
     /* outputs */
     int json;
     int quiet;
-    const char *write_dir;
+    const char *write_file;   /* -w FILE; "-": standard output */
+    const char *write_dir;    /* --split DIR: a file per session */
+    int format_pcap;          /* -F pcap: classic pcap rather than pcapng */
+    uint64_t rotate_bytes;    /* -C MB: a new -w file past MB million bytes; 0 never */
+    unsigned rotate_seconds;  /* -G: a new -w file every this many seconds of packet time */
+    unsigned rotate_files;    /* -W: at most this many -w files kept (a ring) */
     const char *stats_json;
     const char *tap;          /* mirrordec-tap: device name or prefix */
     int tap_per_session;
@@ -200,54 +210,87 @@ int mt_session_parse(const char *text, struct mt_session_arg *s, char *msg, size
 /* -------------------------------------------------------------- outputs */
 
 /*
- * A classic pcap file, written whole records at a time (pcapw.c).  The file
- * is created, with its header, by the first mt_pcapw_resume(); records are
+ * A capture file, classic pcap or pcapng, written whole records at a time
+ * (pcapw.c; the pcapng blocks are built by pcapngw.c).  The file is
+ * created, with its header, by the first mt_pcapw_resume(); records are
  * buffered and handed to write(2); a failed write leaves the file cut back
- * to its last whole record.  Counters say what the file holds.
+ * to its last whole record.  Counters say what the file holds.  The path
+ * "-" is standard output.
  */
 enum {
     MT_PCAPW_OK = 0,
     MT_PCAPW_ERROR = -1,  /* not written (a write error): counted in lost     */
-    MT_PCAPW_RANGE = -2,  /* not written: seconds outside 0..2^32-1; not counted */
+    MT_PCAPW_RANGE = -2,  /* not written: a timestamp the format cannot hold; not counted */
     MT_PCAPW_CLOSED = -3  /* not written: the file is not open; not counted    */
 };
 
 struct mt_pcapw {
     int fd;            /* -1 while closed: not created yet, or suspended    */
     char *path;
-    int linktype;
+    int linktype;      /* pcap: the file's; pcapng: the interface's of the header */
     int nano;
+    int ng;            /* pcapng                                            */
+    int to_stdout;     /* path "-": not ours to close, cannot be cut back   */
+    char *ifname, *ifdesc; /* pcapng, one interface: its IDB is in the header */
     int created;       /* the file exists and has its header                */
     int broken;        /* a partial record could not be cut off: takes no more */
     int err, cut_err;  /* errno of the last failed write, of the failed cut  */
     uint8_t *buf;      /* whole records not written yet                     */
     size_t len;
-    uint32_t buf_records;
+    uint32_t buf_records, buf_idbs;
+    uint32_t ifs, ifs_file; /* pcapng: interfaces given out; those in the file */
+    uint64_t if_gen;   /* changes when the interface numbers given out are void */
+    uint64_t dev, ino; /* the file created, to notice it was moved away     */
     uint64_t size;      /* bytes in the file: header and whole records      */
-    uint64_t records;   /* records in the file                              */
+    uint64_t records;   /* records in the file (every file of this path)    */
     uint64_t lost;      /* records not written because a write failed       */
     uint64_t io_errors; /* failed writes (each may lose several records)    */
     uint64_t reopens;   /* times opened again in append mode                */
 };
 
-/* Sets w up for path; opens nothing. */
+/* Sets w up for path (classic pcap); opens nothing. */
 void mt_pcapw_init(struct mt_pcapw *w, const char *path, int linktype, int nano);
+/* Makes w a pcapng file (nanosecond timestamps).  With ifname, the file has
+ * one interface (number 0, of w's link type), described in its header;
+ * without, interfaces are added by mt_pcapw_idb(). */
+void mt_pcapw_set_ng(struct mt_pcapw *w, const char *ifname, const char *ifdesc);
 /* Opens the file: the first time creates it (truncating) and writes the
  * header, later reopens it in append mode.  0, or -1 with errno. */
 int mt_pcapw_resume(struct mt_pcapw *w);
+/* pcapng: describes one more interface (an IDB, buffered); *ifid is its
+ * number, valid while w->if_gen stays what it is now.  MT_PCAPW_*. */
+int mt_pcapw_idb(struct mt_pcapw *w, int linktype, const char *name, const char *desc,
+                 uint32_t *ifid);
 /*
  * One record: cap bytes of data, orig_len wire (at least cap), the
- * timestamp at the file's resolution.  Returns MT_PCAPW_*; a failure to
- * write earlier records on the way is counted in lost and io_errors.
+ * timestamp at the file's resolution; pcapng also the interface and the
+ * direction (enum mdec_direction).  Returns MT_PCAPW_*; a failure to write
+ * earlier records on the way is counted in lost and io_errors.
  */
-int mt_pcapw_write(struct mt_pcapw *w, int64_t sec, uint32_t nsec, const uint8_t *data,
-                   uint32_t cap, uint32_t wire);
+int mt_pcapw_write(struct mt_pcapw *w, uint32_t ifid, int dir, int64_t sec, uint32_t nsec,
+                   const uint8_t *data, uint32_t cap, uint32_t wire);
 /* Writes the buffered records; 0, or -1 (counted in lost and io_errors). */
 int mt_pcapw_flush(struct mt_pcapw *w);
 /* Flushes and closes the descriptor, keeping the counters; 0 or -1. */
 int mt_pcapw_suspend(struct mt_pcapw *w);
+/* 1 when the path no longer names the file created (moved or removed). */
+int mt_pcapw_moved(const struct mt_pcapw *w);
+/* Suspends; the next resume creates the file anew.  0 or -1. */
+int mt_pcapw_restart(struct mt_pcapw *w);
 /* mt_pcapw_suspend(), then frees the path. */
 int mt_pcapw_close(struct mt_pcapw *w);
+
+/* pcapng blocks (pcapngw.c), built at buf in the host's byte order.  The
+ * SHB and an IDB take at most 1024 bytes; an EPB mt_pcapng_epb_len(cap).
+ * mt_pcapng_block() reads a block's type and length at p (n bytes there):
+ * 1 when a whole block is there. */
+size_t mt_pcapng_shb(uint8_t *buf);
+size_t mt_pcapng_idb(uint8_t *buf, int linktype, uint32_t snaplen, const char *name,
+                     const char *desc);
+uint32_t mt_pcapng_epb_len(uint32_t cap);
+void mt_pcapng_epb(uint8_t *buf, uint32_t ifid, uint64_t ts_ns, const uint8_t *data, uint32_t cap,
+                   uint32_t wire, int dir);
+int mt_pcapng_block(const uint8_t *p, size_t n, uint32_t *type, uint32_t *len);
 
 /* Turns a session name into a file name: [A-Za-z0-9._-], no leading dot. */
 void mt_safe_name(const char *name, char *out, size_t size);
@@ -277,7 +320,13 @@ struct mt_out_entry *mt_outputs_entry(struct mt_outputs *out, const struct mdec_
  * Never fails: what is not written is counted (mt_outputs_stats) and
  * reported once.  Returns 0. */
 int mt_outputs_packet(struct mt_outputs *out, struct mt_out_entry *e, const struct mdec_result *r,
-                      int64_t sec, uint32_t nsec);
+                      int dir, int64_t sec, uint32_t nsec);
+/* After SIGHUP (mt_hup): every file moved away is created again at its
+ * path.  Called by mt_outputs_packet and mt_app_flush; NULL is fine. */
+void mt_outputs_tick(struct mt_outputs *out);
+/* Writes out what the -w file holds in memory (live inputs, each quiet
+ * moment: a reader of -w - sees packets as they come). */
+void mt_outputs_flush(struct mt_outputs *out);
 /* Writes out and closes every file (the counters stay for the summary); 0,
  * or -1 when any packet was not written. */
 int mt_outputs_finish(struct mt_outputs *out);
@@ -292,7 +341,7 @@ int mt_outputs_configured(struct mt_outputs *out);
 struct mt_out_session {
     uint64_t written;     /* records in its pcap files                       */
     uint64_t lost;        /* packets that should have been and were not      */
-    const char *files[2]; /* its pcap files' names (in the -w directory)     */
+    const char *files[2]; /* its files' names (in the --split directory) */
     int n_files;
     const char *tap;      /* its TAP device, or NULL                         */
     int no_tap;           /* per-session mode, and it has no device          */
@@ -318,6 +367,12 @@ struct mt_out_stats {
     unsigned tap_failed;    /* sessions that got none: creation failed       */
     uint64_t tap_no_device; /* frames of those sessions                      */
     uint64_t tap_skipped;   /* frames a device refused                       */
+    const char *stream_path; /* -w FILE, or NULL                             */
+    uint64_t stream_files;   /* files created at that path (SIGHUP: more)    */
+    uint64_t stream_written; /* records in them                              */
+    uint64_t stream_lost;    /* packets that should have been and were not   */
+    uint64_t stream_lost_link; /* -F pcap: of the link type the file has not */
+    int stream_epipe;        /* -w -: the reader went away (not an error)    */
 };
 void mt_outputs_stats(const struct mt_outputs *out, struct mt_out_stats *st);
 

@@ -58,7 +58,8 @@ enum {
     O_DEDUP_SCOPE,
     O_DEDUP_ENTRIES,
     O_CID_SEED,
-    O_FLOW_KEY
+    O_FLOW_KEY,
+    O_SPLIT
 };
 
 #define ALL (MT_CLI | MT_UDP | MT_AFPACKET | MT_TAP | MT_DPDK)
@@ -107,6 +108,11 @@ static const struct opt_def defs[] = {
     {"inner-bpf", required_argument, O_INNER_BPF, ALL},
     {"json", no_argument, O_JSON, ALL},
     {"write", required_argument, 'w', ALL},
+    {"split", required_argument, O_SPLIT, ALL},
+    {"format", required_argument, 'F', ALL},
+    {"file-size", required_argument, 'C', ALL},
+    {"rotate-seconds", required_argument, 'G', ALL},
+    {"file-count", required_argument, 'W', ALL},
     {"stats-json", required_argument, O_STATS_JSON, ALL},
     {"quiet", no_argument, 'q', ALL},
     {"tap", required_argument, O_TAP, MT_TAP},
@@ -510,9 +516,15 @@ static const char help_common2[] =
     "\n"
     "Output:\n"
     "      --json             one JSON object per packet on standard output\n"
-    "  -w, --write DIR        the inner packets of accepted packets, one pcap file per\n"
-    "                         session (DIR is created if missing)\n"
-    "      --max-open-files N pcap files kept open at once (default 1024, and what\n"
+    "  -w, --write FILE       the inner packets of accepted packets, every session,\n"
+    "                         to FILE (pcapng: one interface per session); - is\n"
+    "                         standard output.  SIGHUP: files moved away are\n"
+    "                         created again (logrotate)\n"
+    "      --split DIR        the same, one file per session in DIR (created if\n"
+    "                         missing); may be given with -w\n"
+    "  -F, --format pcapng|pcap\n"
+    "                         the format of -w and --split (default pcapng)\n"
+    "      --max-open-files N --split files kept open at once (default 1024, and what\n"
     "                         the open-file limit allows); others are closed and\n"
     "                         reopened as their sessions write\n"
     "      --stats-json FILE  the per-session summary as JSON\n"
@@ -523,6 +535,16 @@ static const char help_common2[] =
 /* Printed after help_common2 (one string would pass the 4095 characters C
  * promises to support). */
 static const char help_tail[] =
+    "\n"
+    "Rotation of -w FILE (as tcpdump's):\n"
+    "  -C, --file-size MB     a new file once the file passes MB million bytes:\n"
+    "                         FILE, FILE1, FILE2 ...\n"
+    "  -G, --rotate-seconds N a new file every N seconds of packet time; FILE may\n"
+    "                         hold strftime() patterns (local time), e.g.\n"
+    "                         out-%Y%m%d-%H%M%S.pcapng\n"
+    "  -W, --file-count N     with -C or -G: keep N files at most (FILE0 ...\n"
+    "                         FILE<N-1> in a ring; with -G patterns, the oldest\n"
+    "                         is removed)\n"
     "\n"
     "Mirror health:\n"
     "      --report           mirror health per session in the summary and the\n"
@@ -585,6 +607,7 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
     o->dedup_entries = MT_DEDUP_ENTRIES;
 
     unsigned ports_given = 0, dedup_opts = 0;
+    int format_given = 0;
     /* mirrordec-dpdk gets only what comes before "--" here. */
     static const char eal_hint[] = " (DPDK's EAL arguments go after '--')";
     opterr = 0;
@@ -614,7 +637,30 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
             o->count = parse_number(c, optarg, 1, UINT64_MAX);
             break;
         case 'w':
+            if (!*optarg)
+                mt_usage_error("-w '': expected a file name, or - for standard output");
+            o->write_file = optarg;
+            break;
+        case O_SPLIT:
+            if (!*optarg || strcmp(optarg, "-") == 0)
+                mt_usage_error("--split '%s': expected a directory (one file per session is "
+                               "written there)", optarg);
             o->write_dir = optarg;
+            break;
+        case 'F':
+            if (strcmp(optarg, "pcap") && strcmp(optarg, "pcapng"))
+                mt_usage_error("-F '%s': expected pcap or pcapng (the default)", optarg);
+            o->format_pcap = strcmp(optarg, "pcap") == 0;
+            format_given = 1;
+            break;
+        case 'C':
+            o->rotate_bytes = parse_number(c, optarg, 1, 1000000);
+            break;
+        case 'G':
+            o->rotate_seconds = (unsigned)parse_number(c, optarg, 1, 100u * 365 * 86400);
+            break;
+        case 'W':
+            o->rotate_files = (unsigned)parse_number(c, optarg, 1, 100000);
             break;
         case 'q':
             o->quiet = 1;
@@ -779,7 +825,18 @@ void mt_opts_parse(struct mt_opts *o, enum mt_tool tool, const char *prog, const
     if (dedup_opts && !o->dedup)
         mt_usage_error("%s needs --dedup", dedup_opts & 1 ? "--dedup-scope" : "--dedup-entries");
     if (o->max_open_files && !o->write_dir)
-        mt_usage_error("--max-open-files needs -w DIR");
+        mt_usage_error("--max-open-files needs --split DIR");
+    if (format_given && !o->write_file && !o->write_dir)
+        mt_usage_error("-F needs -w FILE or --split DIR");
+    if ((o->rotate_bytes || o->rotate_seconds || o->rotate_files) &&
+        (!o->write_file || strcmp(o->write_file, "-") == 0))
+        mt_usage_error("%s needs -w FILE (a file that can rotate: not standard output)",
+                       o->rotate_bytes ? "-C" : o->rotate_seconds ? "-G" : "-W");
+    if (o->rotate_files && !o->rotate_bytes && !o->rotate_seconds)
+        mt_usage_error("-W needs -C or -G: it keeps the files they make");
+    if (o->json && o->write_file && strcmp(o->write_file, "-") == 0)
+        mt_usage_error("--json and -w - both write to standard output: give -w a file name, "
+                       "or leave one of them out");
     if (o->report_flows && !o->report)
         mt_usage_error("--report-flows needs --report");
     if (!o->report_flows)

@@ -1,6 +1,20 @@
 /*
- * outputs.c - where accepted inner packets go, per session: a pcap file in
- * the -w directory, a TAP device (mirrordec-tap), or both.
+ * outputs.c - where accepted inner packets go: one capture file of every
+ * session (-w FILE, or standard output with -w -), a file per session in
+ * the --split directory, a TAP device (mirrordec-tap), any of them together.
+ *
+ * Formats: pcapng unless -F pcap.  In the -w file each session is an
+ * interface of its own, described when it first writes (an IDB: if_name the
+ * session's name, if_description its key, its link type), and a session
+ * that delivers both Ethernet and bare IP has one interface for each.  A
+ * classic pcap file has one link type: -w FILE -F pcap takes that of its
+ * first packet, and packets of the other kind are not written (counted and
+ * reported: pcapng or --split keeps them).
+ *
+ * SIGHUP (for logrotate): every file whose path no longer names it (moved
+ * or removed) is closed and created again, with a new header (pcapng: a new
+ * section), when the tool next writes or flushes; a file still in place
+ * goes on as it is.
  *
  * Entries are keyed by session key and shared by every worker (each worker
  * has its own session table, whose sessions point here through their user
@@ -8,10 +22,12 @@
  * A mutex guards the registry and the files; TAP writes need none (each
  * write() is one frame).
  *
- * File names: the session's name made safe (mt_safe_name) plus ".pcap".  The
+ * --split file names: the session's name made safe (mt_safe_name) plus
+ * ".pcapng" (".pcap" with -F pcap).  The
  * sessions of --session get theirs first, at start, in the order given.  A
- * pcap file has one link type: Ethernet (LINKTYPE_ETHERNET, 1) or bare IP
- * (LINKTYPE_RAW, 101); a session that delivers both kinds gets a second file
+ * --split file has one link type: Ethernet (LINKTYPE_ETHERNET, 1) or bare IP
+ * (LINKTYPE_RAW, 101), so that libpcap (which refuses a pcapng file whose
+ * interfaces differ in link type) reads every one; a session that delivers both kinds gets a second file
  * for the kind that came second, NAME-raw or NAME-ether.  Every name is
  * taken from one registry of the names this run uses: when the name a file
  * wants is taken (two sessions whose names become one, a session named
@@ -23,8 +39,8 @@
  * (MT_FD_RESERVE) for what the tools open later, is the budget.  Per-session
  * TAP devices come first (a device lives as long as its descriptor, so it
  * cannot be closed and reopened): at most --max-taps, by default half the
- * budget with -w, all of it without, and never more than 256; sessions past
- * the cap get no device and their frames are counted.  Pcap files share the
+ * budget with --split, all of it without, and never more than 256; sessions past
+ * the cap get no device and their frames are counted.  --split files share the
  * rest, at most --max-open-files (default 1024) open at once: when a file
  * must open and none is free, the least recently written one is flushed and
  * closed, and reopened in append mode when its session writes again.  An
@@ -40,6 +56,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LINKTYPE_ETHERNET 1
@@ -65,6 +82,9 @@ struct mt_out_entry {
     struct mt_out_file f[2];
     uint64_t lost_open; /* packets not written: the file could not be opened */
     uint64_t lost_ts;   /* packets not written: timestamp outside classic pcap */
+    char keytext[40];   /* pcapng: if_description */
+    uint32_t s_ifid[2]; /* -w pcapng: the interface per link type (0 Ethernet, 1 raw) */
+    uint64_t s_gen[2];  /* the file's if_gen when s_ifid was given; 0: none */
     int tap_fd;
     enum tap_state tap;
     char tap_name[16];
@@ -85,6 +105,22 @@ struct mt_outputs {
     uint64_t files_created, evictions;
     unsigned files_warned;
     int warned_open_fd, warned_ts;
+
+    struct mt_pcapw stream; /* -w FILE */
+    int has_stream;
+    uint64_t stream_lost_link; /* -F pcap: packets of the other link type */
+    uint64_t stream_lost_ts;   /* timestamps the format cannot hold */
+    uint64_t stream_lost_open; /* the file could not be created */
+    uint64_t stream_files;     /* files created (SIGHUP makes more) */
+    uint64_t stream_errors_seen;
+    int stream_warned_link, stream_warned_open, stream_broken_seen;
+    int epipe;                 /* -w -: the reader went away */
+    /* -C / -G / -W: the -w file rotates */
+    int rotating;
+    int64_t period_start;      /* -G: packet time the current file began */
+    uint64_t period_files;     /* files begun in this -G period (the -C count) */
+    char **ring;               /* -W: the files kept, oldest first */
+    unsigned n_ring;
 
     int tap_fd;        /* the single TAP device, or -1 */
     unsigned tap_max;  /* per-session TAP devices at most */
@@ -154,16 +190,44 @@ struct mt_outputs *mt_outputs_new(const struct mt_opts *o, int nano)
     if (o->write_dir) {
         struct stat st;
         if (mkdir(o->write_dir, 0777) != 0 && errno != EEXIST) {
-            mt_msg("-w '%s': cannot create the directory: %s", o->write_dir, strerror(errno));
+            mt_msg("--split '%s': cannot create the directory: %s", o->write_dir,
+                   strerror(errno));
             goto fail;
         }
         if (stat(o->write_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-            mt_msg("-w '%s': not a directory", o->write_dir);
+            mt_msg("--split '%s': not a directory", o->write_dir);
             goto fail;
         }
         if (access(o->write_dir, W_OK | X_OK) != 0) {
-            mt_msg("-w '%s': cannot write there: %s", o->write_dir, strerror(errno));
+            mt_msg("--split '%s': cannot write there: %s", o->write_dir, strerror(errno));
             goto fail;
+        }
+    }
+    if (o->write_file) {
+        /* pcapng: the section header goes out now, so that a reader of
+         * standard output sees a valid stream before the first packet; a
+         * classic pcap file waits for its first packet's link type. */
+        mt_pcapw_init(&out->stream, o->write_file, LINKTYPE_ETHERNET, nano);
+        out->has_stream = 1;
+        out->rotating = o->rotate_bytes || o->rotate_seconds || o->rotate_files;
+        if (o->rotate_files)
+            out->ring = mt_xcalloc(o->rotate_files, sizeof *out->ring);
+        if (!o->format_pcap)
+            mt_pcapw_set_ng(&out->stream, NULL, NULL);
+        if (!o->format_pcap && !out->rotating) {
+            if (mt_pcapw_resume(&out->stream) != 0 && out->stream.to_stdout &&
+                errno == EPIPE) {
+                out->epipe = 1; /* no reader at all (| true): stop quietly */
+                out->stream_broken_seen = 1;
+                out->stream_lost_open = 0;
+                mt_stop = 1;
+            } else if (out->stream.fd < 0) {
+                mt_msg("-w '%s': cannot create: %s", o->write_file, strerror(errno));
+                (void)mt_pcapw_close(&out->stream);
+                goto fail;
+            } else {
+                out->stream_files++;
+            }
         }
     }
     if (o->tap && !o->tap_per_session) {
@@ -273,6 +337,7 @@ static struct mt_out_entry *new_entry(struct mt_outputs *out, const struct mdec_
     snprintf(e->name, sizeof e->name, "%s", name);
     e->tap_fd = -1;
     e->tap = TAP_NONE;
+    (void)mdec_key_format(key, e->keytext, sizeof e->keytext);
     if (out->o->write_dir) {
         char safe[MDEC_NAME_MAX];
         mt_safe_name(name, safe, sizeof safe);
@@ -412,8 +477,11 @@ static struct mt_out_file *file_of(struct mt_outputs *out, struct mt_out_entry *
             reserve_name(out, want, name, sizeof name);
         }
         char path[4096];
-        snprintf(path, sizeof path, "%s/%s.pcap", out->o->write_dir, name);
+        snprintf(path, sizeof path, "%s/%s.%s", out->o->write_dir, name,
+                 out->o->format_pcap ? "pcap" : "pcapng");
         mt_pcapw_init(&f->w, path, linktype, out->nano);
+        if (!out->o->format_pcap)
+            mt_pcapw_set_ng(&f->w, e->name, e->keytext);
         f->used = 1;
     }
     return f;
@@ -453,17 +521,18 @@ static int file_open(struct mt_outputs *out, struct mt_out_file *f)
 
 /* One packet to the session's pcap file; called with the lock held. */
 static void write_pcap(struct mt_outputs *out, struct mt_out_entry *e, const struct mdec_result *r,
-                       int64_t sec, uint32_t nsec)
+                       int dir, int64_t sec, uint32_t nsec)
 {
     const uint8_t *data = r->frame + r->inner.off;
-    if (sec < 0 || sec > (int64_t)UINT32_MAX) {
+    if (sec < 0 || (out->o->format_pcap && sec > (int64_t)UINT32_MAX)) {
         e->lost_ts++;
         out->failed = 1;
         if (!out->warned_ts) {
             out->warned_ts = 1;
-            mt_msg("session %s: a packet's timestamp (%lld s) is outside what a pcap file holds "
-                   "(0 to 2^32-1 s): not written (counted; further ones silently)",
-                   e->name, (long long)sec);
+            mt_msg("session %s: a packet's timestamp (%lld s) is outside what a %s file holds "
+                   "(%s): not written (counted; further ones silently)",
+                   e->name, (long long)sec, out->o->format_pcap ? "pcap" : "pcapng",
+                   out->o->format_pcap ? "0 to 2^32-1 s" : "from 1970 on");
         }
         return;
     }
@@ -487,26 +556,319 @@ static void write_pcap(struct mt_outputs *out, struct mt_out_entry *e, const str
         }
         return;
     }
-    const int rc = mt_pcapw_write(&f->w, sec, nsec, data, r->inner.cap_len, r->inner.wire_len);
+    const int rc =
+        mt_pcapw_write(&f->w, 0, dir, sec, nsec, data, r->inner.cap_len, r->inner.wire_len);
     if (rc != MT_PCAPW_OK)
         out->failed = 1;
     report_io(out, f);
 }
 
+/* ------------------------------------------------------------- -w FILE */
+
+/* Reports the stream's write errors not reported yet; a reader of standard
+ * output that went away (EPIPE) ends the run quietly, as tcpdump does. */
+static void stream_report(struct mt_outputs *out)
+{
+    const struct mt_pcapw *w = &out->stream;
+    if (w->io_errors == out->stream_errors_seen && !(w->broken && !out->stream_broken_seen))
+        return;
+    if (w->to_stdout && w->err == EPIPE) {
+        out->epipe = 1;
+        mt_stop = 1;
+        out->stream_errors_seen = w->io_errors;
+        out->stream_broken_seen = w->broken;
+        return;
+    }
+    out->failed = 1;
+    if (w->io_errors != out->stream_errors_seen && out->stream_errors_seen == 0)
+        mt_msg("%s: write error: %s; %s (%llu records), and records that cannot be written "
+               "are counted as lost",
+               w->to_stdout ? "standard output" : w->path, strerror(w->err),
+               w->to_stdout ? "what was written ends on a whole record where it could"
+                            : "the file ends on its last whole record",
+               (unsigned long long)w->records);
+    out->stream_errors_seen = w->io_errors;
+    if (w->broken && !out->stream_broken_seen) {
+        out->stream_broken_seen = 1;
+        if (w->to_stdout)
+            mt_stop = 1; /* nothing more can go out: stop */
+        else
+            mt_msg("%s: cannot cut the file back to its last whole record: %s; it takes no "
+                   "more records",
+                   w->path, strerror(w->cut_err));
+    }
+}
+
+/* -C, -G, -W: the name of the next file, as tcpdump names them.  With -G
+ * and a '%' in the name, strftime() of the packet time (local time) makes
+ * it; with -C, or -G without a '%', a count is appended: none for the first
+ * file, then 1, 2 ...; with -W, the count modulo N, with leading zeros,
+ * from the first file on (name0, name1 ...). */
+static void stream_name(const struct mt_outputs *out, int64_t sec, char *buf, size_t size)
+{
+    const struct mt_opts *o = out->o;
+    const char *pat = o->write_file;
+    const int timed = o->rotate_seconds && strchr(pat, '%') != NULL;
+    if (timed) {
+        const time_t t = (time_t)sec;
+        struct tm tm;
+        /* The pattern is the user's, as tcpdump's -G takes it. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+        const size_t n = localtime_r(&t, &tm) ? strftime(buf, size, pat, &tm) : 0;
+#pragma GCC diagnostic pop
+        if (n == 0)
+            snprintf(buf, size, "%s", pat);
+    } else {
+        snprintf(buf, size, "%s", pat);
+    }
+    const int counted = o->rotate_bytes || (o->rotate_seconds && !timed) || o->rotate_files;
+    if (!counted)
+        return;
+    const size_t len = strlen(buf);
+    if (o->rotate_files) {
+        int width = 1;
+        for (unsigned v = o->rotate_files - 1; v >= 10; v /= 10)
+            width++;
+        snprintf(buf + len, size - len, "%0*llu", width,
+                 (unsigned long long)(out->period_files % o->rotate_files));
+    } else if (out->period_files) {
+        snprintf(buf + len, size - len, "%llu", (unsigned long long)out->period_files);
+    }
+}
+
+/* -W: the new file is kept, and the oldest beyond N removed. */
+static void ring_add(struct mt_outputs *out, const char *path)
+{
+    const unsigned n = out->o->rotate_files;
+    if (!n)
+        return;
+    for (unsigned i = 0; i < out->n_ring; i++) {
+        if (strcmp(out->ring[i], path) == 0) { /* written over: now the newest */
+            char *p = out->ring[i];
+            memmove(out->ring + i, out->ring + i + 1, (out->n_ring - i - 1) * sizeof *out->ring);
+            out->ring[out->n_ring - 1] = p;
+            return;
+        }
+    }
+    if (out->n_ring == n) {
+        if (unlink(out->ring[0]) != 0 && errno != ENOENT)
+            mt_msg("-W %u: cannot remove '%s', the oldest file: %s", n, out->ring[0],
+                   strerror(errno));
+        free(out->ring[0]);
+        memmove(out->ring, out->ring + 1, (n - 1) * sizeof *out->ring);
+        out->n_ring--;
+    }
+    out->ring[out->n_ring] = strdup(path);
+    if (!out->ring[out->n_ring]) {
+        mt_msg("out of memory");
+        exit(MT_EXIT_RUNTIME);
+    }
+    out->n_ring++;
+}
+
+/* Before a packet of time sec: closes the -w file and names the next one
+ * when -G's period is over or the file has passed -C's size; names the
+ * first file.  Called with the lock held. */
+static void stream_rotate(struct mt_outputs *out, int64_t sec)
+{
+    const struct mt_opts *o = out->o;
+    struct mt_pcapw *w = &out->stream;
+    if (!out->rotating || w->to_stdout)
+        return;
+    int next = 0;
+    if (!w->created) {
+        if (out->stream_files == 0)
+            out->period_start = sec; /* the first file */
+        else if (o->rotate_seconds && sec - out->period_start >= (int64_t)o->rotate_seconds)
+            next = 2; /* moved away (SIGHUP) at a period's end: the new period's file */
+    } else if (o->rotate_seconds && sec - out->period_start >= (int64_t)o->rotate_seconds) {
+        next = 2; /* a new period */
+    } else if (o->rotate_bytes && w->size + w->len > o->rotate_bytes * 1000000u) {
+        next = 1;
+    }
+    if (w->created || next) {
+        if (!next)
+            return;
+        if (w->created && mt_pcapw_restart(w) != 0)
+            stream_report(out);
+        if (next == 2) {
+            out->period_start = sec;
+            out->period_files = strchr(o->write_file, '%') ? 0 : out->period_files + 1;
+        } else {
+            out->period_files++;
+        }
+    }
+    char path[4096];
+    stream_name(out, sec, path, sizeof path);
+    if (strcmp(path, w->path) != 0) {
+        char *p = strdup(path);
+        if (!p) {
+            mt_msg("out of memory");
+            exit(MT_EXIT_RUNTIME);
+        }
+        free(w->path);
+        w->path = p;
+    }
+}
+
+/* Opens the stream (a classic pcap file: with the link type of its first
+ * packet); 0, or -1 with the packet counted. */
+static int stream_open(struct mt_outputs *out, int linktype)
+{
+    struct mt_pcapw *w = &out->stream;
+    if (w->fd >= 0)
+        return 0;
+    if (!w->created && !w->ng)
+        w->linktype = linktype;
+    const int created = w->created;
+    if (mt_pcapw_resume(w) != 0) {
+        const int err = errno;
+        out->stream_lost_open++;
+        out->failed = 1;
+        if (!out->stream_warned_open) {
+            out->stream_warned_open = 1;
+            mt_msg("-w '%s': cannot %s: %s: its packets are counted as not written while this "
+                   "lasts",
+                   w->path, created ? "open again" : "create", strerror(err));
+        }
+        if (w->to_stdout)
+            mt_stop = 1;
+        return -1;
+    }
+    if (!created) {
+        out->stream_files++;
+        ring_add(out, w->path);
+    }
+    return 0;
+}
+
+/* One packet to the -w file; called with the lock held. */
+static void write_stream(struct mt_outputs *out, struct mt_out_entry *e,
+                         const struct mdec_result *r, int dir, int64_t sec, uint32_t nsec)
+{
+    struct mt_pcapw *w = &out->stream;
+    if (w->broken && w->to_stdout) {
+        w->lost++; /* the reader is gone: the run is stopping */
+        return;
+    }
+    const int linktype = r->inner.ethernet ? LINKTYPE_ETHERNET : LINKTYPE_RAW;
+    if (sec < 0 || (!w->ng && sec > (int64_t)UINT32_MAX)) {
+        out->stream_lost_ts++;
+        out->failed = 1;
+        if (!out->warned_ts) {
+            out->warned_ts = 1;
+            mt_msg("session %s: a packet's timestamp (%lld s) is outside what a %s file holds: "
+                   "not written (counted; further ones silently)",
+                   e->name, (long long)sec, w->ng ? "pcapng" : "pcap");
+        }
+        return;
+    }
+    stream_rotate(out, sec);
+    if (stream_open(out, linktype) != 0)
+        return;
+    if (!w->ng && w->linktype != linktype) {
+        out->stream_lost_link++;
+        out->failed = 1;
+        if (!out->stream_warned_link) {
+            out->stream_warned_link = 1;
+            mt_msg("-w '%s': session %s delivers %s, but this pcap file holds %s (the kind of "
+                   "its first packet): not written (counted; further ones silently; pcapng, the "
+                   "default, or --split keeps both)",
+                   w->path, e->name, r->inner.ethernet ? "Ethernet frames" : "bare IP packets",
+                   w->linktype == LINKTYPE_RAW ? "bare IP" : "Ethernet");
+        }
+        return;
+    }
+    uint32_t ifid = 0;
+    if (w->ng) {
+        const int k = linktype == LINKTYPE_RAW;
+        if (e->s_gen[k] != w->if_gen) {
+            if (mt_pcapw_idb(w, linktype, e->name, e->keytext, &e->s_ifid[k]) != MT_PCAPW_OK) {
+                w->lost++;
+                out->failed = 1;
+                stream_report(out);
+                return;
+            }
+            e->s_gen[k] = w->if_gen;
+        }
+        ifid = e->s_ifid[k];
+    }
+    const uint8_t *data = r->frame + r->inner.off;
+    const int rc =
+        mt_pcapw_write(w, ifid, dir, sec, nsec, data, r->inner.cap_len, r->inner.wire_len);
+    if (rc != MT_PCAPW_OK && !(w->to_stdout && w->err == EPIPE))
+        out->failed = 1;
+    stream_report(out);
+}
+
+/* ---------------------------------------------------------------- SIGHUP */
+
+/* Files moved away since they were created start again at their paths;
+ * called with the lock held. */
+static void reopen_moved(struct mt_outputs *out)
+{
+    unsigned n = 0;
+    if (out->has_stream && mt_pcapw_moved(&out->stream)) {
+        (void)mt_pcapw_restart(&out->stream);
+        stream_report(out);
+        n++;
+        if (out->stream.ng && !out->rotating)
+            (void)stream_open(out, LINKTYPE_ETHERNET); /* the new file appears now */
+    }
+    for (size_t i = 0; i < out->n; i++) {
+        for (int k = 0; k < 2; k++) {
+            struct mt_out_file *f = &out->e[i]->f[k];
+            if (!f->used || !mt_pcapw_moved(&f->w))
+                continue;
+            file_close(out, f);
+            (void)mt_pcapw_restart(&f->w);
+            report_io(out, f);
+            n++;
+        }
+    }
+    if (!out->o->quiet)
+        mt_msg("SIGHUP: %u file%s moved away, created again", n, n == 1 ? "" : "s");
+}
+
+void mt_outputs_flush(struct mt_outputs *out)
+{
+    if (!out || !out->has_stream)
+        return;
+    pthread_mutex_lock(&out->mu);
+    if (out->stream.len && mt_pcapw_flush(&out->stream) != 0)
+        stream_report(out);
+    pthread_mutex_unlock(&out->mu);
+}
+
+void mt_outputs_tick(struct mt_outputs *out)
+{
+    if (!out || !atomic_load(&mt_hup))
+        return;
+    pthread_mutex_lock(&out->mu);
+    if (atomic_exchange(&mt_hup, 0))
+        reopen_moved(out);
+    pthread_mutex_unlock(&out->mu);
+}
+
 int mt_outputs_packet(struct mt_outputs *out, struct mt_out_entry *e, const struct mdec_result *r,
-                      int64_t sec, uint32_t nsec)
+                      int dir, int64_t sec, uint32_t nsec)
 {
     if (!e)
         return 0;
+    mt_outputs_tick(out);
     if (!r->has_inner)
         return 0; /* nothing inside to deliver */
     const uint8_t *data = r->frame + r->inner.off;
     const uint32_t cap = r->inner.cap_len;
     if (cap == 0)
         return 0;
-    if (out->o->write_dir) {
+    if (out->has_stream || out->o->write_dir) {
         pthread_mutex_lock(&out->mu);
-        write_pcap(out, e, r, sec, nsec);
+        if (out->has_stream)
+            write_stream(out, e, r, dir, sec, nsec);
+        if (out->o->write_dir)
+            write_pcap(out, e, r, dir, sec, nsec);
         pthread_mutex_unlock(&out->mu);
     }
     int fd = out->tap_fd;
@@ -534,6 +896,15 @@ int mt_outputs_finish(struct mt_outputs *out)
     pthread_mutex_lock(&out->mu);
     while (out->lru_head)
         file_close(out, out->lru_head);
+    if (out->has_stream) {
+        /* A classic pcap file that got no packet: an empty one of Ethernet. */
+        if (!out->stream.created && !out->stream.broken && out->stream_files == 0) {
+            stream_rotate(out, (int64_t)time(NULL));
+            (void)stream_open(out, LINKTYPE_ETHERNET);
+        }
+        if (mt_pcapw_suspend(&out->stream) != 0)
+            stream_report(out);
+    }
     const int rc = out->failed ? -1 : 0;
     pthread_mutex_unlock(&out->mu);
     return rc;
@@ -552,6 +923,11 @@ void mt_outputs_free(struct mt_outputs *out)
         mt_tap_close(e->tap_fd);
         free(e);
     }
+    if (out->has_stream)
+        (void)mt_pcapw_close(&out->stream);
+    for (unsigned i = 0; i < out->n_ring; i++)
+        free(out->ring[i]);
+    free(out->ring);
     for (size_t i = 0; i < out->n_names; i++)
         free(out->names[i]);
     free(out->names);
@@ -609,6 +985,15 @@ void mt_outputs_stats(const struct mt_outputs *out, struct mt_out_stats *st)
         }
         st->lost_open += e->lost_open;
         st->lost_ts += e->lost_ts;
+    }
+    if (out->has_stream) {
+        st->stream_path = out->stream.path;
+        st->stream_files = out->stream_files;
+        st->stream_written = out->stream.records;
+        st->stream_lost = out->stream.lost + out->stream_lost_link + out->stream_lost_ts +
+                          out->stream_lost_open;
+        st->stream_lost_link = out->stream_lost_link;
+        st->stream_epipe = out->epipe;
     }
     st->tap_max = out->tap_max;
     st->tap_devices = out->next_tap;

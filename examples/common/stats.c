@@ -305,6 +305,18 @@ void mt_stats_print(const struct mt_stats *s, const struct mt_app *app, FILE *f)
                        "); %" PRIu64 " closed to stay within it, %" PRIu64 " reopened\n",
                     os->files_max, os->budget.limit, os->evictions, os->reopens);
     }
+    if (os->stream_path) {
+        const int out = strcmp(os->stream_path, "-") == 0;
+        fprintf(f, "%" PRIu64 " inner packets written to %s", os->stream_written,
+                out ? "standard output" : app->o->write_file);
+        if (os->stream_files > 1)
+            fprintf(f, " (%" PRIu64 " files)", os->stream_files);
+        fputc('\n', f);
+        if (os->stream_lost)
+            fprintf(f, "%" PRIu64 " inner packets NOT written to %s%s\n", os->stream_lost,
+                    out ? "standard output" : app->o->write_file,
+                    os->stream_epipe ? ": the reader went away" : "");
+    }
     if (app->o->tap && app->o->tap_per_session && (os->tap_past_cap || os->tap_failed))
         fprintf(f, "%u sessions got no TAP device (%u past the cap of %u, %u failed): %" PRIu64
                    " frames not injected\n",
@@ -476,6 +488,21 @@ void mt_stats_json(const struct mt_stats *s, const struct mt_app *app, const cha
                       os->files_created, os->written, os->lost_io + os->lost_open + os->lost_ts,
                       os->io_errors, os->lost_io, os->lost_open, os->lost_ts, os->files_max,
                       os->evictions, os->reopens);
+    }
+    if (os->stream_path) {
+        mt_buf_puts(&b, ",\"write\":{\"file\":");
+        mt_json_str(&b, app->o->write_file);
+        if (strcmp(os->stream_path, app->o->write_file) != 0) { /* -C, -G: the last */
+            mt_buf_puts(&b, ",\"last_file\":");
+            mt_json_str(&b, os->stream_path);
+        }
+        mt_buf_printf(&b,
+                      ",\"format\":\"%s\",\"files\":%" PRIu64 ",\"written\":%" PRIu64
+                      ",\"not_written\":%" PRIu64 ",\"other_link_type\":%" PRIu64
+                      ",\"broken_pipe\":%s}",
+                      app->o->format_pcap ? "pcap" : "pcapng", os->stream_files,
+                      os->stream_written, os->stream_lost, os->stream_lost_link,
+                      os->stream_epipe ? "true" : "false");
     }
     if (app->o->tap)
         mt_buf_printf(&b, ",\"tap_skipped\":%" PRIu64, os->tap_skipped);

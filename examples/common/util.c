@@ -18,6 +18,7 @@
 const char *mt_prog = "mirrordec";
 atomic_int mt_stop;
 atomic_int mt_signals;
+atomic_int mt_hup;
 
 void mt_vmsg(const char *fmt, va_list ap)
 {
@@ -156,6 +157,12 @@ char *mt_read_file(const char *path, size_t *len)
 
 static void (*signal_hook)(void);
 
+static void on_hup(int sig)
+{
+    (void)sig;
+    mt_hup = 1;
+}
+
 static void on_signal(int sig)
 {
     (void)sig;
@@ -175,8 +182,14 @@ void mt_signals_install(void (*hook)(void))
     sa.sa_flags = 0; /* no SA_RESTART: poll() and friends return EINTR */
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    /* A closed stdout becomes a write error (EPIPE) that is reported after
-     * every file was flushed, rather than a silent death. */
+    /* SIGHUP asks for new files (logrotate), not for a stop: the reads and
+     * writes it interrupts carry on. */
+    sa.sa_handler = on_hup;
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGHUP, &sa, NULL);
+    sa.sa_flags = 0;
+    /* A closed stdout becomes a write error (EPIPE): the run then stops
+     * quietly, every file flushed and the summary printed, as tcpdump's. */
     sa.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &sa, NULL);
 }

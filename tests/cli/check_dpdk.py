@@ -227,8 +227,8 @@ def compare_pcaps(tag, cli_dir, dpdk_dir):
 def case(tag, capture, args, lcores, n_frames, cli_args=None, write=False):
     extra_cli, extra_dpdk = list(args), list(args)
     if write:
-        extra_cli += ["-w", os.path.join(tmp, tag + ".cli")]
-        extra_dpdk += ["-w", os.path.join(tmp, tag + ".dpdk")]
+        extra_cli += ["--split", os.path.join(tmp, tag + ".cli"), "-F", "pcap"]
+        extra_dpdk += ["--split", os.path.join(tmp, tag + ".dpdk"), "-F", "pcap"]
     cli = run_cli(capture, extra_cli + (cli_args or []), tag)
     dpdk = run_dpdk(capture, extra_dpdk + ["--idle-exit", "1"], tag, lcores)
     compare(tag, cli, dpdk, n_frames, lcores)

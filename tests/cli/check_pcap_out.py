@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Checks mirrordec -w DIR against an independent decapsulation.
+"""Checks mirrordec --split DIR -F pcap against an independent decapsulation.
 
-1. Runs `mirrordec -r CAPTURE -w DIR`.
+1. Runs `mirrordec -r CAPTURE --split DIR -F pcap`.
 2. Decapsulates CAPTURE here, in Python, without mirrordec: Ethernet and
    VLAN tags, IPv4/IPv6, UDP 4789/8472 VXLAN, 6081 GENEVE (options, AWS GWLB
    endpoint id), GRE with ERSPAN I/II/III, nested only inside a tunnel
@@ -238,7 +238,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="mdec-w-")
     try:
         outdir = os.path.join(tmp, "out")
-        p = subprocess.run([binary, "-r", capture, "-w", outdir, "-q"] + TRANSPORT_ARGS, capture_output=True, text=True)
+        p = subprocess.run([binary, "-r", capture, "--split", outdir, "-q", "-F", "pcap"] + TRANSPORT_ARGS, capture_output=True, text=True)
         if p.returncode != 0:
             problems.append(f"mirrordec -w failed ({p.returncode}): {p.stderr}")
         else:
@@ -257,7 +257,7 @@ def main():
         with open(cut, "wb") as f:
             f.write(data[:at + 16 + 5])  # a record header and 5 bytes of the next frame
         outdir2 = os.path.join(tmp, "out2")
-        p = subprocess.run([binary, "-r", cut, "-w", outdir2, "--json", "-q"] + TRANSPORT_ARGS, capture_output=True,
+        p = subprocess.run([binary, "-r", cut, "--split", outdir2, "--json", "-q", "-F", "pcap"] + TRANSPORT_ARGS, capture_output=True,
                            text=True)
         if p.returncode != 1:
             problems.append(f"cut capture: exit status {p.returncode}, expected 1")

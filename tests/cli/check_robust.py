@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""What mirrordec -w does when resources run out or signals come.
+"""What mirrordec --split does when resources run out or signals come.
 
   check_robust.py MIRRORDEC [TEST...]
 
@@ -180,14 +180,14 @@ def t_budget(binary, tmp):
     cap = os.path.join(tmp, "many.pcap")
     write_pcap(cap, frames)
     ref = os.path.join(tmp, "ref")
-    rc, _, err = run(binary, ["-r", cap, "-q", "-w", ref])
+    rc, _, err = run(binary, ["-r", cap, "-q", "--split", ref, "-F", "pcap"])
     if rc != 0 or len(os.listdir(ref)) != n_sess:
         fail(f"budget: reference run: exit {rc}, {len(os.listdir(ref))} files: {err}")
     for label, args, nofile in (("--max-open-files 3", ["--max-open-files", "3"], None),
                                 ("an open-file limit of 32", [], 32)):
         out = os.path.join(tmp, "lim%d" % (nofile or 0))
         st = os.path.join(tmp, "lim%d.json" % (nofile or 0))
-        rc, _, err = run(binary, ["-r", cap, "-w", out, "--stats-json", st] + args, nofile)
+        rc, _, err = run(binary, ["-r", cap, "--split", out, "--stats-json", st, "-F", "pcap"] + args, nofile)
         if rc != 0:
             fail(f"budget: {label}: exit {rc}: {err}")
         same_dirs(ref, out, "budget: " + label)
@@ -214,7 +214,7 @@ def t_emfile(binary, tmp):
     write_pcap(cap, frames)
     out = os.path.join(tmp, "emfile")
     # stdin, stdout, stderr and the capture: no descriptor is left.
-    rc, _, err = run(binary, ["-r", cap, "-w", out], nofile=4)
+    rc, _, err = run(binary, ["-r", cap, "--split", out, "-F", "pcap"], nofile=4)
     if rc != 1:
         fail(f"emfile: exit {rc}, expected 1 (packets were not written):\n{err}")
     if not err.startswith("mirrordec: ") or "400 frames from" not in err:
@@ -245,7 +245,7 @@ def t_names(binary, tmp):
     for key, name in sessions.items():
         args += ["--session", f"{key}:{name}"]
     out, st = os.path.join(tmp, "names"), os.path.join(tmp, "names.json")
-    rc, _, err = run(binary, args + ["-w", out, "--stats-json", st])
+    rc, _, err = run(binary, args + ["--split", out, "--stats-json", st, "-F", "pcap"])
     if rc != 0:
         fail(f"names: exit {rc}: {err}")
     rows = {s["session"]: s for s in stats_of(st)["sessions"]}
@@ -255,7 +255,7 @@ def t_names(binary, tmp):
     for key, name in sessions.items():
         # The same session alone: its files cannot collide with anything.
         ref = os.path.join(tmp, "alone-" + key.replace(":", "_"))
-        rc, _, err = run(binary, ["-r", cap, "--session", f"{key}:solo", "-w", ref])
+        rc, _, err = run(binary, ["-r", cap, "--session", f"{key}:solo", "--split", ref, "-F", "pcap"])
         if rc != 0:
             fail(f"names: reference run for {key}: {err}")
         want = sorted(r for f in os.listdir(ref) for r in records(os.path.join(ref, f))[1])
@@ -277,14 +277,14 @@ def t_enospc(binary, tmp):
     cap = os.path.join(tmp, "enospc.pcap")
     write_pcap(cap, frames)
     ref = os.path.join(tmp, "enospc-ref")
-    rc, _, err = run(binary, ["-r", cap, "-q", "-w", ref])
+    rc, _, err = run(binary, ["-r", cap, "-q", "--split", ref, "-F", "pcap"])
     if rc != 0:
         fail(f"enospc: reference run: {err}")
     mnt = os.path.join(tmp, "small")
     os.mkdir(mnt)
     st, copy = os.path.join(tmp, "enospc.json"), os.path.join(tmp, "enospc-out")
     script = (f"mount -t tmpfs -o size=64k tmpfs {mnt} && "
-              f"{binary} -r {cap} -w {mnt}/out --stats-json {st}; rc=$?; "
+              f"{binary} -r {cap} --split {mnt}/out -F pcap --stats-json {st}; rc=$?; "
               f"cp -a {mnt}/out {copy}; exit $rc")
     p = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True,
                        timeout=120)
@@ -324,7 +324,7 @@ def t_timestamp(binary, tmp):
     write_pcapng(cap, [(vxlan(5, inner(1)), 1795000000), (vxlan(5, inner(2)), big),
                        (vxlan(5, inner(3)), big + 5), (vxlan(5, inner(4)), 1795000001)])
     out, st = os.path.join(tmp, "ts"), os.path.join(tmp, "ts.json")
-    rc, _, err = run(binary, ["-r", cap, "-w", out, "--stats-json", st])
+    rc, _, err = run(binary, ["-r", cap, "--split", out, "--stats-json", st, "-F", "pcap"])
     pc = stats_of(st)["pcap"]
     if rc != 1 or pc["written"] != 2 or pc["lost_timestamp"] != 2:
         fail(f"timestamp: exit {rc}, {pc}:\n{err}")

@@ -8,7 +8,7 @@
                         the right session, flow and verdict; --workers: every
                         inner flow, both directions, went to one worker
   check-pcaps FILE DIR [--sessions]
-                        the pcaps of -w DIR hold exactly the inner frames
+                        the pcaps of --split DIR hold exactly the inner frames
   check-tap FILE PCAP [--key KEY]
                         a tcpdump capture of the TAP device holds the inner
                         frames of accepted packets (of session KEY only)
