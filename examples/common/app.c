@@ -302,8 +302,9 @@ static void write_line(struct mt_worker *w)
 }
 
 /* Everything after the session table: a learned untunneled session's name,
- * --inner-bpf, --dedup, then the outputs. */
-static void after_table(struct mt_worker *w, const struct mt_frame *fr,
+ * --inner-bpf, --dedup, then the outputs.  Returns the packet's final
+ * verdict: an accepted one goes on to --report's tracker. */
+static enum mdec_verdict after_table(struct mt_worker *w, const struct mt_frame *fr,
                         const struct mdec_result *r, struct mdec_match *m, enum mdec_verdict v)
 {
     struct mt_app *app = w->app;
@@ -334,9 +335,13 @@ static void after_table(struct mt_worker *w, const struct mt_frame *fr,
             s->user = mt_outputs_entry(app->out, s);
         (void)mt_outputs_packet(app->out, s->user, r, m->direction, fr->sec, fr->nsec);
     }
-    if (v == MDEC_VERDICT_ACCEPT && w->flows) /* what goes on to the sensor */
-        (void)mdec_flows_packet(w->flows, r, m->index,
-                                (uint64_t)(fr->sec > 0 ? fr->sec : 0) * MDEC_NS_PER_S + fr->nsec);
+    return v;
+}
+
+/* A frame's time in nanoseconds for the tracker (0 before the epoch). */
+static uint64_t frame_ns(const struct mt_frame *fr)
+{
+    return (uint64_t)(fr->sec > 0 ? fr->sec : 0) * MDEC_NS_PER_S + fr->nsec;
 }
 
 static void count_status(struct mt_worker *w, const struct mdec_result *r)
@@ -350,9 +355,14 @@ void mt_app_packet(struct mt_worker *w, const struct mt_frame *fr, const struct 
 {
     count_status(w, r);
     struct mdec_match m;
-    const enum mdec_verdict v = mdec_table_process(w->table, r, &m);
-    after_table(w, fr, r, &m, v);
+    const enum mdec_verdict v = after_table(w, fr, r, &m, mdec_table_process(w->table, r, &m));
+    if (v == MDEC_VERDICT_ACCEPT && w->flows) /* what goes on to the sensor */
+        (void)mdec_flows_packet(w->flows, r, m.index, frame_ns(fr));
 }
+
+/* --report: the burst's accepted packets into the tracker in one call, the
+ * others passed over (MDEC_FLOWS_SKIP), 64 at a time. */
+#define TRACK_CHUNK 64
 
 void mt_app_burst(struct mt_worker *w, const struct mt_frame *fr, const struct mdec_result *r,
                   size_t n, struct mdec_match *m)
@@ -360,8 +370,19 @@ void mt_app_burst(struct mt_worker *w, const struct mt_frame *fr, const struct m
     for (size_t i = 0; i < n; i++)
         count_status(w, &r[i]);
     (void)mdec_table_process_burst(w->table, r, n, m);
-    for (size_t i = 0; i < n; i++)
-        after_table(w, &fr[i], &r[i], &m[i], (enum mdec_verdict)m[i].verdict);
+    for (size_t at = 0; at < n; at += TRACK_CHUNK) {
+        const size_t k = n - at < TRACK_CHUNK ? n - at : TRACK_CHUNK;
+        uint32_t session[TRACK_CHUNK];
+        uint64_t ts[TRACK_CHUNK];
+        for (size_t i = at; i < at + k; i++) {
+            const enum mdec_verdict v =
+                after_table(w, &fr[i], &r[i], &m[i], (enum mdec_verdict)m[i].verdict);
+            session[i - at] = v == MDEC_VERDICT_ACCEPT ? m[i].index : MDEC_FLOWS_SKIP;
+            ts[i - at] = frame_ns(&fr[i]);
+        }
+        if (w->flows)
+            (void)mdec_flows_packet_burst(w->flows, r + at, session, ts, k);
+    }
 }
 
 uint64_t mt_app_next_index(struct mt_app *app)
