@@ -627,10 +627,10 @@ static void stream_name(const struct mt_outputs *out, int64_t sec, char *buf, si
         return;
     const size_t len = strlen(buf);
     if (o->rotate_files) {
-        int width = 1;
+        unsigned width = 1; /* the digits of N - 1: at most 10 */
         for (unsigned v = o->rotate_files - 1; v >= 10; v /= 10)
             width++;
-        snprintf(buf + len, size - len, "%0*llu", width,
+        snprintf(buf + len, size - len, "%0*llu", (int)(width & 15),
                  (unsigned long long)(out->period_files % o->rotate_files));
     } else if (out->period_files) {
         snprintf(buf + len, size - len, "%llu", (unsigned long long)out->period_files);
