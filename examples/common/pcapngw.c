@@ -86,6 +86,19 @@ static size_t text_len(const char *s)
     return n > OPT_MAX ? OPT_MAX : n;
 }
 
+/* Ends the block that starts at buf and whose options end at p: the
+ * options' end marker, then the type and the total length at the front
+ * and the length again at the back.  Returns the total length. */
+static uint32_t close_block(uint8_t *buf, uint8_t *p, uint32_t type)
+{
+    p += put_opt(p, OPT_END, NULL, 0);
+    const uint32_t total = (uint32_t)(p - buf) + 4u;
+    put32(buf, type);
+    put32(buf + 4, total);
+    put32(p, total);
+    return total;
+}
+
 size_t mt_pcapng_shb(uint8_t *buf)
 {
     char appl[64];
@@ -98,12 +111,7 @@ size_t mt_pcapng_shb(uint8_t *buf)
     memset(p + 8, 0xff, 8); /* section length: not known */
     p += 16;
     p += put_opt(p, SHB_USERAPPL, appl, alen);
-    p += put_opt(p, OPT_END, NULL, 0);
-    const uint32_t total = (uint32_t)(p - buf) + 4u;
-    put32(buf, SHB_TYPE);
-    put32(buf + 4, total);
-    put32(p, total);
-    return total;
+    return close_block(buf, p, SHB_TYPE);
 }
 
 size_t mt_pcapng_idb(uint8_t *buf, int linktype, uint32_t snaplen, const char *name,
@@ -120,12 +128,7 @@ size_t mt_pcapng_idb(uint8_t *buf, int linktype, uint32_t snaplen, const char *n
         p += put_opt(p, IF_DESCRIPTION, desc, text_len(desc));
     const uint8_t resol = 9; /* 10^-9 s */
     p += put_opt(p, IF_TSRESOL, &resol, 1);
-    p += put_opt(p, OPT_END, NULL, 0);
-    const uint32_t total = (uint32_t)(p - buf) + 4u;
-    put32(buf, IDB_TYPE);
-    put32(buf + 4, total);
-    put32(p, total);
-    return total;
+    return close_block(buf, p, IDB_TYPE);
 }
 
 uint32_t mt_pcapng_epb_len(uint32_t cap)
