@@ -585,8 +585,7 @@ struct mdec_frame {
 /*
  * Decodes frames[0..n) into res[0..n), each exactly as mdec_decode() (meta
  * NULL; frames of the given link type) or mdec_decode_udp() with meta[i]
- * (UDP payloads; linktype unused) would, while fetching the next frames'
- * first bytes ahead of the decoder.  Every receive path delivers bursts
+ * (UDP payloads; linktype unused) would.  Every receive path delivers bursts
  * (pcap buffers, recvmmsg, TPACKET_V3 blocks, DPDK rx bursts): hand them
  * over whole, then to mdec_table_process_burst().  Returns how many frames
  * decoded with status MDEC_STATUS_OK.
