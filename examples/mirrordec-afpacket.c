@@ -361,22 +361,6 @@ static void *worker_main(void *arg)
  * single-threaded tool does.  The main thread repeats the wake-up while it
  * waits for the workers, in case one was about to block when it came.
  */
-static pthread_t g_workers[64];
-static atomic_uint g_n_workers;
-
-static void on_usr1(int sig)
-{
-    (void)sig;
-}
-
-static void wake_workers(void)
-{
-    if (mt_signals < 2)
-        return;
-    const unsigned n = atomic_load(&g_n_workers);
-    for (unsigned i = 0; i < n; i++)
-        pthread_kill(g_workers[i], SIGUSR1); /* async-signal-safe */
-}
 
 /* ---------------------------------------------------------------- setup */
 
@@ -554,12 +538,7 @@ int main(int argc, char **argv)
     struct targ *args = mt_xcalloc(c.n, sizeof *args);
     unsigned started = 0;
     if (rc == 0) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_usr1;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGUSR1, &sa, NULL);
-        mt_signals_install(wake_workers);
+        mt_wake_install();
         /* Workers leave SIGINT and SIGTERM to the main thread. */
         sigset_t block, old;
         sigemptyset(&block);
@@ -575,8 +554,7 @@ int main(int argc, char **argv)
                 mt_stop = 1;
                 break;
             }
-            g_workers[started] = c.wc[started].th;
-            atomic_store(&g_n_workers, started + 1);
+            mt_wake_add(started, c.wc[started].th);
         }
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         if (rc == 0 && !o.quiet)
@@ -596,14 +574,14 @@ int main(int argc, char **argv)
         }
         const int e = pthread_timedjoin_np(c.wc[i].th, NULL, &until);
         if (e == ETIMEDOUT) {
-            wake_workers();
+            mt_wake_workers();
             continue;
         }
         if (e != 0)
             pthread_join(c.wc[i].th, NULL);
         i++;
     }
-    atomic_store(&g_n_workers, 0);
+    mt_wake_clear();
     /* What was handed over but not yet processed. */
     uint64_t dropped = 0;
     for (unsigned i = 0; i < c.n; i++) {

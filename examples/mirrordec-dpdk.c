@@ -117,6 +117,7 @@ static const char help[] =
 #define MBUF_CACHE 256u
 #define JUMBO_MTU 9600u      /* asked for when the port can scatter          */
 #define MAX_WORKERS 128u
+_Static_assert(MAX_WORKERS <= MT_WAKE_MAX, "every worker can be woken");
 
 /* The symmetric Toeplitz key: with 0x6d5a repeated, swapping the source and
  * destination (addresses and ports) gives the same hash. */
@@ -307,16 +308,12 @@ static void idle_check(struct ctx *c)
     mt_stop = 1;
 }
 
-/* The worker lcores' threads, for wake_workers() (0: not started yet). */
-static pthread_t g_threads[MAX_WORKERS];
-static atomic_uint g_n_workers;
-
 static int worker_main(void *arg)
 {
     struct dworker *me = arg;
     struct ctx *c = me->c;
-    if (me->id) /* the main lcore takes the signals: see wake_workers() */
-        g_threads[me->id] = pthread_self();
+    if (me->id) /* the main lcore takes the signals: see mt_wake_workers() */
+        mt_wake_add(me->id, pthread_self());
     unsigned idle = 0;
     while (!mt_stop) {
         unsigned got = 0;
@@ -364,20 +361,6 @@ static int worker_main(void *arg)
  * while it waits for the others, in case one was about to block when it
  * came.
  */
-static void on_usr1(int sig)
-{
-    (void)sig;
-}
-
-static void wake_workers(void)
-{
-    if (mt_signals < 2)
-        return;
-    const unsigned n = atomic_load(&g_n_workers);
-    for (unsigned i = 1; i < n; i++)
-        if (g_threads[i])
-            pthread_kill(g_threads[i], SIGUSR1); /* async-signal-safe */
-}
 
 /* ----------------------------------------------------------------- port */
 
@@ -635,12 +618,7 @@ int main(int argc, char **argv)
         lcore = rte_get_next_lcore(lcore, 1, 0);
     }
     if (rc == 0) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_usr1;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGUSR1, &sa, NULL);
-        mt_signals_install(wake_workers); /* after mt_app_init, which installs its own */
+        mt_wake_install(); /* after mt_app_init, which installs its own hook */
         const int e = rte_eth_dev_start(c.port);
         if (e != 0) {
             mt_msg("port %u (%s): cannot start: %s", c.port, c.port_name, rte_strerror(-e));
@@ -656,7 +634,6 @@ int main(int argc, char **argv)
             mt_msg("receiving on port %u (%s) with %u worker%s, %u rx queue%s%s", c.port,
                    c.port_name, c.n, c.n > 1 ? "s" : "", c.n_queues, c.n_queues > 1 ? "s" : "",
                    c.rss ? " (symmetric RSS)" : "");
-        atomic_store(&g_n_workers, c.n);
         for (unsigned i = 1; i < c.n; i++) {
             const int e = rte_eal_remote_launch(worker_main, &c.wk[i], c.wk[i].lcore);
             if (e != 0) {
@@ -674,11 +651,11 @@ int main(int argc, char **argv)
             while (rte_eal_get_lcore_state(c.wk[i].lcore) == RUNNING) {
                 const struct timespec ts = {0, 50 * 1000000L};
                 nanosleep(&ts, NULL);
-                wake_workers(); /* only after a second signal */
+                mt_wake_workers(); /* only after a second signal */
             }
         }
         rte_eal_mp_wait_lcore();
-        atomic_store(&g_n_workers, 0);
+        mt_wake_clear();
         port_stats(&c);
         (void)rte_eth_dev_stop(c.port);
     }

@@ -97,6 +97,23 @@ extern atomic_int mt_hup;
  * only sets mt_hup, with SA_RESTART: reads and writes go on. */
 void mt_signals_install(void (*hook)(void));
 
+/*
+ * Worker threads that a second SIGINT/SIGTERM wakes from a blocked write
+ * (--json to a reader that does not read).  mt_wake_install() gives SIGUSR1
+ * an empty handler without SA_RESTART and makes mt_wake_workers() the
+ * signal hook; from the second signal on it sends SIGUSR1 to every thread
+ * registered with mt_wake_add(slot < MT_WAKE_MAX), whose write then fails
+ * with EINTR and gives up, as a single-threaded tool does.  The main thread
+ * calls mt_wake_workers() again while it waits for them, in case one was
+ * about to block when the signal came; mt_wake_clear() once they are done.
+ * Async-signal-safe: atomic flags and pthread_kill() only.
+ */
+#define MT_WAKE_MAX 128
+void mt_wake_install(void);
+void mt_wake_add(unsigned slot, pthread_t th);
+void mt_wake_workers(void);
+void mt_wake_clear(void);
+
 /* Realtime clock in seconds since the epoch. */
 double mt_now(void);
 

@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,6 +193,47 @@ void mt_signals_install(void (*hook)(void))
      * quietly, every file flushed and the summary printed, as tcpdump's. */
     sa.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &sa, NULL);
+}
+
+static pthread_t wake_th[MT_WAKE_MAX];
+static atomic_bool wake_set[MT_WAKE_MAX];
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+}
+
+void mt_wake_install(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_usr1; /* no SA_RESTART: the blocked write returns */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGUSR1, &sa, NULL);
+    mt_signals_install(mt_wake_workers);
+}
+
+void mt_wake_add(unsigned slot, pthread_t th)
+{
+    if (slot >= MT_WAKE_MAX)
+        return;
+    wake_th[slot] = th;
+    atomic_store(&wake_set[slot], true);
+}
+
+void mt_wake_workers(void)
+{
+    if (mt_signals < 2)
+        return;
+    for (unsigned i = 0; i < MT_WAKE_MAX; i++)
+        if (atomic_load(&wake_set[i]))
+            pthread_kill(wake_th[i], SIGUSR1); /* async-signal-safe */
+}
+
+void mt_wake_clear(void)
+{
+    for (unsigned i = 0; i < MT_WAKE_MAX; i++)
+        atomic_store(&wake_set[i], false);
 }
 
 double mt_now(void)
