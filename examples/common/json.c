@@ -629,21 +629,25 @@ static char *put_time(struct mt_buf *b, char *d, const struct mt_frame *fr, int 
     const struct second_text *t = second_text(fr->sec);
     const uint64_t frac = nano ? fr->nsec : fr->nsec / 1000;
     const unsigned width = nano ? 9 : 6;
+    char dec[24]; /* the decimals, formatted once for both keys */
+    const size_t nd = (size_t)(fmt_dec_width(dec, frac, width) - dec);
     KEY("ts");
     FITS(t->ts_len);
     memcpy(d, t->ts, t->ts_len);
     d += t->ts_len;
     PUT_C('.');
-    FITS(20);
-    d = fmt_dec_width(d, frac, width);
+    FITS(nd);
+    memcpy(d, dec, nd);
+    d += nd;
     KEY("timestamp");
     PUT_C('"');
     FITS(t->iso_len);
     memcpy(d, t->iso, t->iso_len);
     d += t->iso_len;
     PUT_C('.');
-    FITS(20);
-    d = fmt_dec_width(d, frac, width);
+    FITS(nd);
+    memcpy(d, dec, nd);
+    d += nd;
     PUT_LIT("Z\"");
     return d;
 }
